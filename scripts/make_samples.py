@@ -1,0 +1,1703 @@
+"""Write the bundled sample submissions under ``samples/``.
+
+Run it from anywhere with the project's interpreter::
+
+    .venv/bin/python scripts/make_samples.py
+
+It deletes and rewrites ``samples/`` and is deterministic: the same bytes on
+every run, workbooks included, so regenerated samples diff cleanly.
+
+The samples are one district folder (four schools sharing ``zones.yaml`` and
+``calendar.yaml``) and one lone schedule file.  Two schools are meant to be
+clean, one breaks every rule on purpose, one is clean but shares a student
+with the rule-breaker.  Every violation planted on purpose is recorded with
+its file and line as the file is written and listed in ``samples/README.md``,
+so tests can be written against that table.  School days for the homework
+logs come from the official calendar in ``chinese_calendar`` plus the
+district's ``calendar.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chinese_calendar
+import openpyxl
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+DISTRICT = "zhongshan"
+
+Row = dict[str, Any]
+
+# A row may carry the codes it is planted to trigger, and why, under this key.
+# Writers strip it, and record the row's line for the README.
+PLANT = "_plant"
+
+# Codes whose parameters only the national-2021 profile fills (rules.md).
+NATIONAL_ONLY = frozenset({"HRS004", "HWK005", "HWK006", "HWK007"})
+
+# Fixed stamp for the XLSX zip entries and document properties.
+FROZEN = dt.datetime(2025, 9, 1, 8, 0, 0)
+
+# --------------------------------------------------------------------------
+# Calendar
+# --------------------------------------------------------------------------
+
+FALL_TERM = ("2025秋季学期", dt.date(2025, 9, 1), dt.date(2026, 1, 16))
+SPRING_TERM = ("2025春季学期", dt.date(2025, 2, 17), dt.date(2025, 7, 4))
+
+# calendar.yaml of the district: one local rest day inside the homework
+# periods, so a checker that ignores calendar.yaml reports missing homework.
+LOCAL_HOLIDAYS = (dt.date(2025, 10, 10),)
+LOCAL_WORKDAYS: tuple[dt.date, ...] = ()
+
+MAKE_UP_SUNDAY = dt.date(2025, 9, 28)
+MAKE_UP_SATURDAY = dt.date(2025, 10, 11)
+NATIONAL_DAY = dt.date(2025, 10, 3)
+PLAIN_SATURDAY = dt.date(2025, 10, 18)
+SUMMER_DAY = dt.date(2025, 8, 20)
+
+
+def check(condition: bool, message: str) -> None:
+    """Stop with ``message`` when the calendar no longer means what the samples assume."""
+    if not condition:
+        raise SystemExit(f"make_samples: {message}")
+
+
+def check_calendar() -> None:
+    """The planted dates only mean something if the official calendar agrees."""
+    for day in (MAKE_UP_SUNDAY, MAKE_UP_SATURDAY):
+        check(
+            chinese_calendar.is_workday(day) and day.isoweekday() >= 6,
+            f"{day} should be an official make-up working day",
+        )
+    on_holiday, name = chinese_calendar.get_holiday_detail(NATIONAL_DAY)
+    check(on_holiday and name is not None, f"{NATIONAL_DAY} should be a public holiday")
+    on_holiday, name = chinese_calendar.get_holiday_detail(PLAIN_SATURDAY)
+    check(
+        on_holiday and name is None and PLAIN_SATURDAY.isoweekday() == 6,
+        f"{PLAIN_SATURDAY} should be a plain Saturday",
+    )
+    check(
+        chinese_calendar.is_workday(SUMMER_DAY) and SPRING_TERM[2] < SUMMER_DAY < FALL_TERM[1],
+        f"{SUMMER_DAY} should be a weekday of the summer vacation",
+    )
+    for day in LOCAL_HOLIDAYS:
+        check(chinese_calendar.is_workday(day), f"local holiday {day} should be a weekday")
+
+
+def school_days(first: dt.date, last: dt.date) -> list[dt.date]:
+    """School days from ``first`` to ``last``: official workdays (make-up days
+    included) minus the district's local holidays, plus its local workdays."""
+    check(FALL_TERM[1] <= first <= last <= FALL_TERM[2], "homework periods lie in the fall term")
+    days: list[dt.date] = []
+    day = first
+    while day <= last:
+        official = chinese_calendar.is_workday(day) and day not in LOCAL_HOLIDAYS
+        if official or day in LOCAL_WORKDAYS:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
+
+# --------------------------------------------------------------------------
+# Headers and value styles
+# --------------------------------------------------------------------------
+
+# Canonical column order per kind, with the Chinese alias used as a header.
+COLUMNS: dict[str, dict[str, str]] = {
+    "schedule": {
+        "school_id": "学校代码",
+        "days": "星期",
+        "date": "日期",
+        "start": "开始时间",
+        "end": "结束时间",
+        "activity": "活动类型",
+        "compulsory": "是否强制",
+        "grades": "年级",
+        "title": "内容",
+    },
+    "enrollment": {
+        "student_id": "学籍号",
+        "name": "姓名",
+        "grade": "年级",
+        "residence_zone": "居住学区",
+        "residence_address": "居住地址",
+        "hukou_zone": "户籍学区",
+        "migrant_worker_child": "随迁子女",
+        "residence_permit": "居住证",
+        "special_category": "优抚类别",
+        "admission_basis": "录取方式",
+    },
+    "materials": {
+        "grade": "年级",
+        "subject": "学科",
+        "title": "书名",
+        "type": "类别",
+        "compulsory_purchase": "是否统一征订",
+        "catalog_id": "目录编号",
+        "quantity": "数量",
+        "unit_price": "单价",
+    },
+    "homework": {
+        "date": "日期",
+        "class": "班级",
+        "subject": "学科",
+        "minutes": "预计时长",
+        "written": "书面作业",
+        "published": "是否公示",
+    },
+}
+
+CN_DIGIT = "零一二三四五六七八九"
+
+
+def class_style(cls: str, style: int) -> str:
+    """``3-1`` as ``3-1``, ``3年级1班`` or ``三(1)班`` (style 0, 1, 2)."""
+    grade, number = cls.split("-")
+    forms = (cls, f"{grade}年级{number}班", f"{CN_DIGIT[int(grade)]}({number})班")
+    return forms[style % 3]
+
+
+def slash_date(day: dt.date) -> str:
+    return f"{day.year}/{day.month}/{day.day}"
+
+
+def yes_no(value: bool) -> str:
+    return "是" if value else "否"
+
+
+# --------------------------------------------------------------------------
+# YAML text (written by hand: the samples show what a person would type)
+# --------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^:#,\[\]{}]*(?<!\s)")
+_LOOKS_TYPED = re.compile(
+    r"(?i:true|false|yes|no|on|off|y|n|null|~)|[-+]?[\d._:]+(e[-+]?\d+)?|\d{4}-\d\d?-\d\d?.*"
+)
+
+
+def yaml_scalar(value: Any) -> str:
+    """A value as YAML would read it back: strings quoted only when needed."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | dt.date):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(yaml_scalar(v) for v in value) + "]"
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not _LOOKS_TYPED.fullmatch(text):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def yaml_flow(row: Row) -> str:
+    return "{" + ", ".join(f"{k}: {yaml_scalar(v)}" for k, v in row.items()) + "}"
+
+
+# --------------------------------------------------------------------------
+# Writers that remember where the planted rows landed
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Expected:
+    """A finding planted on purpose."""
+
+    school: str
+    code: str
+    file: str  # relative to samples/
+    line: int | None  # None: the finding is about a class or a day, not a row
+    why: str
+
+    @property
+    def profiles(self) -> str:
+        return "national-2021" if self.code in NATIONAL_ONLY else "both"
+
+
+def _clean(row: Row) -> Row:
+    return {k: v for k, v in row.items() if not k.startswith("_")}
+
+
+def plant(row: Row, codes: str, why: str) -> Row:
+    """``row`` marked as meant to trigger ``codes`` (space separated)."""
+    return {**row, PLANT: (tuple(codes.split()), why)}
+
+
+class Samples:
+    """Writes files under ``samples/`` and collects the findings planted in them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.expected: list[Expected] = []
+        self.files: list[str] = []
+
+    # -- bookkeeping -------------------------------------------------------
+
+    def expect(self, school: str, code: str, rel: str, line: int | None, why: str) -> None:
+        self.expected.append(Expected(school, code, rel, line, why))
+
+    def _note_plants(self, school: str, rel: str, rows: Iterable[tuple[int, Row]]) -> None:
+        for line, row in rows:
+            if PLANT in row:
+                codes, why = row[PLANT]
+                for code in codes:
+                    self.expect(school, code, rel, line, why)
+
+    def _path(self, rel: str) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.append(rel)
+        return path
+
+    # -- formats -----------------------------------------------------------
+
+    def text(self, rel: str, content: str) -> None:
+        self._path(rel).write_text(content, encoding="utf-8")
+
+    def csv(
+        self,
+        rel: str,
+        school: str,
+        kind: str,
+        rows: Sequence[Row],
+        *,
+        chinese: bool,
+        encoding: str = "utf-8",
+        crlf: bool = False,
+    ) -> None:
+        """A table with canonical or Chinese headers; ``encoding`` ``gbk`` or
+        ``utf-8-sig`` writes it the way Excel in China does."""
+        columns = [c for c in COLUMNS[kind] if any(c in r for r in rows)]
+        header = [COLUMNS[kind][c] if chinese else c for c in columns]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n" if crlf else "\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else str(row[c]) for c in columns])
+        self._path(rel).write_bytes(buffer.getvalue().encode(encoding))
+        self._note_plants(school, rel, enumerate(rows, start=2))
+
+    def yaml_list(
+        self,
+        rel: str,
+        school: str,
+        rows: Sequence[Row],
+        *,
+        comment: str,
+        kind: str | None = None,
+        flow: bool = False,
+    ) -> None:
+        """Rows as a YAML list, top-level or under ``{kind: ..., rows: [...]}``."""
+        lines = [f"# {c}" for c in comment.splitlines()]
+        indent = ""
+        if kind is not None:
+            lines += [f"kind: {kind}", "rows:"]
+            indent = "  "
+        placed: list[tuple[int, Row]] = []
+        for row in rows:
+            placed.append((len(lines) + 1, row))
+            values = _clean(row)
+            if flow:
+                lines.append(f"{indent}- {yaml_flow(values)}")
+                continue
+            for i, (key, value) in enumerate(values.items()):
+                lead = "- " if i == 0 else "  "
+                lines.append(f"{indent}{lead}{key}: {yaml_scalar(value)}")
+        self.text(rel, "\n".join(lines) + "\n")
+        self._note_plants(school, rel, placed)
+
+    def json_rows(
+        self, rel: str, school: str, rows: Sequence[Row], *, kind: str | None = None
+    ) -> None:
+        """One row per line, a top-level list or ``{"kind": ..., "rows": [...]}``."""
+
+        def encode(row: Row) -> str:
+            clean = {
+                k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _clean(row).items()
+            }
+            return json.dumps(clean, ensure_ascii=False)
+
+        body = ",\n".join(f"{'    ' if kind else '  '}{encode(r)}" for r in rows)
+        if kind is None:
+            content, first = f"[\n{body}\n]\n", 2
+        else:
+            content, first = f'{{\n  "kind": "{kind}",\n  "rows": [\n{body}\n  ]\n}}\n', 4
+        self.text(rel, content)
+        self._note_plants(school, rel, enumerate(rows, start=first))
+
+    def xlsx(self, rel: str, school: str, kind: str, rows: Sequence[Row], *, sheet: str) -> None:
+        """First sheet, Chinese headers, native time, date and boolean cells."""
+        columns = [c for c in COLUMNS[kind] if any(c in r for r in rows)]
+        book = openpyxl.Workbook()
+        ws = book.active
+        ws.title = sheet
+        ws.append([COLUMNS[kind][c] for c in columns])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append([row.get(c) for c in columns])
+        for line in ws.iter_rows(min_row=2):
+            for cell in line:
+                if isinstance(cell.value, dt.time):
+                    cell.number_format = "h:mm"
+                elif isinstance(cell.value, dt.datetime | dt.date):
+                    cell.number_format = "yyyy-mm-dd"
+        for index, column in enumerate(columns):
+            width = 24 if column in ("title", "grades") else 12
+            ws.column_dimensions[get_column_letter(index + 1)].width = width
+        ws.freeze_panes = "A2"
+        book.properties.creator = "make_samples.py"
+        book.properties.created = FROZEN
+        buffer = io.BytesIO()
+        book.save(buffer)
+        self._path(rel).write_bytes(_freeze_zip(buffer.getvalue()))
+        self._note_plants(school, rel, enumerate(rows, start=2))
+
+
+def _freeze_zip(data: bytes) -> bytes:
+    """The workbook with fixed timestamps, so every run writes the same bytes."""
+    stamp = FROZEN.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            payload = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                payload = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, payload
+                )
+            frozen = zipfile.ZipInfo(info.filename, date_time=FROZEN.timetuple()[:6])
+            frozen.compress_type = zipfile.ZIP_DEFLATED
+            frozen.external_attr = info.external_attr
+            dst.writestr(frozen, payload)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------
+# Schools
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class School:
+    folder: str
+    id: str
+    name: str
+    level: str
+    area: str
+    catchment: tuple[str, ...]
+    classes: tuple[str, ...]
+    site: str
+    terms: tuple[tuple[str, dt.date, dt.date], ...] = (FALL_TERM,)
+    schedule_published: bool = True
+    timetable_published: bool = True
+
+    def rel(self, name: str) -> str:
+        return f"{DISTRICT}/{self.folder}/{name}"
+
+
+def write_school_yaml(out: Samples, school: School) -> None:
+    """school.yaml laid out as in submission.md; unpublished items are planted."""
+
+    def published(flag: bool, path: str) -> str:
+        if not flag:
+            return "{published: false}"
+        return f"{{published: true, url: https://{school.site}/{path}, date: 2025-08-28}}"
+
+    terms = [
+        f"    - {{name: {n}, start: {s.isoformat()}, end: {e.isoformat()}}}"
+        for n, s, e in school.terms
+    ]
+    lines = [
+        "school:",
+        f"  id: {school.id}",
+        f"  name: {school.name}",
+        f"  level: {school.level}",
+        f"  area: {school.area}",
+        "  boarding: false",
+        "  district: 中山区",
+        f"  catchment: [{', '.join(school.catchment)}]",
+        f"  classes: [{', '.join(school.classes)}]",
+        "  terms:",
+        *terms,
+        "  disclosure:",
+        f"    schedule:  {published(school.schedule_published, 'zuoxi')}",
+        f"    timetable: {published(school.timetable_published, 'kebiao')}",
+        f"    homework:  {{published: true, url: https://{school.site}/zuoye}}",
+    ]
+    rel = school.rel("school.yaml")
+    out.text(rel, "\n".join(lines) + "\n")
+    for code, key, flag in (
+        ("HWK001", "schedule:", school.schedule_published),
+        ("HWK002", "timetable:", school.timetable_published),
+    ):
+        if not flag:
+            line = next(i for i, text in enumerate(lines, 1) if text.strip().startswith(key))
+            what = "作息时间表" if code == "HWK001" else "课程表"
+            out.expect(school.id, code, rel, line, f"disclosure.{key[:-1]} not published ({what})")
+
+
+# --------------------------------------------------------------------------
+# Homework
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One published homework line before it is styled for a file."""
+
+    day: dt.date
+    cls: str
+    subject: str
+    minutes: int
+    written: bool = True
+    published: bool = True
+    plant: tuple[str, str] | None = None  # (codes, why)
+
+    def row(self, values: Row) -> Row:
+        return plant(values, *self.plant) if self.plant else values
+
+
+def split_minutes(total: int, subjects: Sequence[str]) -> list[tuple[str, int]]:
+    """``total`` minutes shared among ``subjects`` in steps of five."""
+    steps = total // 5
+    n = len(subjects)
+    return [(s, 5 * (steps // n + (1 if i < steps % n else 0))) for i, s in enumerate(subjects)]
+
+
+def written(day: dt.date, cls: str, total: int, subjects: Sequence[str]) -> list[Entry]:
+    return [Entry(day, cls, s, m) for s, m in split_minutes(total, subjects)]
+
+
+def primary_day(index: int, day: dt.date, cls: str) -> list[Entry]:
+    """A compliant primary day: no written work in grades 1-2, at most 60 minutes above."""
+    grade = int(cls.split("-")[0])
+    if grade <= 2:
+        if index % 4 == 3:
+            return [Entry(day, cls, "无", 0, written=False)]
+        entries = [Entry(day, cls, "语文", 15 if index % 2 else 10, written=False)]
+        if grade == 2 and index % 2 == 0:
+            entries.append(Entry(day, cls, "数学", 5, written=False))
+        return entries
+    if grade <= 4:
+        if day.isoweekday() == 5:
+            return [Entry(day, cls, "无", 0, written=False)]
+        return written(day, cls, (30, 40, 35, 45, 40, 50)[index % 6], ("语文", "数学"))
+    entries = written(day, cls, (45, 50, 60, 40, 55, 50)[index % 6], ("语文", "数学", "英语"))
+    if day.isoweekday() in (1, 3):  # reading is not written homework
+        entries.append(Entry(day, cls, "课外阅读", 30, written=False))
+    return entries
+
+
+def primary_log(days: Sequence[dt.date], classes: Sequence[str]) -> list[Entry]:
+    return [e for i, day in enumerate(days) for cls in classes for e in primary_day(i, day, cls)]
+
+
+def junior_log(days: Sequence[dt.date], classes: Sequence[str]) -> list[Entry]:
+    """Compliant junior days; 7-1 reaches the 90-minute limit without passing it."""
+    totals = {
+        "7": (75, 80, 90, 70, 85, 60, 90),
+        "8": (80, 70, 85, 75, 80, 65, 70),
+        "9": (85, 90, 80, 85, 75, 90, 80),
+    }
+    entries: list[Entry] = []
+    for i, day in enumerate(days):
+        for cls in classes:
+            total = totals[cls[0]][i % 7]
+            entries += written(day, cls, total, ("语文", "数学", "英语"))
+            if total == 90:
+                entries.append(Entry(day, cls, "体育", 15, written=False))
+    return entries
+
+
+# --------------------------------------------------------------------------
+# District
+# --------------------------------------------------------------------------
+
+ZONES_YAML = """\
+# 中山区义务教育学区划分（2025年）
+zones:
+  Z01:
+    name: 一学区
+    communities: [桃源小区, 华府家园]
+    streets:
+      - {street: 解放路, from: 1, to: 199}
+      - {street: 中山路}
+    except: [卫华住宅小区]              # 中山路上的卫华住宅小区划入二学区
+  Z02:
+    name: 二学区
+    communities: [卫华住宅小区, 锦绣花园, 新城佳苑]
+    streets:
+      - {street: 解放路, from: 200, to: 399}
+      - {street: 人民路, from: 1, to: 99}
+  Z03:
+    name: 三学区
+    communities: [滨江花园, 书香名邸, 阳光小区]
+    streets:
+      - {street: 人民路, from: 100, to: 299}
+      - {street: 滨江大道}
+  Z04:
+    name: 四学区（石桥镇）
+    communities: [石桥村, 柳林村, 新街社区]
+    streets:
+      - {street: 石桥镇老街}
+"""
+
+
+def write_district(out: Samples) -> None:
+    out.text(f"{DISTRICT}/zones.yaml", ZONES_YAML)
+    holidays = ", ".join(d.isoformat() for d in LOCAL_HOLIDAYS)
+    workdays = ", ".join(d.isoformat() for d in LOCAL_WORKDAYS)
+    out.text(
+        f"{DISTRICT}/calendar.yaml",
+        (
+            "# 中山区2025年校历调整（区教育局通知）\n"
+            f"holidays:      [{holidays}]            # 全区中小学秋季运动会，放假一天\n"
+            f"workdays:      [{workdays}]\n"
+        ),
+    )
+
+
+# --------------------------------------------------------------------------
+# ZS-001: urban primary, clean under both profiles
+# --------------------------------------------------------------------------
+
+ZS001 = School(
+    "zs-001",
+    "ZS-001",
+    "中山区第一小学",
+    "primary",
+    "urban",
+    ("Z01", "Z02"),
+    ("1-1", "1-2", "2-1", "3-1", "4-1", "5-1", "6-1"),
+    "zs001.example.edu",
+)
+
+
+def write_zs001(out: Samples) -> None:
+    school = ZS001
+    write_school_yaml(out, school)
+
+    def every_day(start: str, end: str, activity: str, title: str, **more: Any) -> Row:
+        return {
+            "days": "Mon-Fri",
+            "start": start,
+            "end": end,
+            "activity": activity,
+            **more,
+            "title": title,
+        }
+
+    schedule = [
+        every_day("08:00", "08:20", "morning_reading", "晨读"),
+        every_day("08:20", "09:00", "lesson", "第1节"),
+        every_day("09:10", "09:50", "lesson", "第2节"),
+        every_day("09:50", "10:20", "exercise", "大课间"),
+        every_day("10:20", "11:00", "lesson", "第3节"),
+        every_day("11:10", "11:50", "lesson", "第4节"),
+        every_day("11:50", "13:40", "lunch", "午餐午休"),
+        every_day("13:40", "14:20", "lesson", "第5节"),
+        every_day("14:30", "15:10", "lesson", "第6节"),
+        {
+            "days": "Mon,Wed",
+            "start": "15:20",
+            "end": "16:00",
+            "activity": "lesson",
+            "grades": [5, 6],
+            "title": "第7节（高年级）",
+        },
+        {
+            "days": "Tue,Thu",
+            "start": "15:20",
+            "end": "16:20",
+            "activity": "club",
+            "grades": ["三年级", "四年级"],
+            "title": "社团活动",
+        },
+        every_day(
+            "15:20", "18:00", "after_school_service", "课后服务（家长自愿申请）", compulsory=False
+        ),
+        {
+            "date": MAKE_UP_SUNDAY,
+            "start": "08:20",
+            "end": "15:10",
+            "activity": "lesson",
+            "title": "国庆调休上课（执行周一课表）",
+        },
+        {
+            "date": MAKE_UP_SATURDAY,
+            "start": "08:20",
+            "end": "15:10",
+            "activity": "lesson",
+            "title": "国庆调休上课（执行周五课表）",
+        },
+        {
+            "date": dt.date(2025, 10, 16),
+            "start": "08:30",
+            "end": "15:00",
+            "activity": "field_trip",
+            "grades": [4],
+            "title": "秋季研学（自然博物馆）",
+        },
+        {
+            "date": dt.date(2025, 11, 13),
+            "start": "08:20",
+            "end": "11:00",
+            "activity": "exam",
+            "grades": [3, 4, 5, 6],
+            "title": "期中学业质量监测",
+        },
+    ]
+    out.yaml_list(
+        school.rel("schedule.yaml"),
+        school.id,
+        schedule,
+        kind="schedule",
+        comment="中山区第一小学 2025秋季学期作息时间表",
+    )
+
+    days = school_days(dt.date(2025, 9, 22), dt.date(2025, 10, 17))
+    homework = [
+        {
+            "date": slash_date(e.day),
+            "class": class_style(e.cls, school.classes.index(e.cls)),
+            "subject": e.subject,
+            "minutes": e.minutes,
+            "written": yes_no(e.written),
+            "published": yes_no(e.published),
+        }
+        for e in primary_log(days, school.classes)
+    ]
+    out.csv(school.rel("homework.csv"), school.id, "homework", homework, chinese=True)
+
+    materials = [
+        {
+            "grade": 1,
+            "subject": "语文",
+            "title": "义务教育教科书·语文 一年级上册",
+            "type": "textbook",
+            "compulsory_purchase": "true",
+            "quantity": 86,
+            "unit_price": "9.85",
+        },
+        {
+            "grade": 2,
+            "subject": "语文",
+            "title": "没头脑和不高兴",
+            "type": "reading",
+            "compulsory_purchase": "false",
+            "quantity": 40,
+            "unit_price": "18.00",
+        },
+        {
+            "grade": 3,
+            "subject": "数学",
+            "title": "数学同步练习 三年级上册",
+            "type": "workbook",
+            "compulsory_purchase": "false",
+            "catalog_id": "ZS-JF-2025-032",
+            "quantity": 38,
+            "unit_price": "8.50",
+        },
+        {
+            "grade": "四年级",
+            "subject": "英语",
+            "title": "英语活动手册 四年级上册",
+            "type": "workbook",
+            "compulsory_purchase": "false",
+            "catalog_id": "ZS-JF-2025-045",
+            "quantity": 41,
+            "unit_price": "7.20",
+        },
+        {
+            "grade": 5,
+            "subject": "语文",
+            "title": "小学生必背古诗词75首",
+            "type": "reading",
+            "compulsory_purchase": "false",
+            "quantity": 30,
+            "unit_price": "22.00",
+        },
+        {
+            "grade": 6,
+            "subject": "数学",
+            "title": "数学单元测试卷 六年级上册",
+            "type": "test_paper",
+            "compulsory_purchase": "false",
+            "catalog_id": "ZS-JF-2025-063",
+            "quantity": 44,
+            "unit_price": "6.80",
+        },
+    ]
+    out.csv(school.rel("materials.csv"), school.id, "materials", materials, chinese=False)
+
+    def pupil(student_id: str, name: str, basis: str, **where: str) -> Row:
+        return {
+            "student_id": student_id,
+            "name": name,
+            "grade": 1,
+            **where,
+            "admission_basis": basis,
+        }
+
+    enrollment = [
+        pupil("G210202201809125311", "张子涵", "nearby", residence_zone="Z01"),
+        pupil("G210202201811036428", "李沐阳", "nearby", residence_address="中山区解放路199号"),
+        pupil(
+            "G210202201902145527",
+            "王若曦",
+            "lottery",
+            residence_address="中山区华府家园12栋2单元301",
+        ),
+        pupil("G210202201810274016", "刘嘉懿", "nearby", residence_zone="Z02", hukou_zone="Z02"),
+        pupil("G210202201812306633", "陈一鸣", "nearby", residence_address="中山区人民路56号"),
+        pupil(
+            "G411323201901186245",
+            "杨欣怡",
+            "nearby",
+            residence_address="中山区锦绣花园3栋1单元502",
+            migrant_worker_child="Y",
+            residence_permit="Y",
+        ),
+        pupil("G21020220190305002X", "赵俊熙", "lottery", residence_address="中山区中山路18号"),
+        pupil(
+            "G210202201904217741",
+            "黄诗琪",
+            "nearby",
+            residence_zone="Z01",
+            hukou_zone="Z01",
+            migrant_worker_child="N",
+        ),
+    ]
+    out.csv(school.rel("enrollment.csv"), school.id, "enrollment", enrollment, chinese=False)
+
+
+# --------------------------------------------------------------------------
+# ZS-002: urban nine-year school, every rule broken on purpose
+# --------------------------------------------------------------------------
+
+ZS002 = School(
+    "zs-002",
+    "ZS-002",
+    "中山区实验学校",
+    "nine_year",
+    "urban",
+    ("Z02", "Z03"),
+    ("1-1", "2-1", "3-1", "6-1", "7-1", "9-1"),
+    "zs002.example.edu",
+    terms=(SPRING_TERM, FALL_TERM),
+    schedule_published=False,
+    timetable_published=False,
+)
+
+SHARED_STUDENT = "G210202201203154321"  # admitted by ZS-002 and ZS-004
+
+
+def write_zs002(out: Samples) -> None:
+    school = ZS002
+    write_school_yaml(out, school)
+
+    def row(
+        days: str,
+        date: str,
+        start: str,
+        end: str,
+        activity: str,
+        compulsory: str,
+        grades: str,
+        title: str,
+    ) -> Row:
+        return {
+            "days": days,
+            "date": date,
+            "start": start,
+            "end": end,
+            "activity": activity,
+            "compulsory": compulsory,
+            "grades": grades,
+            "title": title,
+        }
+
+    weekdays = "周一至周五"
+    schedule = [
+        plant(
+            row(
+                weekdays, "", "7点20", "7:50", "早读", "是", "七年级、八年级、九年级", "初中部早读"
+            ),
+            "HRS001",
+            "compulsory morning reading starts 07:20 < 08:00",
+        ),
+        row(
+            weekdays,
+            "",
+            "8:20",
+            "11:50",
+            "上课",
+            "",
+            "一年级、二年级、三年级、四年级、五年级",
+            "小学部上午第1-4节",
+        ),
+        plant(
+            row(weekdays, "", "８：００", "11:50", "上课", "", "六年级", "六年级上午提前上课"),
+            "HRS004",
+            "grade 6 (primary) lesson at 08:00 < 08:20",
+        ),
+        row(weekdays, "", "8:00", "11:50", "上课", "", "初一、初二、初三", "初中部上午第1-4节"),
+        row(weekdays, "", "11:50", "13:30", "午餐午休", "", "", "午餐午休"),
+        row(weekdays, "", "13:30", "15:50", "上课", "", "", "下午第5-7节"),
+        row(weekdays, "", "15:50", "16:40", "课后服务", "否", "", "课后服务（自愿参加）"),
+        plant(
+            row("星期五", "", "16:40", "17:30", "自习", "是", "九年级", "毕业班周五延时自习"),
+            "HRS002 HRS003",
+            "compulsory self-study ends 17:30 > 17:00; grade 9's Friday runs 07:20-17:30",
+        ),
+        plant(
+            row("周六", "", "8点", "11:30", "上课", "", "九年级", "毕业班周六上课"),
+            "HOL004",
+            "recurring lesson on Saturday",
+        ),
+        plant(
+            row("", "2025年10月3日", "8:00", "11:30", "补课", "是", "九年级", "国庆假期毕业班补课"),
+            "HOL001",
+            "remedial class on 2025-10-03, National Day holiday",
+        ),
+        plant(
+            row(
+                "",
+                slash_date(PLAIN_SATURDAY),
+                "8点30",
+                "11:00",
+                "考试",
+                "",
+                "初三",
+                "九年级第一次月考",
+            ),
+            "HOL002",
+            "exam on 2025-10-18, a plain Saturday",
+        ),
+        plant(
+            row("", "2025.8.20", "8:30", "11:30", "上课", "", "初一", "新初一暑期衔接课"),
+            "HOL003",
+            "lesson on 2025-08-20, summer vacation (between the terms)",
+        ),
+    ]
+    out.csv(
+        school.rel("作息时间表.csv"),
+        school.id,
+        "schedule",
+        schedule,
+        chinese=True,
+        encoding="gbk",
+        crlf=True,
+    )
+
+    out.yaml_list(
+        school.rel("homework.yaml"),
+        school.id,
+        zs002_homework(out),
+        flow=True,
+        comment="中山区实验学校 作业公示 2025-09-22 至 2025-09-30",
+    )
+
+    def book(
+        grade: str,
+        subject: str,
+        title: str,
+        kind: str,
+        compulsory: str,
+        catalog: str,
+        quantity: int,
+        price: str,
+    ) -> Row:
+        return {
+            "grade": grade,
+            "subject": subject,
+            "title": title,
+            "type": kind,
+            "compulsory_purchase": compulsory,
+            "catalog_id": catalog,
+            "quantity": quantity,
+            "unit_price": price,
+        }
+
+    materials = [
+        book("一年级", "语文", "义务教育教科书·语文 一年级上册", "教材", "是", "", 120, "9.85"),
+        plant(
+            book(
+                "二年级",
+                "数学",
+                "口算天天练 二年级上",
+                "练习册",
+                "否",
+                "ZS-JF-2025-021",
+                80,
+                "9.80",
+            ),
+            "WBK001",
+            "workbook for grade 2",
+        ),
+        book("七年级", "语文", "义务教育教科书·语文 七年级上册", "教材", "是", "", 150, "13.50"),
+        plant(
+            book(
+                "七年级",
+                "数学",
+                "课时作业本 七年级数学上",
+                "练习册",
+                "是",
+                "ZS-JF-2025-071",
+                150,
+                "18.00",
+            ),
+            "WBK002",
+            "supplementary material students must buy",
+        ),
+        plant(
+            book(
+                "七年级", "英语", "英语周报 七年级（2025秋季合订）", "试卷", "否", "", 150, "25.00"
+            ),
+            "WBK003",
+            "test papers not in the approved catalog",
+        ),
+        plant(
+            book(
+                "九年级",
+                "物理",
+                "物理同步练习册 九年级全一册",
+                "练习册",
+                "否",
+                "ZS-JF-2025-093",
+                150,
+                "12.00",
+            ),
+            "WBK004",
+            "first of two supplementary titles for grade 9 physics",
+        ),
+        book("九年级", "物理", "中考物理总复习", "教辅", "否", "ZS-JF-2025-094", 150, "32.00"),
+        book("三年级", "语文", "小英雄雨来", "课外读物", "否", "", 40, "15.00"),
+    ]
+    out.csv(school.rel("教辅征订.csv"), school.id, "materials", materials, chinese=True)
+
+    def pupil(student_id: str, name: str, grade: str, basis: str, **more: Any) -> Row:
+        return {
+            "student_id": student_id,
+            "name": name,
+            "grade": grade,
+            **more,
+            "admission_basis": basis,
+        }
+
+    enrollment = [
+        pupil(
+            "G210202201905083216",
+            "王梓涵",
+            "一年级",
+            "就近",
+            residence_address="中山区解放路256号2单元",
+        ),
+        pupil("G210202201902174428", "刘一诺", "一年级", "摇号", residence_zone="Z03"),
+        pupil(
+            "G210202201811236013",
+            "周欣妍",
+            "一年级",
+            "就近",
+            residence_address="中山区中山路88号卫华住宅小区7栋",
+        ),
+        plant(
+            pupil(
+                "G210202201304215537",
+                "陈浩宇",
+                "初一",
+                "就近",
+                residence_address="中山区桃源小区5栋1单元",
+                hukou_zone="Z01",
+            ),
+            "ENR001",
+            "lives in Z01 (桃源小区), outside the catchment Z02/Z03",
+        ),
+        plant(
+            pupil("G210202201301096674", "赵思远", "初一", "考试", residence_zone="Z03"),
+            "ENR002",
+            "admitted by examination",
+        ),
+        plant(
+            pupil("G210202201208302219", "孙雨桐", "初一", "面试", residence_zone="Z02"),
+            "ENR002",
+            "admitted by interview",
+        ),
+        plant(
+            pupil("G210202201310117745", "周子墨", "初一", "择校", residence_zone="Z03"),
+            "ENR003",
+            "school-choice admission",
+        ),
+        plant(
+            pupil(f" {SHARED_STUDENT.lower()} ", "马浩然", "初一", "就近", residence_zone="Z03"),
+            "ENR004",
+            "also admitted by ZS-004 (id written in lower case with spaces)",
+        ),
+        plant(
+            pupil(
+                "G513030201304102817",
+                "何佳琪",
+                "初一",
+                "统筹安排",
+                migrant_worker_child="是",
+                residence_permit="否",
+            ),
+            "ENR005",
+            "migrant worker's child with neither residence zone nor address",
+        ),
+        pupil(
+            "G210202201307198853",
+            "李振宇",
+            "初一",
+            "统筹安排",
+            residence_zone="Z04",
+            special_category="军人子女",
+        ),
+    ]
+    out.yaml_list(
+        school.rel("enrollment.yaml"),
+        school.id,
+        enrollment,
+        comment="中山区实验学校 2025年秋季新生名单（一年级、七年级）",
+    )
+
+
+def zs002_homework(out: Samples) -> list[Row]:
+    """Every HWK finding in one short period, including a missed make-up Sunday."""
+    school = ZS002
+    days = school_days(dt.date(2025, 9, 22), dt.date(2025, 9, 30))
+    check(MAKE_UP_SUNDAY in days and len(days) == 8, "ZS-002 homework covers 8 school days")
+    heavy_3, heavy_7 = dt.date(2025, 9, 30), dt.date(2025, 9, 29)
+    skipped_9 = (dt.date(2025, 9, 25), MAKE_UP_SUNDAY)
+    entries: list[Entry] = []
+    for day in days:
+        entries.append(Entry(day, "1-1", "语文", 10, written=False))
+        if day == dt.date(2025, 9, 23):
+            entries.append(
+                Entry(day, "2-1", "数学", 10, plant=("HWK005", "written homework for grade 2"))
+            )
+        else:
+            entries.append(Entry(day, "2-1", "数学", 10, written=False))
+        if day == heavy_3:
+            entries += [
+                Entry(
+                    day,
+                    "3-1",
+                    "语文",
+                    60,
+                    plant=(
+                        "HWK007",
+                        "3-1 on 2025-09-30: 150 written minutes > 60 (this row and the next two)",
+                    ),
+                ),
+                Entry(day, "3-1", "数学", 50),
+                Entry(day, "3-1", "英语", 40),
+            ]
+        else:
+            entries += written(day, "3-1", 60, ("语文", "数学"))
+        entries.append(Entry(day, "6-1", "语文", 25))
+        if day == dt.date(2025, 9, 26):
+            entries.append(
+                Entry(
+                    day,
+                    "6-1",
+                    "数学",
+                    25,
+                    published=False,
+                    plant=(
+                        "HWK004",
+                        "entry not published (6-1 still has a published 语文 entry that day)",
+                    ),
+                )
+            )
+        else:
+            entries.append(Entry(day, "6-1", "数学", 25))
+        if day == heavy_7:
+            entries += [
+                Entry(
+                    day,
+                    "7-1",
+                    "语文",
+                    40,
+                    plant=(
+                        "HWK007",
+                        "7-1 on 2025-09-29: 120 written minutes > 90 (this row and the "
+                        "next two); average stays 76.25",
+                    ),
+                ),
+                Entry(day, "7-1", "数学", 40),
+                Entry(day, "7-1", "英语", 40),
+            ]
+        else:
+            entries += written(day, "7-1", 70, ("语文", "数学", "英语"))
+        if day not in skipped_9:
+            entries += written(day, "9-1", 80, ("语文", "数学", "物理"))
+    rel = school.rel("homework.yaml")
+    for day in skipped_9:
+        why = "make-up Sunday" if day == MAKE_UP_SUNDAY else "ordinary Thursday"
+        out.expect(school.id, "HWK003", rel, None, f"9-1 has no entry on {day} ({why})")
+    out.expect(
+        school.id,
+        "HWK006",
+        rel,
+        None,
+        "3-1 averages 71.25 written minutes a day (7 days x 60 + 150) / 8 > 60",
+    )
+    rows: list[Row] = []
+    for e in entries:
+        values: Row = {
+            "date": e.day,
+            "class": e.cls,
+            "subject": e.subject,
+            "minutes": e.minutes,
+            "written": e.written,
+        }
+        if not e.published:
+            values["published"] = False
+        rows.append(e.row(values))
+    return rows
+
+
+# --------------------------------------------------------------------------
+# ZS-003: rural primary, clean; early start allowed because rural
+# --------------------------------------------------------------------------
+
+ZS003 = School(
+    "zs-003",
+    "ZS-003",
+    "中山区石桥镇中心小学",
+    "primary",
+    "rural",
+    ("Z04",),
+    ("1-1", "2-1", "3-1", "4-1", "5-1", "6-1"),
+    "zs003.example.edu",
+)
+
+
+def write_zs003(out: Samples) -> None:
+    school = ZS003
+    write_school_yaml(out, school)
+
+    def row(
+        start: tuple[int, int],
+        end: tuple[int, int],
+        activity: str,
+        title: str,
+        *,
+        days: str | None = "工作日",
+        date: dt.date | None = None,
+        compulsory: str | None = None,
+        grades: str | None = None,
+    ) -> Row:
+        return {
+            "days": days,
+            "date": date,
+            "start": dt.time(*start),
+            "end": dt.time(*end),
+            "activity": activity,
+            "compulsory": compulsory,
+            "grades": grades,
+            "title": title,
+        }
+
+    schedule = [
+        row((7, 30), (7, 40), "到校", "学生到校（校车接送）"),
+        row((7, 40), (8, 10), "早读", "晨读"),
+        row((8, 10), (8, 20), "集会", "晨会"),
+        row((8, 20), (11, 50), "上课", "上午第1-4节（含大课间）"),
+        row((11, 50), (13, 30), "午餐午休", "午餐午休（在校午餐）"),
+        row((13, 30), (15, 40), "上课", "下午第5-7节"),
+        row((15, 40), (16, 40), "课后服务", "课后服务（看护、作业辅导）", compulsory="否"),
+        row(
+            (8, 20),
+            (15, 40),
+            "上课",
+            "国庆调休上课",
+            days=None,
+            date=MAKE_UP_SUNDAY,
+            compulsory="是",
+        ),
+        row(
+            (8, 20),
+            (15, 40),
+            "上课",
+            "国庆调休上课",
+            days=None,
+            date=MAKE_UP_SATURDAY,
+            compulsory="是",
+        ),
+        row(
+            (8, 20),
+            (11, 0),
+            "考试",
+            "期中测试",
+            days=None,
+            date=dt.date(2025, 11, 13),
+            grades="三年级、四年级、五年级、六年级",
+        ),
+    ]
+    out.xlsx(school.rel("schedule.xlsx"), school.id, "schedule", schedule, sheet="作息时间表")
+
+    days = school_days(dt.date(2025, 10, 13), dt.date(2025, 10, 17))
+    homework = [
+        {
+            "date": e.day,
+            "class": class_style(e.cls, 2),
+            "subject": e.subject,
+            "minutes": e.minutes,
+            "written": e.written,
+        }
+        for e in primary_log(days, school.classes)
+    ]
+    out.xlsx(school.rel("作业公示.xlsx"), school.id, "homework", homework, sheet="作业公示")
+
+    materials = [
+        {
+            "grade": 1,
+            "subject": "语文",
+            "title": "义务教育教科书·语文 一年级上册",
+            "type": "textbook",
+            "compulsory_purchase": True,
+        },
+        {
+            "grade": 2,
+            "subject": "语文",
+            "title": "小鲤鱼跳龙门",
+            "type": "reading",
+            "compulsory_purchase": False,
+        },
+        {
+            "grade": 3,
+            "subject": "数学",
+            "title": "数学同步练习 三年级上册",
+            "type": "workbook",
+            "compulsory_purchase": False,
+            "catalog_id": "ZS-JF-2025-032",
+            "quantity": 21,
+            "unit_price": 8.5,
+        },
+        {
+            "grade": 5,
+            "subject": "英语",
+            "title": "英语活动手册 五年级上册",
+            "type": "workbook",
+            "compulsory_purchase": False,
+            "catalog_id": "ZS-JF-2025-055",
+            "quantity": 19,
+            "unit_price": 7.2,
+        },
+    ]
+    out.json_rows(school.rel("materials.json"), school.id, materials, kind="materials")
+
+    enrollment = [
+        {
+            "student_id": "G210202201906124418",
+            "name": "石佳怡",
+            "grade": 1,
+            "residence_zone": "Z04",
+            "admission_basis": "nearby",
+        },
+        {
+            "student_id": "G210202201810091135",
+            "name": "柳浩轩",
+            "grade": "一年级",
+            "residence_address": "石桥镇柳林村二组17号",
+            "admission_basis": "就近",
+        },
+        {
+            "student_id": "G210202201901283352",
+            "name": "孙雅琪",
+            "grade": 1,
+            "residence_address": "石桥镇老街23号",
+            "admission_basis": "nearby",
+        },
+        {
+            "student_id": "G210202201812051264",
+            "name": "石天佑",
+            "grade": 1,
+            "residence_address": "石桥镇石桥村三组",
+            "hukou_zone": "Z04",
+            "admission_basis": "nearby",
+        },
+    ]
+    out.yaml_list(
+        school.rel("enrollment.yaml"),
+        school.id,
+        enrollment,
+        flow=True,
+        comment="石桥镇中心小学 2025年一年级新生名单",
+    )
+
+
+# --------------------------------------------------------------------------
+# ZS-004: small urban junior school, clean on its own
+# --------------------------------------------------------------------------
+
+ZS004 = School(
+    "zs-004",
+    "ZS-004",
+    "中山区滨江初级中学",
+    "junior",
+    "urban",
+    ("Z03", "Z04"),
+    ("7-1", "8-1", "9-1"),
+    "zs004.example.edu",
+)
+
+
+def write_zs004(out: Samples) -> None:
+    school = ZS004
+    write_school_yaml(out, school)
+
+    def row(
+        start: str,
+        end: str,
+        activity: str,
+        title: str,
+        *,
+        days: str = "1-5",
+        date: str = "",
+        compulsory: str = "",
+        grades: str = "",
+    ) -> Row:
+        return {
+            "days": days,
+            "date": date,
+            "start": start,
+            "end": end,
+            "activity": activity,
+            "compulsory": compulsory,
+            "grades": grades,
+            "title": title,
+        }
+
+    schedule = [
+        row("7:40", "8:00", "arrival", "校门开放，可自愿提前到校", compulsory="N"),
+        row("8:00", "8:45", "lesson", "第1节"),
+        row("8:55", "9:40", "lesson", "第2节"),
+        row("9:40", "10:10", "exercise", "大课间"),
+        row("10:10", "11:45", "lesson", "第3-4节"),
+        row("11:45", "13:30", "lunch", "午餐午休"),
+        row("13:30", "15:55", "lesson", "第5-7节"),
+        row("16:05", "17:00:00", "self_study", "初三自习", compulsory="Y", grades="9"),
+        row("17:00", "18:00", "after_school_service", "课后服务（自愿）", compulsory="N"),
+        row(
+            "8:00",
+            "15:55",
+            "lesson",
+            "国庆调休上课（执行周五课表）",
+            days="",
+            date=slash_date(MAKE_UP_SATURDAY),
+            compulsory="Y",
+        ),
+        row("8:00", "11:30", "exam", "期中考试", days="", date="2025-11-06", grades="7;8;9"),
+    ]
+    out.csv(school.rel("schedule.csv"), school.id, "schedule", schedule, chinese=False)
+
+    days = school_days(dt.date(2025, 10, 9), dt.date(2025, 10, 17))
+    check(len(days) == 7 and MAKE_UP_SATURDAY in days, "ZS-004 homework covers 7 school days")
+    homework = [
+        {
+            "date": e.day,
+            "class": e.cls,
+            "subject": e.subject,
+            "minutes": e.minutes,
+            "written": e.written,
+        }
+        for e in junior_log(days, school.classes)
+    ]
+    out.json_rows(school.rel("homework.json"), school.id, homework)
+
+    materials = [
+        {
+            "grade": "初一",
+            "subject": "数学",
+            "title": "义务教育教科书·数学 七年级上册",
+            "type": "textbook",
+            "compulsory_purchase": "yes",
+        },
+        {
+            "grade": "初一",
+            "subject": "数学",
+            "title": "数学同步练习 七年级上册",
+            "type": "workbook",
+            "compulsory_purchase": "no",
+            "catalog_id": "ZS-JF-2025-072",
+        },
+        {
+            "grade": "初二",
+            "subject": "物理",
+            "title": "物理同步练习 八年级上册",
+            "type": "workbook",
+            "compulsory_purchase": "no",
+            "catalog_id": "ZS-JF-2025-083",
+        },
+        {
+            "grade": "初三",
+            "subject": "化学",
+            "title": "化学学习与评价 九年级上册",
+            "type": "guide",
+            "compulsory_purchase": "no",
+            "catalog_id": "ZS-JF-2025-095",
+        },
+    ]
+    out.yaml_list(
+        school.rel("materials.yaml"),
+        school.id,
+        materials,
+        comment="滨江初级中学 2025秋季教辅征订（学生自愿）",
+    )
+
+    def pupil(
+        student_id: str,
+        name: str,
+        basis: str,
+        *,
+        zone: str = "",
+        address: str = "",
+        hukou: str = "",
+        migrant: str = "否",
+        permit: str = "",
+    ) -> Row:
+        return {
+            "student_id": student_id,
+            "name": name,
+            "grade": "初一",
+            "residence_zone": zone,
+            "residence_address": address,
+            "hukou_zone": hukou,
+            "migrant_worker_child": migrant,
+            "residence_permit": permit,
+            "special_category": "",
+            "admission_basis": basis,
+        }
+
+    enrollment = [
+        plant(
+            pupil(SHARED_STUDENT, "马浩然", "就近", zone="Z03", hukou="Z03"),
+            "ENR004",
+            "also admitted by ZS-002; one finding names both schools",
+        ),
+        pupil("G210202201209273346", "林书瑶", "就近", address="中山区滨江大道66号滨江花园2栋"),
+        pupil("G210202201211052214", "高子轩", "摇号", address="中山区人民路168号"),
+        pupil("G210202201302148867", "吴梓萱", "就近", zone="Z04"),
+        pupil("G210202201305302435", "郑一帆", "就近", address="中山区石桥镇柳林村三组"),
+        pupil(
+            "G513030201210184529",
+            "罗婉清",
+            "就近",
+            address="中山区书香名邸9栋",
+            migrant="是",
+            permit="是",
+        ),
+    ]
+    out.csv(
+        school.rel("招生名单.csv"),
+        school.id,
+        "enrollment",
+        enrollment,
+        chinese=True,
+        encoding="utf-8-sig",
+    )
+
+
+# --------------------------------------------------------------------------
+# A lone schedule file whose school has no profile
+# --------------------------------------------------------------------------
+
+
+def write_single_file(out: Samples) -> None:
+    lone = "ZS-099"
+    schedule = [
+        {
+            "school_id": lone,
+            "days": "Mon-Fri",
+            "start": "7:30",
+            "end": "8:00",
+            "activity": "morning_reading",
+            "title": "早读",
+        },
+        {
+            "school_id": lone,
+            "days": "Mon-Fri",
+            "start": "8:00",
+            "end": "11:40",
+            "activity": "lesson",
+            "title": "上午第1-4节",
+        },
+        {
+            "school_id": lone,
+            "days": "Mon-Fri",
+            "start": "13:30",
+            "end": "17:40",
+            "activity": "lesson",
+            "title": "下午第5-8节",
+        },
+        plant(
+            {
+                "school_id": lone,
+                "days": "周末",
+                "start": "8:00",
+                "end": "11:30",
+                "activity": "remedial",
+                "compulsory": "N",
+                "grades": "初三",
+                "title": "周末培优班",
+            },
+            "HOL004",
+            "recurring remedial class at weekends (a rule that needs no profile)",
+        ),
+    ]
+    rel = "single-file/schedule.csv"
+    out.csv(rel, lone, "schedule", schedule, chinese=False)
+    out.expect(lone, "INP005", rel, 2, "school_id ZS-099 has no school.yaml profile")
+
+
+# --------------------------------------------------------------------------
+# README
+# --------------------------------------------------------------------------
+
+SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
+    (
+        "zhongshan/",
+        "—",
+        "District folder: `zones.yaml` (Z01–Z04, house-number ranges, an `except` carve-out) "
+        "and `calendar.yaml` (a local rest day, 2025-10-10, inside the homework periods).",
+    ),
+    (
+        "zhongshan/zs-001/",
+        "ZS-001",
+        "Urban primary, clean. YAML schedule in `{kind, rows}` form starting 08:00/lessons "
+        "08:20, voluntary after-school service to 18:00, make-up days 2025-09-28 and "
+        "2025-10-11 taught; homework CSV (Chinese headers, mixed class styles) for every class "
+        "on every school day 2025-09-22..10-17, skipping the National Day holiday and the "
+        "local rest day; grades 1–2 non-written only; reading minutes are not written; "
+        "catalog workbooks only; enrollment by zone and by address (解放路199号 is the top of "
+        "Z01's range), a migrant worker's child with a residence permit.",
+    ),
+    (
+        "zhongshan/zs-002/",
+        "ZS-002",
+        "Urban nine-year school breaking every rule once. GBK `作息时间表.csv` with "
+        "`7点20`, `８：００`, `周一至周五`, `2025年10月3日`; homework YAML missing the make-up "
+        "Sunday; `教辅征订.csv`; enrollment YAML with a carve-out address "
+        "(卫华住宅小区 on 中山路 → Z02) and an exempt 军人子女 living in Z04.",
+    ),
+    (
+        "zhongshan/zs-003/",
+        "ZS-003",
+        "Rural primary, clean: arrival and morning reading from 07:30 are allowed outside "
+        "towns (HRS001–003 apply to urban schools), lessons from 08:20 (HRS004 applies "
+        "everywhere). XLSX schedule and homework with native time, date and boolean cells; "
+        "JSON materials; enrollment by village address.",
+    ),
+    (
+        "zhongshan/zs-004/",
+        "ZS-004",
+        "Urban junior school, clean on its own, and at the limits: lessons at 08:00, "
+        "compulsory day 08:00–17:00 (exactly 9 h), a voluntary 07:40 arrival, grade-7 written "
+        "homework of exactly 90 minutes on some days. `招生名单.csv` is UTF-8 with BOM and "
+        "shares one student with ZS-002.",
+    ),
+    (
+        "single-file/schedule.csv",
+        "ZS-099",
+        "A lone schedule whose `school_id` has no profile: the rules that need one "
+        "(HRS, HOL003, HWK, ENR) are skipped and said to be.",
+    ),
+)
+
+
+def write_readme(out: Samples) -> None:
+    by_school: dict[str, list[Expected]] = {}
+    for item in out.expected:
+        by_school.setdefault(item.school, []).append(item)
+
+    def codes(school: str, national: bool) -> str:
+        found = sorted(
+            {e.code for e in by_school.get(school, []) if national or e.code not in NATIONAL_ONLY}
+        )
+        return ", ".join(found) or "none"
+
+    lines = [
+        "# Samples",
+        "",
+        "Generated by `scripts/make_samples.py`; edit the script, not these files, and",
+        "run it again (`.venv/bin/python scripts/make_samples.py`).",
+        "",
+        "    compliance check samples/zhongshan",
+        "    compliance check samples/zhongshan --profile national-2021",
+        "    compliance check samples/single-file/schedule.csv",
+        "",
+        "| sample | school | demonstrates | `default` | `national-2021` |",
+        "|---|---|---|---|---|",
+    ]
+    for path, school, note in SAMPLE_NOTES:
+        if school == "—":
+            lines.append(f"| `{path}` | — | {note} | | |")
+        else:
+            lines.append(
+                f"| `{path}` | {school} | {note} | {codes(school, False)} | {codes(school, True)} |"
+            )
+    lines += [
+        "",
+        "ENR004 for ZS-004 needs ZS-002 in the same run (check the district folder).",
+        "",
+        "## Planted findings",
+        "",
+        "One line per finding put there on purpose. `line` is the 1-based line of",
+        "the row (CSV, YAML, JSON) or the sheet row (XLSX); `—` marks findings about a",
+        "class or a day rather than a row. Profiles: `both`, or `national-2021` only.",
+        "",
+        "| school | code | file | line | profiles | why |",
+        "|---|---|---|---|---|---|",
+    ]
+    for item in sorted(out.expected, key=lambda e: (e.school, e.code, e.file, e.line or 0)):
+        line = "—" if item.line is None else str(item.line)
+        lines.append(
+            f"| {item.school} | {item.code} | `{item.file}` | {line} "
+            f"| {item.profiles} | {item.why} |"
+        )
+    out.text("README.md", "\n".join(lines) + "\n")
+
+
+# --------------------------------------------------------------------------
+
+
+def main() -> None:
+    check_calendar()
+    if SAMPLES.exists():
+        shutil.rmtree(SAMPLES)
+    out = Samples(SAMPLES)
+    write_district(out)
+    write_zs001(out)
+    write_zs002(out)
+    write_zs003(out)
+    write_zs004(out)
+    write_single_file(out)
+    write_readme(out)
+    print(
+        f"wrote {len(out.files)} files under {SAMPLES.relative_to(ROOT)}/, "
+        f"{len(out.expected)} planted findings"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,376 @@
+"""The command line: a thin shell over :mod:`compliance.host.engine`.
+
+Every error a user can cause prints one line on stderr and exits 2; ``--debug``
+shows the traceback for developers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from compliance import __version__
+from compliance.host.errors import ComplianceError, UsageError
+
+app = typer.Typer(
+    name="compliance",
+    help="Check school submissions against school-conduct policy. "
+         "检查学校提交的作息、活动、招生、教辅、作业材料是否符合办学行为规范。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+def default_lang() -> str:
+    """``zh`` when the locale says Chinese, else ``en``."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"compliance {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit. 显示版本。")] = False,
+) -> None:
+    """compliance: 办学行为合规检查."""
+
+
+def fail(message: str) -> None:
+    typer.echo(f"compliance: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+CodesOpt = Annotated[list[str] | None, typer.Option(
+    help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
+
+
+def _split(values: list[str] | None) -> list[str]:
+    return [v.strip().upper() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+def _engine(profile: str | None, config: str | None, select: list[str] | None = None,
+            ignore: list[str] | None = None, packs: list[str] | None = None,
+            lang: str | None = None, show_pii: bool = False, school: str | None = None,
+            modules: list[str] | None = None, plugins_dir: str | None = None,
+            no_entry_points: bool = False, debug: bool = False) -> Any:
+    from compliance.host.config import load_config
+    from compliance.host.engine import Engine, RunOptions
+
+    cfg = load_config(config)
+    options = RunOptions(
+        profile=profile or cfg.get("profile") or "default",
+        select=_split(select) or _split(cfg.list("select")),
+        ignore=_split(ignore) or _split(cfg.list("ignore")),
+        packs=packs or cfg.list("pack") or cfg.list("packs"),
+        lang=lang or cfg.get("lang") or default_lang(),
+        show_pii=show_pii or bool(cfg.get("show_pii")),
+        school=school,
+        modules=[*(modules or []), *cfg.list("plugins")],
+        plugins_dir=plugins_dir or cfg.path("plugins_dir"),
+        entry_points=not no_entry_points,
+        debug=debug,
+        config=cfg,
+    )
+    return Engine(options)
+
+
+def _run(fn: Any, debug: bool) -> Any:
+    try:
+        return fn()
+    except ComplianceError as exc:
+        if debug:
+            raise
+        fail(str(exc))
+    except KeyboardInterrupt:
+        typer.echo("compliance: interrupted", err=True)
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        typer.echo(f"compliance: internal error: {type(exc).__name__}: {exc} "
+                   "(a defect: please report it; rerun with --debug for the traceback)",
+                   err=True)
+        raise typer.Exit(3) from None
+
+
+@app.command()
+def check(
+    paths: Annotated[list[str], typer.Argument(
+        help="School folders, district folders or single files. 学校目录、区目录或单个文件。",
+        show_default=False)],
+    select: CodesOpt = None,
+    ignore: CodesOpt = None,
+    pack: Annotated[list[str] | None, typer.Option(
+        "--pack", help="Only these packs (repeatable). 只运行这些规则包。")] = None,
+    profile: Annotated[str | None, typer.Option(
+        help="Parameter profile name or YAML file (default: default). 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(
+        help="Settings file (default: ./compliance.yaml, then [tool.compliance]). 设置文件。")]
+    = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", "-f", help="rich, text, json, … (default: rich on a terminal, else text). "
+                               "报告格式。")] = None,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="Write the report to this file. 报告写入文件。")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", help="Lowest severity that fails the run. 导致退出码1的最低级别。")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        help="Language of messages (default from the locale). 报告语言。")] = None,
+    waivers: Annotated[str | None, typer.Option(
+        help="Accepted exceptions (YAML). 豁免清单。")] = None,
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
+    = False,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, help="Parallel workers for many schools. 并行进程数。")] = None,
+    show_pii: Annotated[bool, typer.Option(
+        "--show-pii", help="Show student names and ids unmasked. 显示学生姓名与学籍号。")] = False,
+    school: Annotated[str | None, typer.Option(
+        "--school", help="A school.yaml that single files belong to. 单文件所属学校档案。")]
+    = None,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
+) -> None:
+    """Load, evaluate and report. 检查并输出报告。"""
+
+    def go() -> int:
+        engine = _engine(profile, config, select, ignore, pack,
+                         lang.value if lang else None, show_pii, school, plugin, plugins_dir,
+                         no_entry_points, debug)
+        cfg = engine.options.config
+        fmt = format or cfg.get("format") or _default_format(output)
+        reporter = engine.registry.reporters.get(fmt)
+        if reporter is None:
+            raise UsageError(f"--format: unknown format {fmt!r}; known: "
+                             f"{', '.join(sorted(engine.registry.reporters))}")
+        report = engine.check(paths)
+        waiver_file = waivers or cfg.path("waivers")
+        if waiver_file:
+            from compliance.host.waivers import apply_waivers
+
+            apply_waivers(report, waiver_file, engine)
+        _write(report, reporter, output, engine.options.lang)
+        level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
+        if level not in ("error", "warning", "info", "never"):
+            raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
+        return report.exit_status(level)
+
+    raise typer.Exit(_run(go, debug))
+
+
+def _default_format(output: str | None) -> str:
+    if output:
+        return "text"
+    if sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+        return "rich"
+    return "text"
+
+
+def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
+    import shutil
+
+    from compliance.outputs.reporter import RenderOptions
+
+    terminal = output is None and sys.stdout.isatty()
+    options = RenderOptions(
+        lang=lang,
+        color=terminal and not os.environ.get("NO_COLOR"),
+        width=shutil.get_terminal_size((100, 24)).columns if terminal else 100,
+        terminal=terminal,
+    )
+    if output is None:
+        if reporter.binary:
+            reporter.render(report, sys.stdout.buffer, options)
+        else:
+            reporter.render(report, sys.stdout, options)
+        return
+    path = Path(output)
+    try:
+        if reporter.binary:
+            with path.open("wb") as fh:
+                reporter.render(report, fh, options)
+        else:
+            with path.open("w", encoding="utf-8", newline="\n") as fh:
+                reporter.render(report, fh, options)
+    except OSError as exc:
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+
+
+@app.command()
+def rules(
+    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs.")] = None,
+    profile: Annotated[str | None, typer.Option(help="Profile for severities.")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
+    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+) -> None:
+    """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
+
+    def go() -> int:
+        engine = _engine(profile, config, packs=pack, lang=lang.value if lang else None,
+                         modules=plugin, plugins_dir=plugins_dir,
+                         no_entry_points=no_entry_points)
+        language = engine.options.lang
+        rows = [
+            {"code": code, "pack": meta.pack, "severity": engine.settings.severity(meta),
+             "title": meta.title[language]}
+            for code, meta in sorted(engine.registry.rules.items())
+            if not pack or meta.pack in pack
+        ]
+        if format == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        else:
+            for row in rows:
+                typer.echo(f"{row['code']:<10} {row['pack']:<18} {row['severity']:<8} "
+                           f"{row['title']}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command()
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001.")],
+    profile: Annotated[str | None, typer.Option(help="Show values in force under it.")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
+    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
+    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+) -> None:
+    """A rule's full text, clause, parameters in force and an example. 规则详解。"""
+
+    def go() -> int:
+        from compliance.rules.metadata import clauses
+
+        engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir)
+        language = engine.options.lang
+        meta = engine.registry.rules.get(code.upper())
+        if meta is None:
+            raise UsageError(f"unknown rule code {code!r}; see `compliance rules`")
+        zh = language == "zh"
+        out = [f"{meta.code} — {meta.title[language]}",
+               f"{'规则包' if zh else 'pack'}: {meta.pack}    "
+               f"{'级别' if zh else 'severity'}: {engine.settings.severity(meta)}    "
+               f"{'配置' if zh else 'profile'}: {engine.settings.profile}"]
+        if meta.description.get(language):
+            out += ["", meta.description[language]]
+        out += ["", "依据:" if zh else "Clause:"]
+        for cid in meta.clauses:
+            clause = clauses().get(cid)
+            if clause:
+                out.append(f"  {cid} {clause.document[language]}")
+                out.append(f"    {clause.text}")
+        params = engine.settings.params(meta)
+        if params:
+            out += ["", "参数（当前值）:" if zh else "Parameters (in force):"]
+            for name, value in params.items():
+                shown = json.dumps(value, ensure_ascii=False)
+                out.append(f"  {name} = {shown}    ({engine.settings.source_of(meta, name)})")
+        if meta.example:
+            out.append("")
+            for part, text in meta.example.items():
+                label = {"violation": "违规示例" if zh else "Violation",
+                         "fix": "整改" if zh else "Fix"}.get(part, part)
+                out.append(f"{label}: {text[language]}")
+        typer.echo("\n".join(out))
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command()
+def profiles(
+    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
+) -> None:
+    """The parameter profiles available. 可用的参数配置。"""
+
+    def go() -> int:
+        engine = _engine(None, config, lang=lang.value if lang else None)
+        language = engine.options.lang
+        for name, prof in sorted(engine.profiles.by_name.items()):
+            base = f" (extends {prof.extends})" if prof.extends else ""
+            typer.echo(f"{name:<16} {prof.title[language]}{base}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command()
+def plugins(
+    all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins.")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
+    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+) -> None:
+    """The plugins loaded: name, version, origin, hooks. 已加载的插件。"""
+
+    def go() -> int:
+        from compliance.host.manager import make_plugin_manager
+
+        plugin_set = make_plugin_manager(modules=plugin or [], plugins_dir=plugins_dir,
+                                         entry_points=not no_entry_points)
+        rows = [
+            {"name": info.name, "version": info.version or __version__ if info.origin ==
+             "built-in" else info.version, "origin": info.origin,
+             "hooks": plugin_set.hooks_of(info.name), "source": info.source}
+            for info in plugin_set.infos.values()
+            if all or info.origin != "built-in"
+        ]
+        if format == "json":
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        elif not rows:
+            typer.echo("No plugins beyond the built-in ones (use --all to list those).")
+        else:
+            for row in rows:
+                typer.echo(f"{row['name']:<38} {row['version'] or '-':<8} {row['origin']:<12} "
+                           f"{', '.join(row['hooks'])}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+def main() -> None:
+    """The ``compliance`` console script."""
+    app()

@@ -1,0 +1,1 @@
+"""The host: hook specifications, the plugin manager factory, profiles and the engine."""

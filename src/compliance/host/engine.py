@@ -1,0 +1,225 @@
+"""The engine: load the inputs, run every selected check over every school, and
+build the report.  The CLI is a thin shell over this; so is the test harness::
+
+    from compliance.host.engine import Engine, RunOptions
+    report = Engine(RunOptions(profile="national-2021")).check(["samples/zhongshan"])
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance import __version__
+from compliance.host.config import Config
+from compliance.host.errors import UsageError
+from compliance.host.manager import PluginSet, make_plugin_manager
+from compliance.host.profiles import Profiles, Settings
+from compliance.host.registry import Registry
+from compliance.inputs.calendar import YearCalendar
+from compliance.inputs.loader import Loaded, Loader
+from compliance.inputs.model import Location, Submission
+from compliance.inputs.problems import InputProblem
+from compliance.outputs.report import Report, Skipped
+from compliance.rules.context import RunContext, RunState, SchoolContext
+from compliance.rules.finding import Finding
+from compliance.rules.pack import Check
+
+ALWAYS_ON = ("INP", "ERR")
+
+
+@dataclass
+class RunOptions:
+    """Everything that shapes a run, from the CLI, a settings file, or Python."""
+
+    profile: str = "default"
+    select: Sequence[str] = ()
+    ignore: Sequence[str] = ()
+    packs: Sequence[str] = ()
+    lang: str = "en"
+    show_pii: bool = False
+    school: str | None = None
+    modules: Sequence[str] = ()
+    plugins_dir: str | None = None
+    entry_points: bool = True
+    debug: bool = False
+    config: Config = field(default_factory=Config)
+
+
+def matches(code: str, patterns: Iterable[str]) -> bool:
+    return any(code.startswith(p) for p in patterns)
+
+
+class Engine:
+    """One configured engine; :meth:`check` may be called more than once."""
+
+    def __init__(self, options: RunOptions | None = None, plugins: PluginSet | None = None):
+        self.options = options or RunOptions()
+        opts = self.options
+        self.plugins = plugins or make_plugin_manager(
+            modules=opts.modules, plugins_dir=opts.plugins_dir, entry_points=opts.entry_points
+        )
+        self.registry = Registry.build(self.plugins)
+        hook = self.plugins.pm.hook
+        files = [f for group in hook.compliance_profiles() for f in group]
+        self.profiles = Profiles(files + list(opts.config.paths("profiles")))
+        profile = opts.profile
+        if profile.endswith((".yaml", ".yml")):
+            profile = self.profiles.add_file(Path(profile)).name
+        self.settings = Settings(
+            profile,
+            self.profiles.chain(profile),
+            opts.config.get("parameters") or {},
+            opts.config.get("severities") or {},
+        )
+        self.active = self._active_codes()
+
+    # -- selection ---------------------------------------------------------------
+
+    def _active_codes(self) -> set[str]:
+        opts = self.options
+        codes = set(self.registry.rules)
+        for pattern in [*opts.select, *opts.ignore]:
+            if not any(c.startswith(pattern) for c in codes):
+                raise UsageError(f"--select/--ignore: no rule code starts with {pattern!r}; "
+                                 "see `compliance rules`")
+        for name in opts.packs:
+            if name not in self.registry.packs:
+                raise UsageError(f"--pack: unknown pack {name!r}; known packs: "
+                                 f"{', '.join(sorted(self.registry.packs))}")
+        active = set()
+        for code, meta in self.registry.rules.items():
+            if code.startswith(ALWAYS_ON):
+                active.add(code)
+                continue
+            if opts.packs and meta.pack not in opts.packs:
+                continue
+            if opts.select and not matches(code, opts.select):
+                continue
+            if matches(code, opts.ignore):
+                continue
+            active.add(code)
+        return active
+
+    def _checks(self) -> list[tuple[str, Check]]:
+        return [
+            (pack.name, check)
+            for pack in self.registry.packs.values()
+            for check in pack.checks
+            if any(code in self.active for code in check.codes)
+        ]
+
+    # -- running -----------------------------------------------------------------
+
+    def _official(self, year: int) -> YearCalendar | None:
+        return self.plugins.pm.hook.compliance_official_calendar(year=year)
+
+    def load(self, paths: Sequence[str]) -> Loaded:
+        for given in paths:
+            if not Path(given).exists():
+                raise UsageError(f"{given}: no such file or folder")
+        loader = Loader(self.registry.kinds, self.registry.readers, self.options.school)
+        return loader.load(paths)
+
+    def check(self, paths: Sequence[str]) -> Report:
+        """Load ``paths``, evaluate, and return the report (findings sorted)."""
+        loaded = self.load(paths)
+        state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
+        rules = self.registry.rules
+        findings: list[Finding] = [self._input_finding(p, state) for p in loaded.problems]
+        skipped: list[Skipped] = []
+        checks = self._checks()
+        collected: dict[int, list[Any]] = {}
+        for school_id in sorted(loaded.submissions):
+            submission = loaded.submissions[school_id]
+            ctx = SchoolContext(submission, rules, state)
+            findings.extend(self._run_school(ctx, checks, collected, skipped))
+        run = RunContext(rules, state)
+        for index, (pack, check) in enumerate(checks):
+            if check.scope == "run":
+                findings.extend(self._guard(pack, check, None, lambda c=check, i=index:
+                                            c.fn(run, collected.get(i, [])), state))
+        findings = [f for f in findings if f.code in self.active or f.code.startswith(ALWAYS_ON)]
+        schools = {
+            sid: (sub.school.name if sub.school else "")
+            for sid, sub in loaded.submissions.items()
+            if sid
+        }
+        return Report(
+            tool={"name": "compliance", "version": __version__},
+            profile=self.settings.profile,
+            lang=self.options.lang,
+            findings=findings,
+            schools=schools,
+            files=loaded.files,
+            skipped=skipped,
+            rows_read=loaded.rows_read,
+            rows_rejected=loaded.rows_rejected,
+            titles={code: meta.title for code, meta in rules.items()},
+        )
+
+    def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
+                    collected: dict[int, list[Any]], skipped: list[Skipped]) -> list[Finding]:
+        out: list[Finding] = []
+        missing: list[str] = []
+        for index, (pack, check) in enumerate(checks):
+            needs_profile = any(self.registry.rules[c].needs_profile for c in check.codes)
+            if needs_profile and ctx.school is None:
+                missing.extend(c for c in check.codes if c in self.active)
+                continue
+            if check.scope == "run":
+                if check.collect is not None:
+                    part = self._guard(pack, check, ctx.school_id,
+                                       lambda c=check: [c.collect(ctx)], ctx.state)
+                    collected.setdefault(index, []).extend(
+                        p for p in part if not isinstance(p, Finding))
+                    out.extend(p for p in part if isinstance(p, Finding))
+                continue
+            out.extend(self._guard(pack, check, ctx.school_id, lambda c=check: c.fn(ctx),
+                                   ctx.state))
+        if missing:
+            skipped.append(Skipped(ctx.school_id or "?", sorted(set(missing)),
+                                   "no school profile (school.yaml) for this school"))
+        return out
+
+    def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
+               state: RunState) -> list[Any]:
+        """Run one check; a check that raises becomes an ERR001 finding, the run goes on."""
+        try:
+            return list(call() or [])
+        except Exception as exc:
+            plugin = self.registry.plugin_of("rule pack", pack) or pack
+            detail = f"{type(exc).__name__}: {exc}"
+            if self.options.debug:
+                detail += "\n" + traceback.format_exc()
+            meta = self.registry.rules["ERR001"]
+            where = _culprit_location(exc) or Location(f"<plugin {plugin}>")
+            return [state.make_finding(
+                meta, where, school_id,
+                {"plugin": plugin, "pack": pack, "rule": ",".join(check.codes),
+                 "check": check.name},
+                {"reason": f"plugin {plugin}, pack {pack}, rule {'/'.join(check.codes)} "
+                           f"({check.name}) raised {detail}"},
+            )]
+
+    def _input_finding(self, problem: InputProblem, state: RunState) -> Finding:
+        meta = self.registry.rules[problem.code]
+        return state.make_finding(meta, problem.loc, problem.school_id, problem.subject,
+                                  {"reason": problem.reason, **problem.args})
+
+
+def _culprit_location(exc: BaseException) -> Location | None:
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb
+        tb = tb.tb_next
+    if last is None:
+        return None
+    return Location(last.tb_frame.f_code.co_filename, last.tb_lineno)
+
+
+__all__ = ["Engine", "RunOptions", "Submission"]

@@ -1,0 +1,171 @@
+"""The one factory that builds a plugin manager for a run.
+
+Built-in plugins are registered first, then installed packages found through the
+``compliance`` entry-point group, then ``--plugins-dir`` files and ``-p`` modules.
+Each plugin's origin is remembered for ``compliance plugins``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from types import ModuleType
+
+import pluggy
+
+from compliance.host import hookspecs
+from compliance.host.errors import PluginError
+from compliance.host.markers import PROJECT
+
+BUILTIN_PLUGINS: tuple[str, ...] = (
+    "compliance.inputs.builtin_kinds",
+    "compliance.inputs.yaml_reader",
+    "compliance.inputs.json_reader",
+    "compliance.inputs.csv_reader",
+    "compliance.inputs.xlsx_reader",
+    "compliance.inputs.calendar",
+    "compliance.rules.packs.inputs",
+    "compliance.rules.packs.working_hours",
+    "compliance.rules.packs.holiday_classes",
+    "compliance.rules.profiles",
+    "compliance.outputs.text",
+    "compliance.outputs.rich",
+    "compliance.outputs.json",
+)
+
+ENTRY_POINT_GROUP = PROJECT
+ENV_NO_ENTRY_POINTS = "COMPLIANCE_NO_ENTRY_POINTS"
+ENV_TRACE = "COMPLIANCE_TRACE_PLUGINS"
+
+
+@dataclass
+class PluginInfo:
+    """What ``compliance plugins`` shows about one registered plugin."""
+
+    name: str
+    origin: str  # built-in | entry point | plugins dir | -p
+    version: str | None = None
+    source: str | None = None
+
+
+@dataclass
+class PluginSet:
+    """A plugin manager plus where each of its plugins came from."""
+
+    pm: pluggy.PluginManager
+    infos: dict[str, PluginInfo] = field(default_factory=dict)
+
+    def hooks_of(self, name: str) -> list[str]:
+        plugin = self.pm.get_plugin(name)
+        if plugin is None:
+            return []
+        return sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+
+
+def make_plugin_manager(
+    *,
+    modules: Sequence[str] = (),
+    plugins_dir: str | Path | None = None,
+    entry_points: bool = True,
+    extra: Iterable[object] = (),
+    builtins: Sequence[str] = BUILTIN_PLUGINS,
+) -> PluginSet:
+    """Build a fresh plugin manager with every plugin this run should see.
+
+    :param modules: module names given with ``-p``.
+    :param plugins_dir: a folder whose ``*.py`` files are each loaded as a plugin.
+    :param entry_points: load installed plugins (off with ``--no-entry-points``
+        or ``COMPLIANCE_NO_ENTRY_POINTS=1``).
+    :param extra: plugin objects registered directly (tests, the Python API).
+    :raises PluginError: naming the plugin, the hook and what to do.
+    """
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    plugins = PluginSet(pm)
+    for name in builtins:
+        _register(plugins, importlib.import_module(name), name, "built-in")
+    if entry_points and not os.environ.get(ENV_NO_ENTRY_POINTS):
+        _load_entry_points(plugins)
+    if plugins_dir is not None:
+        _load_dir(plugins, Path(plugins_dir))
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except Exception as exc:
+            raise PluginError(
+                f"plugin module {name!r} (-p) failed to import: {type(exc).__name__}: {exc}. "
+                "Check the module name and that its package is installed."
+            ) from exc
+        _register(plugins, module, name, "-p")
+    for index, obj in enumerate(extra):
+        _register(plugins, obj, getattr(obj, "__name__", f"extra-{index}"), "api")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(
+            f"plugin {_plugin_name(pm, exc.plugin)!r} implements a hook that does not exist: "
+            f"{exc}. See docs/hooks.md for the hook names."
+        ) from exc
+    if os.environ.get(ENV_TRACE):
+        pm.trace.root.setwriter(lambda text: sys.stderr.write(f"[compliance trace] {text}"))
+        pm.enable_tracing()
+    return plugins
+
+
+def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
+    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+
+
+def _register(plugins: PluginSet, obj: object, name: str, origin: str, version: str | None = None,
+              source: str | None = None) -> None:
+    if plugins.pm.has_plugin(name):
+        return
+    try:
+        plugins.pm.register(obj, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {name!r} ({origin}): {exc}. Fix the hook signature "
+                          "to use only the arguments in docs/hooks.md.") from exc
+    module_file = getattr(obj, "__file__", None)
+    plugins.infos[name] = PluginInfo(name, origin, version, source or module_file)
+
+
+def _load_entry_points(plugins: PluginSet) -> None:
+    for dist in metadata.distributions():
+        for ep in dist.entry_points:
+            if ep.group != ENTRY_POINT_GROUP:
+                continue
+            if plugins.pm.has_plugin(ep.name) or plugins.pm.is_blocked(ep.name):
+                continue
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {ep.name!r} (entry point {ep.value!r} of package "
+                    f"{dist.metadata['name']!r}) failed to import: {type(exc).__name__}: {exc}. "
+                    f"Fix or uninstall the package, or run with --no-entry-points."
+                ) from exc
+            _register(plugins, obj, ep.name, "entry point", dist.version, dist.metadata["name"])
+
+
+def _load_dir(plugins: PluginSet, folder: Path) -> None:
+    if not folder.is_dir():
+        raise PluginError(f"--plugins-dir {folder}: not a folder")
+    for path in sorted(folder.glob("*.py")):
+        name = f"plugins_dir.{path.stem}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise PluginError(f"plugin file {path}: cannot be loaded as a Python module")
+        module: ModuleType = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            raise PluginError(
+                f"plugin file {path} failed to import: {type(exc).__name__}: {exc}"
+            ) from exc
+        _register(plugins, module, path.stem, "plugins dir", source=str(path))

@@ -1,0 +1,129 @@
+"""Parameter profiles: named sets of parameter values and severities.
+
+A profile is a YAML file::
+
+    name: my-district
+    extends: national-2021          # optional; profiles chain up to `default`
+    title: {zh: 某区口径, en: Our district}
+    parameters:
+      working-hours: {areas: [urban, rural]}   # a pack name: every rule of the pack
+      HRS002: {latest_end: "17:30"}            # a code: that rule only
+    severities:
+      HRS003: error
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from compliance.host.errors import ConfigError, UsageError
+from compliance.rules.finding import SEVERITIES
+from compliance.rules.metadata import RuleMeta, load_yaml_file, plain
+
+
+@dataclass
+class Profile:
+    name: str
+    title: dict[str, str]
+    extends: str | None
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severities: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+
+
+def load_profile(path: Path) -> Profile:
+    data = load_yaml_file(path)
+    name = data.get("name") or data.get("profile")
+    if not name:
+        raise ConfigError("a profile needs `name:`", str(path), data.line)
+    params = plain(data.get("parameters") or {})
+    if not isinstance(params, dict) or any(not isinstance(v, dict) for v in params.values()):
+        raise ConfigError("`parameters:` maps a code or pack to a mapping of values",
+                          str(path), data.line_of("parameters"))
+    severities = {str(k): str(v) for k, v in plain(data.get("severities") or {}).items()}
+    for code, level in severities.items():
+        if level not in SEVERITIES:
+            raise ConfigError(f"severity of {code} must be one of {', '.join(SEVERITIES)}",
+                              str(path), data.get("severities").line_of(code))
+    title = plain(data.get("title") or {})
+    if isinstance(title, str):
+        title = {"zh": title, "en": title}
+    return Profile(
+        name=str(name),
+        title={"zh": title.get("zh", str(name)), "en": title.get("en", str(name))},
+        extends=None if data.get("extends") is None else str(data["extends"]),
+        parameters=params,
+        severities=severities,
+        source=str(path),
+    )
+
+
+class Profiles:
+    """The profiles known to a run: built-in ones from plugins, then the user's files."""
+
+    def __init__(self, files: list[str]):
+        self.by_name: dict[str, Profile] = {}
+        for file in files:
+            profile = load_profile(Path(file))
+            self.by_name[profile.name] = profile
+
+    def add_file(self, path: Path) -> Profile:
+        profile = load_profile(path)
+        self.by_name[profile.name] = profile
+        return profile
+
+    def chain(self, name: str) -> list[Profile]:
+        """The profile and its ancestors, root first."""
+        chain: list[Profile] = []
+        seen: set[str] = set()
+        current: str | None = name
+        while current is not None:
+            if current in seen:
+                raise ConfigError(f"profile {current!r} extends itself in a loop")
+            seen.add(current)
+            profile = self.by_name.get(current)
+            if profile is None:
+                known = ", ".join(sorted(self.by_name))
+                raise UsageError(f"unknown profile {current!r}; known profiles: {known} "
+                                 "(or give a profile YAML file)")
+            chain.append(profile)
+            current = profile.extends or (None if profile.name == "default" else "default")
+        return list(reversed(chain))
+
+
+@dataclass
+class Settings:
+    """Parameter values and severities in force for a run."""
+
+    profile: str
+    chain: list[Profile]
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    severity_overrides: dict[str, str] = field(default_factory=dict)
+
+    def params(self, meta: RuleMeta) -> dict[str, Any]:
+        values = dict(meta.parameters)
+        layers = [p.parameters for p in self.chain] + [self.overrides]
+        for layer in layers:
+            values.update(layer.get(meta.pack, {}))
+            values.update(layer.get(meta.code, {}))
+        return values
+
+    def severity(self, meta: RuleMeta) -> str:
+        severity = meta.severity
+        for layer in [p.severities for p in self.chain] + [self.severity_overrides]:
+            severity = layer.get(meta.code, layer.get(meta.pack, severity))
+        return severity
+
+    def source_of(self, meta: RuleMeta, name: str) -> str:
+        """Which layer set a parameter (for ``compliance explain``)."""
+        where = "rule default"
+        for profile in self.chain:
+            if name in profile.parameters.get(meta.pack, {}) or name in profile.parameters.get(
+                meta.code, {}
+            ):
+                where = f"profile {profile.name}"
+        if name in self.overrides.get(meta.pack, {}) or name in self.overrides.get(meta.code, {}):
+            where = "config"
+        return where

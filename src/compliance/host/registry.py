@@ -1,0 +1,80 @@
+"""Everything the plugins contributed, collected once per run and checked for clashes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.host.errors import PluginError
+from compliance.host.manager import PluginSet
+from compliance.inputs.kinds import DocumentKind
+from compliance.inputs.raw import Reader
+from compliance.outputs.reporter import Reporter
+from compliance.rules.metadata import RuleMeta
+from compliance.rules.pack import RulePack
+
+
+@dataclass
+class Registry:
+    """Kinds, readers, packs, rules and reporters by name, with the plugin each came from."""
+
+    plugins: PluginSet
+    kinds: dict[str, DocumentKind] = field(default_factory=dict)
+    readers: list[Reader] = field(default_factory=list)
+    packs: dict[str, RulePack] = field(default_factory=dict)
+    rules: dict[str, RuleMeta] = field(default_factory=dict)
+    reporters: dict[str, Reporter] = field(default_factory=dict)
+    origin: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, plugins: PluginSet) -> Registry:
+        reg = cls(plugins)
+        hook = plugins.pm.hook
+        for plugin, kinds in reg._results(hook.compliance_document_kinds):
+            for kind in kinds:
+                reg._unique("document kind", kind.name, plugin)
+                reg.kinds[kind.name] = kind
+        for _plugin, readers in reg._results(hook.compliance_readers):
+            reg.readers.extend(readers)
+        for plugin, packs in reg._results(hook.compliance_rule_packs):
+            for pack in packs:
+                reg._unique("rule pack", pack.name, plugin)
+                reg.packs[pack.name] = pack
+                for code, meta in pack.rules.items():
+                    reg._unique("rule code", code, plugin)
+                    reg.rules[code] = meta
+        for plugin, reporters in reg._results(hook.compliance_reporters):
+            for reporter in reporters:
+                reg._unique("report format", reporter.name, plugin)
+                reg.reporters[reporter.name] = reporter
+        return reg
+
+    def _results(self, caller: Any) -> list[tuple[str, list[Any]]]:
+        """Call a list-returning hook implementation by implementation, naming the culprit."""
+        out = []
+        for impl in reversed(caller.get_hookimpls()):
+            name = impl.plugin_name
+            try:
+                result = impl.function()
+            except Exception as exc:
+                raise PluginError(f"plugin {name!r}: hook {caller.name} raised "
+                                  f"{type(exc).__name__}: {exc}") from exc
+            if result is None:
+                continue
+            if not isinstance(result, list | tuple):
+                raise PluginError(f"plugin {name!r}: hook {caller.name} must return a list, "
+                                  f"not {type(result).__name__}")
+            out.append((name, list(result)))
+        return out
+
+    def _unique(self, what: str, name: str, plugin: str) -> None:
+        key = f"{what}:{name}"
+        if key in self.origin:
+            raise PluginError(
+                f"{what} {name!r} is defined by both plugin {self.origin[key]!r} and plugin "
+                f"{plugin!r}; uninstall one or block it with --no-entry-points"
+            )
+        self.origin[key] = plugin
+
+    def plugin_of(self, what: str, name: str) -> str | None:
+        return self.origin.get(f"{what}:{name}")

@@ -1,0 +1,93 @@
+"""CSV (and tab-separated text) as Excel in China writes it: UTF-8, UTF-8 with BOM,
+GB18030/GBK, or UTF-16 "Unicode text"; rows streamed, never the whole file in memory."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+from compliance.host.markers import hookimpl
+from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+
+CHUNK = 1 << 20
+csv.field_size_limit(1 << 26)
+
+
+def detect_encoding(path: Path) -> str:
+    """The file's encoding, checked over the whole file (GBK that looks like UTF-8 at first)."""
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        candidates = ["utf-8-sig"]
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    else:
+        candidates = ["utf-8", "gb18030"]
+    for encoding in candidates:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    if encoding != "utf-16" and b"\x00" in chunk:
+                        raise ReadError("the file contains NUL bytes: not a text table")
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8")
+
+
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+class CsvReader:
+    name = "csv"
+    suffixes = (".csv", ".tsv", ".txt")
+
+    def read(self, path: Path) -> list[RawDocument]:
+        encoding = detect_encoding(path)
+        with path.open(encoding=encoding, newline="") as fh:
+            first = fh.readline()
+        if not first.strip():
+            raise ReadError("the file is empty: no header row", 1)
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first)
+        header = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter))
+        headers = [h.strip() for h in header]
+        if all(not h for h in headers):
+            raise ReadError("the header row is empty", 1)
+        return [RawTable(headers=headers, rows=self._rows(path, encoding, delimiter, headers))]
+
+    @staticmethod
+    def _rows(path: Path, encoding: str, delimiter: str, headers: list[str]) -> Iterator[RawRow]:
+        width = len(headers)
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            try:
+                next(reader)
+                last = reader.line_num
+                for cells in reader:
+                    line = last + 1
+                    last = reader.line_num
+                    if not any(c.strip() for c in cells):
+                        continue
+                    problem = None
+                    if len(cells) > width and any(c.strip() for c in cells[width:]):
+                        problem = f"too_many_cells:{len(cells)}:{width}"
+                    elif len(cells) < width:
+                        problem = f"too_few_cells:{len(cells)}:{width}"
+                    yield RawRow(line, dict(zip(headers, cells, strict=False)), problem)
+            except csv.Error as exc:
+                raise ReadError(f"broken CSV: {exc}", reader.line_num + 1) from None
+            except UnicodeDecodeError as exc:
+                raise ReadError(f"cannot decode the file as {encoding}: {exc.reason}") from None
+
+
+@hookimpl
+def compliance_readers() -> list[CsvReader]:
+    return [CsvReader()]

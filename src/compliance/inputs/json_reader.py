@@ -1,0 +1,61 @@
+"""JSON documents: validated by the json module, line numbers recovered through YAML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from compliance.host.markers import hookimpl
+from compliance.inputs import yaml_reader
+from compliance.inputs.raw import LList, LMap, RawDocument, ReadError
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(f"duplicate key {key!r}")
+        seen[key] = value
+    return seen
+
+
+def _lined(value: Any) -> Any:
+    """Plain JSON values as LMap/LList/str without lines (the fallback)."""
+    if isinstance(value, dict):
+        out = LMap()
+        for key, item in value.items():
+            out[str(key)] = _lined(item)
+        return out
+    if isinstance(value, list):
+        seq = LList(_lined(v) for v in value)
+        return seq
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+class JsonReader:
+    name = "json"
+    suffixes = (".json",)
+
+    def read(self, path: Path) -> list[RawDocument]:
+        text = yaml_reader.read_text(path)
+        try:
+            plain = json.loads(text, object_pairs_hook=_no_duplicates)
+        except json.JSONDecodeError as exc:
+            raise ReadError(f"not valid JSON: {exc.msg}", exc.lineno) from None
+        except (ValueError, RecursionError) as exc:
+            raise ReadError(f"not valid JSON: {exc}") from None
+        try:
+            value = yaml_reader.load_text(text) if "\t" not in text else _lined(plain)
+        except ReadError:
+            value = _lined(plain)
+        return yaml_reader.documents_from(value)
+
+
+@hookimpl
+def compliance_readers() -> list[JsonReader]:
+    return [JsonReader()]

@@ -1,0 +1,98 @@
+"""Document kinds: the fields of each table a school hands in, with aliases and parsers.
+
+A kind turns the raw rows a reader found into :class:`~compliance.inputs.model.Record`
+objects with canonical field names and parsed values.  The built-in kinds
+(``schedule``, ``enrollment``, ``materials``, ``homework``) are registered by the
+``compliance.inputs.builtin_kinds`` plugin through the ``compliance_document_kinds``
+hook, exactly as a third-party kind is.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.inputs.values import normalize_text
+
+Parser = Callable[[Any], Any]
+RowCheck = Callable[[dict[str, Any]], "str | None"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of a table document.
+
+    :param name: the canonical English name.
+    :param parser: turns a cell into the canonical value, raising ``BadValue``.
+    :param aliases: other header names (the Chinese ones from the contract).
+    :param required: a document without this column gets INP002; a row with an
+        empty cell in it gets INP001.
+    :param default: the value of an empty optional cell.
+    :param personal: personal data of a child, masked in reports.
+    """
+
+    name: str
+    parser: Parser
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    default: Any = None
+    personal: bool = False
+
+
+@dataclass
+class DocumentKind:
+    """A kind of table document.
+
+    :param name: the canonical kind name, also the file stem that selects it.
+    :param fields: its columns.
+    :param stems: other file stems (and sheet names) that select it, e.g. ``作息时间表``.
+    :param one_of: groups of columns of which at least one must be present.
+    :param finish: optional row-level completion: gets the parsed values, may
+        fill defaults that depend on other fields, and returns an INP004-style
+        problem text (or ``None``) for rows that are readable but inconsistent.
+    :param title: names in Chinese and English for reports.
+    """
+
+    name: str
+    fields: list[Field]
+    stems: tuple[str, ...] = ()
+    one_of: tuple[tuple[str, ...], ...] = ()
+    finish: Callable[[dict[str, Any]], str | None] | None = None
+    title: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_header: dict[str, Field] = {}
+        for f in self.fields:
+            for header in (f.name, *f.aliases):
+                self.by_header[header_key(header)] = f
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def match_headers(self, headers: Iterable[str]) -> int:
+        """How many of ``headers`` this kind knows (used to tell a table's kind)."""
+        return sum(1 for h in headers if header_key(h) in self.by_header)
+
+    def missing_columns(self, present: set[str]) -> list[str]:
+        """Required columns (and one-of groups) absent from a document's known columns."""
+        missing = [f.name for f in self.fields if f.required and f.name not in present]
+        for group in self.one_of:
+            if not present.intersection(group):
+                missing.append(" / ".join(group))
+        return missing
+
+    @property
+    def personal_fields(self) -> set[str]:
+        return {f.name for f in self.fields if f.personal}
+
+
+def header_key(header: Any) -> str:
+    """Headers compare after NFKC, trimming, lower-casing, and dropping spaces."""
+    text = unicodedata.normalize("NFKC", str(header)).strip().lower()
+    return text.replace(" ", "").replace("_", "").replace("-", "")
+
+
+def stem_key(stem: str) -> str:
+    return normalize_text(stem).lower()

@@ -1,0 +1,357 @@
+"""Walks what the user named — school folders, district folders, single files —
+reads every file with the reader for its format, tells each document's kind, and
+collects the submissions of every school.  Nothing is skipped silently: a file
+that cannot be read or told becomes an INP finding."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compliance.inputs.kinds import DocumentKind, header_key, stem_key
+from compliance.inputs.model import District, Document, Location, School, Submission
+from compliance.inputs.problems import InputProblem
+from compliance.inputs.raw import LMap, RawMapping, RawTable, Reader, ReadError
+from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
+from compliance.inputs.tables import normalize_table
+
+MAPPING_STEMS = {
+    "school": ("school", "学校", "学校信息"),
+    "zones": ("zones", "学区", "学区划分"),
+    "calendar": ("calendar", "校历"),
+}
+IGNORED_PREFIXES = (".", "~$", "README", "readme")
+
+
+@dataclass
+class Loaded:
+    """Everything read from the paths of one run."""
+
+    submissions: dict[str, Submission] = field(default_factory=dict)
+    problems: list[InputProblem] = field(default_factory=list)
+    files: int = 0
+    rows_read: int = 0
+    rows_rejected: int = 0
+
+
+def display_path(base: str, path: Path, root: Path) -> str:
+    """The path as given on the command line joined with the file's path inside it."""
+    if path == root:
+        return Path(base).as_posix()
+    return (Path(base) / path.relative_to(root)).as_posix()
+
+
+class Loader:
+    """Reads a run's inputs.
+
+    :param kinds: the document kinds by name.
+    :param readers: the format readers, first match wins.
+    :param school_file: ``--school FILE``: the profile loose documents belong to.
+    """
+
+    def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
+                 school_file: str | None = None):
+        self.kinds = kinds
+        self.readers = list(readers)
+        self.school_file = school_file
+        self.out = Loaded()
+        self._schools: dict[str, School] = {}
+        self._districts: dict[str, District | None] = {}
+        self._docs: list[tuple[Document, District | None]] = []
+        self._seen: set[str] = set()
+        self._forced: str | None = None
+        self._stems: dict[str, str] = {}
+        for kind in kinds.values():
+            for stem in (kind.name, *kind.stems):
+                self._stems[stem_key(stem)] = kind.name
+        for name, stems in MAPPING_STEMS.items():
+            for stem in stems:
+                self._stems[stem_key(stem)] = name
+
+    # -- walking ---------------------------------------------------------------
+
+    def load(self, paths: Iterable[str]) -> Loaded:
+        if self.school_file:
+            school = self._school_profile(Path(self.school_file), self.school_file)
+            self._forced = school.id if school else None
+        for given in paths:
+            path = Path(given)
+            if path.is_dir():
+                self._folder(path, given, path, None)
+            else:
+                self._file(path, given, path, owner=self._forced, district=None)
+        self._assemble()
+        return self.out
+
+    def _once(self, path: Path) -> bool:
+        real = os.path.realpath(path)
+        if real in self._seen:
+            return False
+        self._seen.add(real)
+        return True
+
+    def _children(self, folder: Path, base: str, root: Path) -> list[Path]:
+        try:
+            return sorted(
+                (p for p in folder.iterdir() if not p.name.startswith(IGNORED_PREFIXES)),
+                key=lambda p: p.name,
+            )
+        except OSError as exc:
+            self._problem("INP003", Location(display_path(base, folder, root)),
+                          f"cannot list the folder: {exc.strerror}")
+            return []
+
+    def _find_mapping(self, folder: Path, name: str) -> Path | None:
+        for stem in MAPPING_STEMS[name]:
+            for suffix in (".yaml", ".yml", ".json"):
+                candidate = folder / f"{stem}{suffix}"
+                if candidate.is_file():
+                    return candidate
+        return None
+
+    def _folder(self, folder: Path, base: str, root: Path, parent: District | None) -> None:
+        if not self._once(folder):
+            return
+        school_path = self._find_mapping(folder, "school")
+        district = parent
+        zones_path = self._find_mapping(folder, "zones")
+        calendar_path = self._find_mapping(folder, "calendar")
+        if school_path is None or zones_path or calendar_path:
+            district = District(Location(display_path(base, folder, root)), parent=parent)
+            for path in (zones_path, calendar_path):
+                if path is not None and self._once(path):
+                    self.out.files += 1
+                    self._mapping_file(path, display_path(base, path, root), district)
+        if school_path is not None:
+            self._once(school_path)
+            self.out.files += 1
+            school = self._school_profile(school_path, display_path(base, school_path, root))
+            owner = school.id if school else None
+            if owner is not None:
+                self._districts.setdefault(owner, district)
+            self._school_folder(folder, base, root, owner, district)
+            return
+        for child in self._children(folder, base, root):
+            if child.is_dir():
+                self._folder(child, base, root, district)
+            else:
+                self._file(child, base, root, owner=self._forced, district=district)
+
+    def _school_folder(self, folder: Path, base: str, root: Path, owner: str | None,
+                       district: District | None) -> None:
+        for child in self._children(folder, base, root):
+            if child.is_dir():
+                if self._once(child):
+                    self._school_folder(child, base, root, owner, district)
+            else:
+                self._file(child, base, root, owner=owner, district=district)
+
+    # -- files -----------------------------------------------------------------
+
+    def _reader_for(self, path: Path) -> Reader | None:
+        suffix = path.suffix.lower()
+        return next((r for r in self.readers if suffix in r.suffixes), None)
+
+    def _file(self, path: Path, base: str, root: Path, owner: str | None,
+              district: District | None) -> None:
+        if not self._once(path):
+            return
+        shown = display_path(base, path, root)
+        if not path.exists():
+            self._problem("INP003", Location(shown), "no such file or folder")
+            return
+        self.out.files += 1
+        reader = self._reader_for(path)
+        if reader is None:
+            self._problem("INP003", Location(shown),
+                          f"no reader for {path.suffix or 'files without a suffix'}: "
+                          "submit YAML, JSON, CSV or XLSX", owner)
+            return
+        try:
+            documents = reader.read(path)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line), exc.message, owner)
+            return
+        except OSError as exc:
+            self._problem("INP003", Location(shown), f"cannot read: {exc.strerror}", owner)
+            return
+        stem_kind = self._stems.get(stem_key(path.stem))
+        if stem_kind in MAPPING_STEMS and any(isinstance(d, RawTable) for d in documents):
+            stem_kind = None
+        tables = [d for d in documents if isinstance(d, RawTable)]
+        if tables and tables[0].sheet is not None:
+            tables = self._pick_sheets(tables)
+        for index, doc in enumerate(documents):
+            if isinstance(doc, RawMapping):
+                kind = self._stems.get(stem_key(doc.kind_hint or "")) or stem_kind
+                kind = kind or self._mapping_kind_from_keys(doc.data)
+                if kind == "school":
+                    school = self._school_profile_from(doc.data, shown)
+                    if school is not None and owner is None:
+                        owner = school.id
+                elif kind in ("zones", "calendar"):
+                    target = district or District(Location(shown))
+                    self._mapping_doc(doc.data, kind, shown, target)
+                else:
+                    self._problem("INP003", Location(shown, doc.data.line),
+                                  "the document's kind cannot be told: add `kind:` or name the "
+                                  "file after its kind (schedule, enrollment, …)", owner)
+            elif doc in tables:
+                self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
+                            owner, district)
+
+    def _pick_sheets(self, tables: list[RawTable]) -> list[RawTable]:
+        named = [t for t in tables if self._stems.get(stem_key(t.kind_hint or "")) in self.kinds]
+        return named or tables[:1]
+
+    def _mapping_kind_from_keys(self, data: LMap) -> str | None:
+        if isinstance(data.get("school"), LMap):
+            return "school"
+        if isinstance(data.get("zones"), LMap):
+            return "zones"
+        if "holidays" in data or "workdays" in data:
+            return "calendar"
+        return None
+
+    def _table(self, table: RawTable, shown: str, stem_kind: str | None, owner: str | None,
+               district: District | None) -> None:
+        loc = Location(shown, table.line, None, table.sheet)
+        kind_name = self._stems.get(stem_key(table.kind_hint or ""))
+        if kind_name not in self.kinds:
+            kind_name = stem_kind if stem_kind in self.kinds else self._kind_from_headers(table)
+        if kind_name is None:
+            rows = sum(1 for _ in table.rows)
+            self.out.rows_read += rows
+            self.out.rows_rejected += rows
+            self._problem("INP003", loc,
+                          "the document's kind cannot be told from its name, a `kind:` key or "
+                          f"its header row ({', '.join(table.headers[:6])}); {rows} row(s) "
+                          "not checked", owner)
+            return
+        kind = self.kinds[kind_name]
+        default_school = owner or (table.school_id.upper() if table.school_id else None)
+        doc = Document(kind_name, loc, school_id=default_school)
+        problems: list[InputProblem] = []
+        try:
+            normalize_table(kind, table.headers, table.rows, doc, problems, default_school,
+                            forced_school=owner is not None)
+        except ReadError as exc:
+            problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
+                                         exc.message, owner))
+        self.out.problems.extend(problems)
+        self.out.rows_read += doc.rows_read
+        self.out.rows_rejected += doc.rows_rejected
+        self._docs.append((doc, district))
+
+    def _kind_from_headers(self, table: RawTable) -> str | None:
+        keys = {header_key(h) for h in table.headers if h}
+        scored = []
+        for kind in self.kinds.values():
+            score = kind.match_headers(keys)
+            required = [f for f in kind.fields if f.required]
+            has_required = all(
+                any(header_key(a) in keys for a in (f.name, *f.aliases)) for f in required
+            )
+            if score and has_required:
+                scored.append((score, kind.name))
+        scored.sort(reverse=True)
+        if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+            return None
+        return scored[0][1]
+
+    # -- mapping documents -------------------------------------------------------
+
+    def _mapping_file(self, path: Path, shown: str, district: District) -> None:
+        reader = self._reader_for(path)
+        assert reader is not None
+        try:
+            documents = reader.read(path)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line), exc.message)
+            return
+        for doc in documents:
+            if isinstance(doc, RawMapping):
+                kind = "zones" if path.stem in MAPPING_STEMS["zones"] else "calendar"
+                self._mapping_doc(doc.data, kind, shown, district)
+            else:
+                self._problem("INP003", Location(shown), "expected a mapping document")
+
+    def _mapping_doc(self, data: LMap, kind: str, shown: str, district: District) -> None:
+        loc = Location(shown)
+        if kind == "zones":
+            district.zones.update(parse_zones(data, loc, self.out.problems))
+            district.zones_loc = loc
+        else:
+            parse_calendar(data, loc, self.out.problems, district)
+
+    def _school_profile(self, path: Path, shown: str) -> School | None:
+        reader = self._reader_for(path)
+        if reader is None or not path.is_file():
+            self._problem("INP003", Location(shown), "the school profile cannot be read")
+            return None
+        try:
+            documents = reader.read(path)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line), exc.message)
+            return None
+        mapping = next((d for d in documents if isinstance(d, RawMapping)), None)
+        if mapping is None:
+            self._problem("INP003", Location(shown), "a school profile must be a mapping")
+            return None
+        return self._school_profile_from(mapping.data, shown)
+
+    def _school_profile_from(self, data: LMap, shown: str) -> School | None:
+        school = parse_school(data, Location(shown), self.out.problems)
+        if school is None:
+            return None
+        if school.id in self._schools:
+            first = self._schools[school.id]
+            if first.loc.file != school.loc.file:
+                self._problem("INP005", school.loc,
+                              f"two profiles share the school id {school.id} "
+                              f"(also {first.loc.file})", school.id,
+                              subject={"files": [first.loc.file, school.loc.file]})
+            return first
+        self._schools[school.id] = school
+        return school
+
+    # -- assembling --------------------------------------------------------------
+
+    def _assemble(self) -> None:
+        subs = self.out.submissions
+        for school_id, school in self._schools.items():
+            subs[school_id] = Submission(school_id, school, district=self._districts.get(school_id))
+        for doc, district in self._docs:
+            if doc.school_id is not None:
+                self._attach(doc, doc.school_id, district)
+                continue
+            by_school: dict[str, Document] = {}
+            for record in doc.records:
+                sid = record.school_id or ""
+                part = by_school.get(sid)
+                if part is None:
+                    part = by_school[sid] = Document(doc.kind, doc.loc, school_id=sid)
+                part.records.append(record)
+            for sid, part in by_school.items():
+                self._attach(part, sid, district)
+
+    def _attach(self, doc: Document, school_id: str, district: District | None) -> None:
+        subs = self.out.submissions
+        sub = subs.get(school_id)
+        if sub is None:
+            sub = subs[school_id] = Submission(school_id, None, district=district)
+            first = doc.records[0].loc if doc.records else doc.loc
+            self._problem("INP005", first,
+                          f"the school {school_id} has no profile (school.yaml); rules that "
+                          "need one are skipped for it", school_id,
+                          subject={"school_id": school_id})
+        if sub.district is None:
+            sub.district = district
+        sub.documents.append(doc)
+
+    def _problem(self, code: str, loc: Location, reason: str, school_id: str | None = None,
+                 subject: dict[str, object] | None = None) -> None:
+        self.out.problems.append(InputProblem(code, loc, reason, school_id, {},
+                                              subject or {}))

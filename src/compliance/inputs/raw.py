@@ -1,0 +1,99 @@
+"""What a format reader hands back: raw tables and mappings, with line numbers.
+
+Readers know file formats, not document kinds: they return cells as found
+(strings, or native spreadsheet values) and the line each row came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+class ReadError(Exception):
+    """A file (or part of one) that cannot be parsed at all: becomes INP003.
+
+    :param message: what is wrong, for a user.
+    :param line: the 1-based line (or sheet row) where it went wrong, if known.
+    """
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class LMap(dict[str, Any]):
+    """A mapping from a YAML/JSON document that remembers where each key stood."""
+
+    def __init__(self, *args: Any, line: int | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.line = line
+        self.lines: dict[str, int | None] = {}
+
+    def line_of(self, key: str) -> int | None:
+        return self.lines.get(key, self.line)
+
+
+class LList(list[Any]):
+    """A sequence from a YAML/JSON document that remembers where each item stood."""
+
+    def __init__(self, *args: Any, line: int | None = None):
+        super().__init__(*args)
+        self.line = line
+        self.lines: list[int | None] = []
+
+    def line_of(self, index: int) -> int | None:
+        return self.lines[index] if index < len(self.lines) else self.line
+
+
+@dataclass
+class RawRow:
+    """One data row: cells by header, the line it started on, and a shape problem if any."""
+
+    line: int | None
+    cells: dict[str, Any]
+    problem: str | None = None
+    cell_lines: dict[str, int | None] | None = None
+
+
+@dataclass
+class RawTable:
+    """A table found in a file: a sheet, a CSV file, or a list of rows in YAML/JSON."""
+
+    headers: list[str]
+    rows: Iterable[RawRow]
+    kind_hint: str | None = None
+    sheet: str | None = None
+    line: int | None = None
+    school_id: str | None = None
+
+
+@dataclass
+class RawMapping:
+    """A mapping document (``school.yaml``, ``zones.yaml``, ``calendar.yaml``)."""
+
+    data: LMap
+    kind_hint: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+RawDocument = RawTable | RawMapping
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """A file format reader, contributed through the ``compliance_readers`` hook.
+
+    :attr name: a short name (``csv``).
+    :attr suffixes: lower-case file suffixes it reads (``.csv``, ``.tsv``).
+    """
+
+    name: str
+    suffixes: tuple[str, ...]
+
+    def read(self, path: Path) -> list[RawDocument]:
+        """Parse ``path``; raise :class:`ReadError` for a file that cannot be parsed."""
+        ...

@@ -1,0 +1,83 @@
+"""XLSX workbooks through openpyxl: cached values (not formulas), the first sheet or
+one sheet per document kind, and a size check before anything is unpacked."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from compliance.host.markers import hookimpl
+from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+
+MAX_UNPACKED = 512 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def _check_zip(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError):
+        raise ReadError("not an XLSX workbook (not a zip archive); save it as .xlsx") from None
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > MAX_UNPACKED or (total > 50 * 1024 * 1024 and total / packed > MAX_RATIO):
+        raise ReadError(f"the workbook unpacks to {total // (1024 * 1024)} MB: refused (zip bomb?)")
+    if "xl/workbook.xml" not in {i.filename for i in infos}:
+        raise ReadError("not an XLSX workbook (no xl/workbook.xml)")
+
+
+class XlsxReader:
+    name = "xlsx"
+    suffixes = (".xlsx", ".xlsm")
+
+    def read(self, path: Path) -> list[RawDocument]:
+        _check_zip(path)
+        import openpyxl  # imported here: only runs that read a workbook pay for it
+
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many types for a broken workbook
+            raise ReadError(f"cannot open the workbook: {exc}") from None
+        sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+        if not sheets:
+            raise ReadError("the workbook has no sheets")
+        # Every sheet goes back, titled; the loader keeps the sheets named after a
+        # document kind, or else the first one, as the contract says.
+        return [self._table(ws, ws.title) for ws in sheets]
+
+    def _table(self, ws: Any, title: str) -> RawTable:
+        rows = ws.iter_rows(values_only=True)
+        headers: list[str] = []
+        header_row = 0
+        for header_row, values in enumerate(rows, start=1):  # noqa: B007 - kept for line numbers
+            if values and any(v is not None and str(v).strip() for v in values):
+                headers = ["" if v is None else str(v).strip() for v in values]
+                break
+        while headers and not headers[-1]:
+            headers.pop()
+        return RawTable(
+            headers=headers,
+            rows=self._rows(rows, headers, header_row),
+            kind_hint=title.strip(),
+            sheet=title,
+        )
+
+    @staticmethod
+    def _rows(rows: Iterator[tuple[Any, ...]], headers: list[str], start: int) -> Iterator[RawRow]:
+        width = len(headers)
+        for line, values in enumerate(rows, start=start + 1):
+            if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue
+            cells = {h: v for h, v in zip(headers, values, strict=False) if h}
+            problem = None
+            if len(values) > width and any(v is not None for v in values[width:]):
+                problem = f"too_many_cells:{len(values)}:{width}"
+            yield RawRow(line, cells, problem)
+
+
+@hookimpl
+def compliance_readers() -> list[XlsxReader]:
+    return [XlsxReader()]

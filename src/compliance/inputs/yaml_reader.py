@@ -1,0 +1,161 @@
+"""YAML documents, read safely with ruamel.yaml: no tags beyond YAML's core schema,
+duplicate keys and alias bombs refused, and every key's line kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compliance.host.markers import hookimpl
+from compliance.inputs.raw import LList, LMap, RawDocument, RawMapping, RawRow, RawTable, ReadError
+
+CORE_TAGS = {
+    "tag:yaml.org,2002:" + t
+    for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "merge")
+}
+MAX_NODES = 2_000_000
+MAX_DEPTH = 64
+TABLE_KEYS = ("rows", "entries", "records", "items", "data")
+
+
+def _tag(node: Node) -> str:
+    tag = node.tag
+    return str(getattr(tag, "value", tag))
+
+
+class _Builder:
+    """Turns composed nodes into LMap/LList/str with a budget on expanded nodes."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def build(self, node: Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise ReadError("too many nodes after expanding aliases (an alias bomb?)")
+        if depth > MAX_DEPTH:
+            raise ReadError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+        tag = _tag(node)
+        if tag not in CORE_TAGS:
+            raise ReadError(f"the tag {tag!r} is not allowed", node.start_mark.line + 1)
+        line = node.start_mark.line + 1
+        if isinstance(node, ScalarNode):
+            if tag.endswith(":null"):
+                return None
+            return node.value
+        if isinstance(node, SequenceNode):
+            seq = LList(line=line)
+            for item in node.value:
+                seq.append(self.build(item, depth + 1))
+                seq.lines.append(item.start_mark.line + 1)
+            return seq
+        if isinstance(node, MappingNode):
+            mapping = LMap(line=line)
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    raise ReadError("a mapping key must be plain text", key_node.start_mark.line + 1)
+                if _tag(key_node) not in CORE_TAGS:
+                    raise ReadError(f"the tag {_tag(key_node)!r} is not allowed", line)
+                key = str(key_node.value)
+                if key == "<<":
+                    raise ReadError("merge keys (<<) are not supported", key_node.start_mark.line + 1)
+                if key in mapping:
+                    raise ReadError(f"duplicate key {key!r}", key_node.start_mark.line + 1)
+                mapping[key] = self.build(value_node, depth + 1)
+                mapping.lines[key] = key_node.start_mark.line + 1
+            return mapping
+        raise ReadError("unsupported YAML node", line)
+
+
+def load_text(text: str) -> Any:
+    """Parse YAML text into LMap/LList/str/None, raising :class:`ReadError`."""
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ReadError(f"not valid YAML: {exc.problem or exc.context}", line) from None
+    except (YAMLError, RecursionError) as exc:
+        raise ReadError(f"not valid YAML: {exc}") from None
+    if node is None:
+        return None
+    try:
+        return _Builder().build(node)
+    except RecursionError:
+        raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise ReadError("the file contains NUL bytes: not a text document")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError("the file is neither UTF-8 nor GB18030 text")
+
+
+def documents_from(value: Any) -> list[RawDocument]:
+    """Interpret a parsed YAML/JSON value as table or mapping documents."""
+    if value is None:
+        raise ReadError("the document is empty")
+    if isinstance(value, LList):
+        return [table_from_list(value, None)]
+    if not isinstance(value, LMap):
+        raise ReadError("expected a mapping or a list of rows", getattr(value, "line", None))
+    kind = value.get("kind")
+    kind = str(kind) if kind is not None else None
+    for key in TABLE_KEYS:
+        if isinstance(value.get(key), LList):
+            table = table_from_list(value[key], kind)
+            table.line = value.line_of(key)
+            if value.get("school_id") is not None:
+                table.school_id = str(value["school_id"])
+            return [table]
+    if kind is None:
+        lists = [k for k, v in value.items() if isinstance(v, LList) and _is_rows(v)]
+        if len(value) == 1 and lists:
+            key = lists[0]
+            table = table_from_list(value[key], key)
+            table.line = value.line_of(key)
+            return [table]
+    return [RawMapping(value, kind)]
+
+
+def _is_rows(seq: LList) -> bool:
+    return bool(seq) and all(isinstance(item, LMap) for item in seq)
+
+
+def table_from_list(seq: LList, kind: str | None) -> RawTable:
+    headers: list[str] = []
+    rows: list[RawRow] = []
+    for index, item in enumerate(seq):
+        line = seq.line_of(index)
+        if not isinstance(item, LMap):
+            rows.append(RawRow(line, {}, problem="not_a_mapping"))
+            continue
+        for key in item:
+            if key not in headers:
+                headers.append(key)
+        rows.append(RawRow(line, dict(item), cell_lines=dict(item.lines)))
+    return RawTable(headers=headers, rows=rows, kind_hint=kind, line=seq.line)
+
+
+class YamlReader:
+    name = "yaml"
+    suffixes = (".yaml", ".yml")
+
+    def read(self, path: Path) -> list[RawDocument]:
+        return documents_from(load_text(read_text(path)))
+
+
+@hookimpl
+def compliance_readers() -> list[YamlReader]:
+    return [YamlReader()]

@@ -1,0 +1,1 @@
+"""Outputs: the report model and the reporters (one plugin per format)."""

@@ -1,0 +1,82 @@
+"""The report of one run: findings in a stable order, what was skipped, and a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from compliance.rules.finding import SEVERITIES, SEVERITY_RANK, Finding
+
+
+@dataclass
+class Skipped:
+    """Rules that did not run for a school, and why."""
+
+    school_id: str
+    codes: list[str]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"school_id": self.school_id, "codes": self.codes, "reason": self.reason}
+
+
+@dataclass
+class Report:
+    """Everything a reporter needs."""
+
+    tool: dict[str, str]
+    profile: str
+    lang: str
+    findings: list[Finding]
+    schools: dict[str, str]  # id -> name
+    files: int
+    skipped: list[Skipped] = field(default_factory=list)
+    rows_read: int = 0
+    rows_rejected: int = 0
+    waivers: list[dict[str, Any]] = field(default_factory=list)
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.findings.sort(key=Finding.sort_key)
+
+    @property
+    def active(self) -> list[Finding]:
+        """Findings that count (not waived)."""
+        return [f for f in self.findings if not f.waived]
+
+    def summary(self) -> dict[str, Any]:
+        active = self.active
+        by_severity = Counter(f.severity for f in active)
+        by_code = Counter(f.code for f in active)
+        out: dict[str, Any] = {
+            "schools": len(self.schools),
+            "files": self.files,
+            "findings": len(active),
+            "by_severity": {s: by_severity[s] for s in SEVERITIES if by_severity[s]},
+            "by_code": dict(sorted(by_code.items())),
+        }
+        waived = sum(1 for f in self.findings if f.waived)
+        if waived:
+            out["waived"] = waived
+        return out
+
+    @property
+    def incomplete(self) -> bool:
+        """Some input could not be read, or a rule failed: the check is not complete."""
+        return any(f.code.startswith(("INP", "ERR")) for f in self.active)
+
+    def exit_status(self, fail_on: str) -> int:
+        """0 clean, 1 a finding at or above ``fail_on``, 2 incomplete (any INP finding)."""
+        if self.incomplete:
+            return 2
+        threshold = SEVERITY_RANK[fail_on]
+        if any(SEVERITY_RANK[f.severity] >= threshold for f in self.active):
+            return 1
+        return 0
+
+    def by_school(self) -> dict[str | None, list[Finding]]:
+        groups: dict[str | None, list[Finding]] = {}
+        for finding in self.findings:
+            groups.setdefault(finding.school_id, []).append(finding)
+        return groups

@@ -1,0 +1,50 @@
+"""``--format text``: plain lines for pipes, logs and ``NO_COLOR`` terminals."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from compliance.host.markers import hookimpl
+from compliance.outputs.labels import clean, t
+from compliance.outputs.report import Report
+from compliance.outputs.reporter import RenderOptions
+
+
+class TextReporter:
+    name = "text"
+    binary = False
+    suffix = ".txt"
+
+    def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
+        lang = options.lang
+        write = out.write
+        for school_id, findings in report.by_school().items():
+            name = report.schools.get(school_id or "", "") if school_id else ""
+            head = f"{school_id} {name}".strip() if school_id else t("no_school", lang)
+            write(f"== {clean(head)}\n")
+            for f in findings:
+                loc = f.location
+                column = f" [{loc.column}]" if loc.column else ""
+                mark = f" ({t('waived', lang)})" if f.waived else ""
+                write(f"{clean(loc)}{clean(column)}: {f.code} {t(f.severity, lang)}{mark}: "
+                      f"{clean(f.message)}\n")
+            write("\n")
+        summary = report.summary()
+        counts = ", ".join(f"{n} {t(s, lang)}" for s, n in summary["by_severity"].items())
+        write(f"{t('summary', lang)}: {summary['schools']} {t('schools', lang)}, "
+              f"{summary['files']} {t('files', lang)}, {summary['findings']} "
+              f"{t('findings', lang)}" + (f" ({counts})" if counts else "") + "\n")
+        if summary["by_code"]:
+            write("  " + "  ".join(f"{c}×{n}" for c, n in summary["by_code"].items()) + "\n")
+        if not report.findings:
+            write(t("clean", lang) + "\n")
+        for skipped in report.skipped:
+            write(f"{t('skipped', lang)}: {clean(skipped.school_id)}: "
+                  f"{', '.join(skipped.codes)}: {clean(skipped.reason)}\n")
+        if report.incomplete:
+            write(t("incomplete", lang) + "\n")
+
+
+@hookimpl
+def compliance_reporters() -> list[TextReporter]:
+    return [TextReporter()]

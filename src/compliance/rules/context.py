@@ -1,0 +1,198 @@
+"""What a check sees: one school's submission, its parameters and calendar, and a
+``finding()`` that fills in severity, message, citation and masks personal data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from compliance.inputs.calendar import SchoolCalendar, YearCalendar
+from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
+from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
+from compliance.rules.finding import Finding
+from compliance.rules.i18n import label
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from compliance.host.profiles import Settings
+    from compliance.rules.metadata import RuleMeta
+
+PERSONAL_KEYS = frozenset({"student_id", "name", "student_name"})
+
+
+def mask_name(name: str) -> str:
+    """A child's name keeps its first character: 张小明 → 张**."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
+
+
+def mask_id(value: str) -> str:
+    """A student id keeps its last four characters."""
+    return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
+
+
+def mask(key: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return [mask(key, v) for v in value]
+    return mask_id(str(value)) if key == "student_id" else mask_name(str(value))
+
+
+def jsonable(value: Any) -> Any:
+    """Subject values as JSON-ready data with a stable order."""
+    if isinstance(value, bool | int | float | str) and not isinstance(value, Clock):
+        return value
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Clock | Weekdays | Scope):
+        return str(value)
+    if isinstance(value, frozenset | set):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+class _Args(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class RunState:
+    """What every context of one run shares."""
+
+    def __init__(self, settings: Settings, lang: str, show_pii: bool,
+                 official: Callable[[int], YearCalendar | None]):
+        self.settings = settings
+        self.lang = lang
+        self.show_pii = show_pii
+        self.official = official
+        self._params: dict[str, dict[str, Any]] = {}
+
+    def params(self, meta: RuleMeta) -> dict[str, Any]:
+        if meta.code not in self._params:
+            self._params[meta.code] = self.settings.params(meta)
+        return self._params[meta.code]
+
+    def make_finding(self, meta: RuleMeta, loc: Location, school_id: str | None,
+                     subject: dict[str, Any], args: dict[str, Any]) -> Finding:
+        subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
+        if not self.show_pii:
+            for key in PERSONAL_KEYS & subject.keys():
+                subject[key] = mask(key, subject[key])
+        values = _Args({k: jsonable(v) for k, v in subject.items()})
+        values.update({k: jsonable(v) for k, v in args.items()})
+        if not self.show_pii:
+            for key in PERSONAL_KEYS & values.keys():
+                values[key] = mask(key, values[key])
+        message = meta.message[self.lang].format_map(values)
+        return Finding(
+            code=meta.code,
+            severity=self.settings.severity(meta),
+            pack=meta.pack,
+            school_id=school_id,
+            message=message,
+            location=loc,
+            subject=subject,
+            citation=meta.citation(self.lang),
+        )
+
+
+class SchoolContext:
+    """One school's submission as a check sees it."""
+
+    def __init__(self, submission: Submission, rules: dict[str, RuleMeta], state: RunState):
+        self.submission = submission
+        self.school: School | None = submission.school
+        self.school_id = submission.school_id
+        self.rules = rules
+        self.state = state
+        self.lang = state.lang
+        self._calendar: SchoolCalendar | None = None
+
+    def records(self, kind: str) -> Iterator[Record]:
+        """Every readable row of every document of ``kind`` the school handed in."""
+        return self.submission.records(kind)
+
+    def params(self, code: str) -> dict[str, Any]:
+        """The parameter values in force for ``code`` (rule defaults ← profiles ← config)."""
+        return self.state.params(self.rules[code])
+
+    @property
+    def calendar(self) -> SchoolCalendar:
+        if self._calendar is None:
+            district = self.submission.district
+            terms = [(t.start, t.end) for t in self.school.terms] if self.school else None
+            self._calendar = SchoolCalendar(
+                self.state.official,
+                terms or None,
+                district.local_holidays() if district else set(),
+                district.local_workdays() if district else set(),
+            )
+        return self._calendar
+
+    def grades_of(self, scope: Scope | None) -> list[int]:
+        """The school's grades a schedule row applies to."""
+        grades = self.school.grades if self.school else list(range(1, 10))
+        if scope is None or scope.whole_school:
+            return grades
+        return [g for g in grades if scope.covers_grade(g)] or sorted(
+            scope.grades | {int(c.split("-")[0]) for c in scope.classes}
+        )
+
+    def label(self, group: str, key: str) -> str:
+        return label(group, key, self.lang)
+
+    def weekdays_text(self, days: frozenset[int]) -> str:
+        return format_weekdays(days, self.lang)
+
+    def finding(self, code: str, where: Record | Location, *, column: str | None = None,
+                subject: dict[str, Any] | None = None, **args: Any) -> Finding:
+        """A finding of ``code`` at a record (optionally one of its columns) or a location.
+
+        ``subject`` holds the facts (JSON-ready, personal data masked unless
+        ``--show-pii``); ``args`` are extra values for the message template only.
+        """
+        loc = where.at(column) if isinstance(where, Record) else where
+        return self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+
+
+class RunContext:
+    """What a run-wide check's ``finish`` sees."""
+
+    def __init__(self, rules: dict[str, RuleMeta], state: RunState):
+        self.rules = rules
+        self.state = state
+        self.lang = state.lang
+
+    def params(self, code: str) -> dict[str, Any]:
+        return self.state.params(self.rules[code])
+
+    def finding(self, code: str, loc: Location, school_id: str | None, *,
+                subject: dict[str, Any] | None = None, **args: Any) -> Finding:
+        return self.state.make_finding(self.rules[code], loc, school_id, subject or {}, args)
+
+
+def param_for_grade(value: Any, grade: int) -> Any:
+    """A parameter that may differ by level or grade.
+
+    A plain value applies to every grade; a mapping may key by level
+    (``primary``, ``junior``), by grade range (``"3-6"``) or by grade (``"7"``).
+    """
+    if not isinstance(value, dict):
+        return value
+    for key, item in value.items():
+        key = str(key)
+        if key == level_of_grade(grade) or key == str(grade):
+            return item
+        if "-" in key:
+            lo, _, hi = key.partition("-")
+            if lo.isdigit() and hi.isdigit() and int(lo) <= grade <= int(hi):
+                return item
+    return value.get("default")

@@ -1,0 +1,153 @@
+"""A rule pack: metadata from YAML, checks in Python.
+
+A pack module reads like the clause it enforces::
+
+    pack = RulePack.from_yaml("working-hours")      # rules/working-hours.yaml
+
+    @pack.check("HRS001", "HRS002")
+    def outside_hours(ctx):
+        for entry in ctx.records("schedule"):
+            ...
+            yield ctx.finding("HRS001", entry, subject={...})
+
+    @hookimpl
+    def compliance_rule_packs():
+        return [pack]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compliance.host.errors import ConfigError
+from compliance.rules.finding import SEVERITIES
+from compliance.rules.metadata import (
+    LANGS,
+    RuleMeta,
+    load_yaml_file,
+    plain,
+    rules_dir,
+    text_pair,
+)
+
+if TYPE_CHECKING:
+    from compliance.rules.context import RunContext, SchoolContext
+    from compliance.rules.finding import Finding
+
+SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
+CollectFn = Callable[["SchoolContext"], Any]
+FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+
+
+@dataclass
+class Check:
+    """One check function and the codes it can report.
+
+    ``scope`` is ``school`` (``fn(ctx)`` once per school) or ``run``
+    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once).
+    """
+
+    codes: tuple[str, ...]
+    fn: Callable[..., Any]
+    scope: str = "school"
+    collect: CollectFn | None = None
+
+    @property
+    def name(self) -> str:
+        return getattr(self.fn, "__qualname__", repr(self.fn))
+
+
+@dataclass
+class RulePack:
+    """A named group of rules with shared metadata and the checks that report them."""
+
+    name: str
+    title: dict[str, str]
+    rules: dict[str, RuleMeta]
+    checks: list[Check] = field(default_factory=list)
+    source: str | None = None
+
+    @classmethod
+    def from_yaml(cls, name_or_path: str | Path) -> RulePack:
+        """Load a pack's metadata: a name under ``rules/`` or a path to a YAML file."""
+        path = Path(name_or_path)
+        if path.suffix not in (".yaml", ".yml"):
+            path = rules_dir() / f"{name_or_path}.yaml"
+        return cls.from_mapping(load_yaml_file(path), path)
+
+    @classmethod
+    def from_mapping(cls, data: Any, path: Path) -> RulePack:
+        src = str(path)
+        name = data.get("pack")
+        if not name:
+            raise ConfigError("a pack file needs `pack: NAME`", src, data.line)
+        title = text_pair(data.get("title"), "the pack title", path, data.line_of("title"))
+        shared = plain(data.get("parameters") or {})
+        pack_kinds = plain(data.get("kinds") or [])
+        pack_clauses = plain(data.get("clauses") or [])
+        rules: dict[str, RuleMeta] = {}
+        body = data.get("rules")
+        if not isinstance(body, dict) or not body:
+            raise ConfigError("a pack file needs a `rules:` mapping of codes", src, data.line)
+        for code, spec in body.items():
+            line = body.line_of(code)
+            if not isinstance(spec, dict):
+                raise ConfigError(f"rule {code} must be a mapping", src, line)
+            severity = str(spec.get("severity", "error"))
+            if severity not in SEVERITIES:
+                raise ConfigError(f"rule {code}: severity must be one of {SEVERITIES}", src, line)
+            example = {
+                part: text_pair(value, f"rule {code} example {part}", path, line)
+                for part, value in (spec.get("example") or {}).items()
+            }
+            rules[code] = RuleMeta(
+                code=code,
+                pack=str(name),
+                severity=severity,
+                title=text_pair(spec.get("title"), f"rule {code} title", path, line),
+                message=text_pair(spec.get("message"), f"rule {code} message", path, line),
+                clauses=plain(spec.get("clauses") or pack_clauses),
+                parameters={**shared, **plain(spec.get("parameters") or {})},
+                kinds=plain(spec.get("kinds") or pack_kinds),
+                needs_profile=_flag(spec.get("needs_profile", data.get("needs_profile"))),
+                description=text_pair(spec["description"], f"rule {code} description", path, line)
+                if spec.get("description")
+                else {lang: "" for lang in LANGS},
+                example=example,
+            )
+        return cls(name=str(name), title=title, rules=rules, source=src)
+
+    def check(self, *codes: str) -> Callable[[SchoolCheckFn], SchoolCheckFn]:
+        """Register ``fn(ctx)`` as the check reporting ``codes`` for each school."""
+
+        def register(fn: SchoolCheckFn) -> SchoolCheckFn:
+            self._add(Check(codes, fn))
+            return fn
+
+        return register
+
+    def across_schools(self, *codes: str, collect: CollectFn) -> Callable[[FinishFn], FinishFn]:
+        """Register a run-wide check: ``collect(ctx)`` per school, then ``finish(run, parts)``."""
+
+        def register(fn: FinishFn) -> FinishFn:
+            self._add(Check(codes, fn, scope="run", collect=collect))
+            return fn
+
+        return register
+
+    def _add(self, check: Check) -> None:
+        unknown = [c for c in check.codes if c not in self.rules]
+        if unknown:
+            raise ConfigError(
+                f"pack {self.name}: check {check.name} reports {', '.join(unknown)}, "
+                "which its YAML does not define",
+                self.source,
+            )
+        self.checks.append(check)
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("true", "yes", "1") if value is not None else False

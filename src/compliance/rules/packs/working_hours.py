@@ -1,0 +1,168 @@
+"""HRS — working hours, "早八晚五".
+
+Clause (LOCAL-HOURS): 城市中小学继续坚持"早八晚五"作息时间 — urban schools keep the
+eight-to-five day.  HRS004 adds the national morning lesson start (SLEEP-2021),
+set by the ``national-2021`` profile, for every area.  Only compulsory activities
+count for HRS001–HRS003 (see ``compulsory`` in the submission contract).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from compliance.host.markers import hookimpl
+from compliance.inputs.model import Record
+from compliance.inputs.values import Clock, parse_time
+from compliance.rules.context import SchoolContext, param_for_grade
+from compliance.rules.finding import Finding
+from compliance.rules.pack import RulePack
+
+pack = RulePack.from_yaml("working-hours")
+
+
+def _applies(ctx: SchoolContext, code: str) -> bool:
+    return ctx.school is not None and ctx.school.area in ctx.params(code).get("areas", [])
+
+
+def when(ctx: SchoolContext, entry: Record) -> str:
+    """The day(s) a schedule row happens on, for messages."""
+    days = entry["days"]
+    return ctx.weekdays_text(days) if days is not None else entry["date"].isoformat()
+
+
+def _subject(ctx: SchoolContext, entry: Record, **extra: Any) -> dict[str, Any]:
+    subject: dict[str, Any] = {
+        "activity": entry["activity"],
+        "days": entry["days"],
+        "date": entry["date"],
+        "start": entry["start"],
+        "end": entry["end"],
+        "grades": entry["grades"] if entry["grades"] and not entry["grades"].whole_school else None,
+    }
+    subject.update(extra)
+    return subject
+
+
+def _limit(ctx: SchoolContext, entry: Record, value: Any, later: bool) -> tuple[Clock, list[int]] | None:
+    """The strictest limit the row breaks, and the grades for which it breaks it."""
+    if value is None:
+        return None
+    broken: list[int] = []
+    worst: Clock | None = None
+    for grade in ctx.grades_of(entry["grades"]):
+        raw = param_for_grade(value, grade)
+        if raw is None:
+            continue
+        limit = parse_time(raw)
+        bad = entry["end"] > limit if later else entry["start"] < limit
+        if bad:
+            broken.append(grade)
+            if worst is None or (limit < worst if later else limit > worst):
+                worst = limit
+    return (worst, broken) if worst is not None else None
+
+
+@pack.check("HRS001", "HRS002")
+def outside_eight_to_five(ctx: SchoolContext) -> Iterator[Finding]:
+    early, late = _applies(ctx, "HRS001"), _applies(ctx, "HRS002")
+    if not (early or late):
+        return
+    first = ctx.params("HRS001").get("earliest_start")
+    last = ctx.params("HRS002").get("latest_end")
+    for entry in ctx.records("schedule"):
+        if not entry["compulsory"]:
+            continue
+        args = {"activity_name": ctx.label("activity", entry["activity"]), "when": when(ctx, entry)}
+        if early and (hit := _limit(ctx, entry, first, later=False)):
+            yield ctx.finding("HRS001", entry, column="start",
+                              subject=_subject(ctx, entry, limit=hit[0]), **args)
+        if late and (hit := _limit(ctx, entry, last, later=True)):
+            yield ctx.finding("HRS002", entry, column="end",
+                              subject=_subject(ctx, entry, limit=hit[0]), **args)
+
+
+@pack.check("HRS003")
+def day_too_long(ctx: SchoolContext) -> Iterator[Finding]:
+    if not _applies(ctx, "HRS003") or ctx.school is None:
+        return
+    limit_hours = float(ctx.params("HRS003").get("max_day_hours") or 0)
+    if limit_hours <= 0:
+        return
+    entries = [e for e in ctx.records("schedule") if e["compulsory"]]
+    recurring = [e for e in entries if e["days"] is not None]
+    dated = [e for e in entries if e["date"] is not None]
+    for grade in ctx.school.grades:
+        def mine(rows: list[Record], grade: int = grade) -> list[Record]:
+            return [e for e in rows if e["grades"] is None or e["grades"].covers_grade(grade)]
+
+        mine_recurring, mine_dated = mine(recurring), mine(dated)
+        # Recurring days: group weekdays with the same long span into one finding.
+        spans: dict[tuple[int, int, int], list[int]] = {}
+        last_row: dict[tuple[int, int, int], Record] = {}
+        for weekday in range(1, 8):
+            day = [e for e in mine_recurring if weekday in e["days"]]
+            if not day:
+                continue
+            start, end = min(e["start"] for e in day), max(e["end"] for e in day)
+            if end - start > limit_hours * 60:
+                culprit = max(day, key=lambda e: (e["end"], -(e.loc.line or 0)))
+                key = (start, end, id(culprit))
+                spans.setdefault(key, []).append(weekday)
+                last_row[key] = culprit
+        for key, weekdays in spans.items():
+            start, end, _ = key
+            yield _long_day(ctx, last_row[key], grade, Clock(start), Clock(end), limit_hours,
+                            ctx.weekdays_text(frozenset(weekdays)), days=frozenset(weekdays))
+        for date in sorted({e["date"] for e in mine_dated}):
+            day = [e for e in mine_dated if e["date"] == date]
+            if ctx.calendar.is_school_day(date):  # recurring rows run on school days only
+                day += [e for e in mine_recurring if date.isoweekday() in e["days"]]
+            start, end = min(e["start"] for e in day), max(e["end"] for e in day)
+            if end - start > limit_hours * 60:
+                culprit = max((e for e in day if e["date"] == date), key=lambda e: e["end"])
+                yield _long_day(ctx, culprit, grade, Clock(start), Clock(end), limit_hours,
+                                date.isoformat(), date=date)
+
+
+def _long_day(ctx: SchoolContext, row: Record, grade: int, start: Clock, end: Clock,
+              limit: float, when_text: str, **extra: Any) -> Finding:
+    hours = round((end - start) / 60, 2)
+    return ctx.finding(
+        "HRS003", row, column="end",
+        subject={"grade": grade, **extra, "start": start, "end": end, "hours": hours,
+                 "limit": int(limit) if float(limit).is_integer() else limit},
+        when=when_text,
+    )
+
+
+@pack.check("HRS004")
+def lesson_too_early(ctx: SchoolContext) -> Iterator[Finding]:
+    if not _applies(ctx, "HRS004"):
+        return
+    value = ctx.params("HRS004").get("earliest_lesson")
+    if value is None:
+        return
+    for entry in ctx.records("schedule"):
+        if entry["activity"] != "lesson":
+            continue
+        hit = _limit(ctx, entry, value, later=False)
+        if hit is None:
+            continue
+        limit, grades = hit
+        grade_text = _grades_text(ctx, grades)
+        yield ctx.finding("HRS004", entry, column="start",
+                          subject=_subject(ctx, entry, limit=limit, grades=grades),
+                          when=when(ctx, entry), grade_text=grade_text)
+
+
+def _grades_text(ctx: SchoolContext, grades: list[int]) -> str:
+    if ctx.lang == "zh":
+        return "、".join(f"{g}年级" for g in grades)
+    return "grade " + ", ".join(str(g) for g in grades) if len(grades) == 1 else (
+        "grades " + ", ".join(str(g) for g in grades))
+
+
+@hookimpl
+def compliance_rule_packs() -> list[RulePack]:
+    return [pack]
