@@ -27,9 +27,9 @@ import re
 import shutil
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import chinese_calendar
 import openpyxl
@@ -72,7 +72,7 @@ SUMMER_DAY = dt.date(2025, 8, 20)
 
 
 def check(condition: bool, message: str) -> None:
-    """Stop with ``message`` when the calendar no longer means what the samples assume."""
+    """Stop with ``message`` when something the samples assume does not hold."""
     if not condition:
         raise SystemExit(f"make_samples: {message}")
 
@@ -162,6 +162,12 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
+# Column order of the enrollment tables below: the facts every row has come first.
+ENROLLMENT_COLUMNS = (
+    "student_id name grade admission_basis residence_zone residence_address hukou_zone "
+    "migrant_worker_child residence_permit special_category"
+)
+
 CN_DIGIT = "零一二三四五六七八九"
 
 
@@ -172,8 +178,11 @@ def class_style(cls: str, style: int) -> str:
     return forms[style % 3]
 
 
-def slash_date(day: dt.date) -> str:
-    return f"{day.year}/{day.month}/{day.day}"
+def styled_date(day: dt.date, sep: str) -> str:
+    """``2025/9/28`` or ``2025.9.28``; ``sep`` ``年`` gives ``2025年9月28日``."""
+    if sep == "年":
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.year}{sep}{day.month}{sep}{day.day}"
 
 
 def yes_no(value: bool) -> str:
@@ -235,6 +244,30 @@ def _clean(row: Row) -> Row:
 def plant(row: Row, codes: str, why: str) -> Row:
     """``row`` marked as meant to trigger ``codes`` (space separated)."""
     return {**row, PLANT: (tuple(codes.split()), why)}
+
+
+class Plant(NamedTuple):
+    """Ends a :func:`table` record that is meant to trigger ``codes`` (space separated)."""
+
+    codes: str
+    why: str
+
+
+def table(columns: str, *records: tuple[Any, ...]) -> list[Row]:
+    """Rows from space-separated column names and one tuple per row.
+
+    A record may stop early (the rest is empty) and may end with a :class:`Plant`;
+    ``None`` leaves a cell out: absent in YAML and JSON, empty in CSV and XLSX.
+    """
+    names = columns.split()
+    rows: list[Row] = []
+    for record in records:
+        mark = record[-1] if record and isinstance(record[-1], Plant) else None
+        values = record[:-1] if mark else record
+        check(len(values) <= len(names), f"{values!r} has more cells than {columns!r}")
+        row = {n: v for n, v in zip(names, values, strict=False) if v is not None}
+        rows.append(plant(row, *mark) if mark else row)
+    return rows
 
 
 class Samples:
@@ -320,15 +353,11 @@ class Samples:
         self.text(rel, "\n".join(lines) + "\n")
         self._note_plants(school, rel, placed)
 
-    def json_rows(
-        self, rel: str, school: str, rows: Sequence[Row], *, kind: str | None = None
-    ) -> None:
+    def json_rows(self, rel: str, school: str, rows: Sequence[Row], *, kind: str | None = None) -> None:
         """One row per line, a top-level list or ``{"kind": ..., "rows": [...]}``."""
 
         def encode(row: Row) -> str:
-            clean = {
-                k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _clean(row).items()
-            }
+            clean = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in _clean(row).items()}
             return json.dumps(clean, ensure_ascii=False)
 
         body = ",\n".join(f"{'    ' if kind else '  '}{encode(r)}" for r in rows)
@@ -379,9 +408,7 @@ def _freeze_zip(data: bytes) -> bytes:
         for info in src.infolist():
             payload = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                payload = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, payload
-                )
+                payload = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>" + stamp, payload)
             frozen = zipfile.ZipInfo(info.filename, date_time=FROZEN.timetuple()[:6])
             frozen.compress_type = zipfile.ZIP_DEFLATED
             frozen.external_attr = info.external_attr
@@ -420,10 +447,7 @@ def write_school_yaml(out: Samples, school: School) -> None:
             return "{published: false}"
         return f"{{published: true, url: https://{school.site}/{path}, date: 2025-08-28}}"
 
-    terms = [
-        f"    - {{name: {n}, start: {s.isoformat()}, end: {e.isoformat()}}}"
-        for n, s, e in school.terms
-    ]
+    terms = [f"    - {{name: {n}, start: {s.isoformat()}, end: {e.isoformat()}}}" for n, s, e in school.terms]
     lines = [
         "school:",
         f"  id: {school.id}",
@@ -460,7 +484,7 @@ def write_school_yaml(out: Samples, school: School) -> None:
 
 @dataclass(frozen=True)
 class Entry:
-    """One published homework line before it is styled for a file."""
+    """One homework log line before it is styled for a file."""
 
     day: dt.date
     cls: str
@@ -468,7 +492,7 @@ class Entry:
     minutes: int
     written: bool = True
     published: bool = True
-    plant: tuple[str, str] | None = None  # (codes, why)
+    plant: Plant | None = None
 
     def row(self, values: Row) -> Row:
         return plant(values, *self.plant) if self.plant else values
@@ -579,14 +603,14 @@ def write_district(out: Samples) -> None:
 # --------------------------------------------------------------------------
 
 ZS001 = School(
-    "zs-001",
-    "ZS-001",
-    "中山区第一小学",
-    "primary",
-    "urban",
-    ("Z01", "Z02"),
-    ("1-1", "1-2", "2-1", "3-1", "4-1", "5-1", "6-1"),
-    "zs001.example.edu",
+    folder="zs-001",
+    id="ZS-001",
+    name="中山区第一小学",
+    level="primary",
+    area="urban",
+    catchment=("Z01", "Z02"),
+    classes=("1-1", "1-2", "2-1", "3-1", "4-1", "5-1", "6-1"),
+    site="zs001.example.edu",
 )
 
 
@@ -594,76 +618,32 @@ def write_zs001(out: Samples) -> None:
     school = ZS001
     write_school_yaml(out, school)
 
-    def every_day(start: str, end: str, activity: str, title: str, **more: Any) -> Row:
-        return {
-            "days": "Mon-Fri",
-            "start": start,
-            "end": end,
-            "activity": activity,
-            **more,
-            "title": title,
-        }
-
-    schedule = [
-        every_day("08:00", "08:20", "morning_reading", "晨读"),
-        every_day("08:20", "09:00", "lesson", "第1节"),
-        every_day("09:10", "09:50", "lesson", "第2节"),
-        every_day("09:50", "10:20", "exercise", "大课间"),
-        every_day("10:20", "11:00", "lesson", "第3节"),
-        every_day("11:10", "11:50", "lesson", "第4节"),
-        every_day("11:50", "13:40", "lunch", "午餐午休"),
-        every_day("13:40", "14:20", "lesson", "第5节"),
-        every_day("14:30", "15:10", "lesson", "第6节"),
-        {
-            "days": "Mon,Wed",
-            "start": "15:20",
-            "end": "16:00",
-            "activity": "lesson",
-            "grades": [5, 6],
-            "title": "第7节（高年级）",
-        },
-        {
-            "days": "Tue,Thu",
-            "start": "15:20",
-            "end": "16:20",
-            "activity": "club",
-            "grades": ["三年级", "四年级"],
-            "title": "社团活动",
-        },
-        every_day(
-            "15:20", "18:00", "after_school_service", "课后服务（家长自愿申请）", compulsory=False
-        ),
-        {
-            "date": MAKE_UP_SUNDAY,
-            "start": "08:20",
-            "end": "15:10",
-            "activity": "lesson",
-            "title": "国庆调休上课（执行周一课表）",
-        },
-        {
-            "date": MAKE_UP_SATURDAY,
-            "start": "08:20",
-            "end": "15:10",
-            "activity": "lesson",
-            "title": "国庆调休上课（执行周五课表）",
-        },
-        {
-            "date": dt.date(2025, 10, 16),
-            "start": "08:30",
-            "end": "15:00",
-            "activity": "field_trip",
-            "grades": [4],
-            "title": "秋季研学（自然博物馆）",
-        },
-        {
-            "date": dt.date(2025, 11, 13),
-            "start": "08:20",
-            "end": "11:00",
-            "activity": "exam",
-            "grades": [3, 4, 5, 6],
-            "title": "期中学业质量监测",
-        },
-    ]
+    # fmt: off
+    schedule = table(
+        "days date start end activity compulsory grades title",
+        ("Mon-Fri", None, "08:00", "08:20", "morning_reading", None, None, "晨读"),
+        ("Mon-Fri", None, "08:20", "09:00", "lesson", None, None, "第1节"),
+        ("Mon-Fri", None, "09:10", "09:50", "lesson", None, None, "第2节"),
+        ("Mon-Fri", None, "09:50", "10:20", "exercise", None, None, "大课间"),
+        ("Mon-Fri", None, "10:20", "11:00", "lesson", None, None, "第3节"),
+        ("Mon-Fri", None, "11:10", "11:50", "lesson", None, None, "第4节"),
+        ("Mon-Fri", None, "11:50", "13:40", "lunch", None, None, "午餐午休"),
+        ("Mon-Fri", None, "13:40", "14:20", "lesson", None, None, "第5节"),
+        ("Mon-Fri", None, "14:30", "15:10", "lesson", None, None, "第6节"),
+        ("Mon,Wed", None, "15:20", "16:00", "lesson", None, [5, 6], "第7节（高年级）"),
+        ("Tue,Thu", None, "15:20", "16:20", "club", None, ["三年级", "四年级"], "社团活动"),
+        ("Mon-Fri", None, "15:20", "18:00", "after_school_service", False, None,
+         "课后服务（家长自愿申请）"),
+        (None, MAKE_UP_SUNDAY, "08:20", "15:10", "lesson", None, None,
+         "国庆调休上课（执行周一课表）"),
+        (None, MAKE_UP_SATURDAY, "08:20", "15:10", "lesson", None, None,
+         "国庆调休上课（执行周五课表）"),
+        (None, dt.date(2025, 10, 16), "08:30", "15:00", "field_trip", None, [4],
+         "秋季研学（自然博物馆）"),
+        (None, dt.date(2025, 11, 13), "08:20", "11:00", "exam", None, [3, 4, 5, 6],
+         "期中学业质量监测"),
+    )
+    # fmt: on
     out.yaml_list(
         school.rel("schedule.yaml"),
         school.id,
@@ -675,7 +655,7 @@ def write_zs001(out: Samples) -> None:
     days = school_days(dt.date(2025, 9, 22), dt.date(2025, 10, 17))
     homework = [
         {
-            "date": slash_date(e.day),
+            "date": styled_date(e.day, "/"),
             "class": class_style(e.cls, school.classes.index(e.cls)),
             "subject": e.subject,
             "minutes": e.minutes,
@@ -686,105 +666,35 @@ def write_zs001(out: Samples) -> None:
     ]
     out.csv(school.rel("homework.csv"), school.id, "homework", homework, chinese=True)
 
-    materials = [
-        {
-            "grade": 1,
-            "subject": "语文",
-            "title": "义务教育教科书·语文 一年级上册",
-            "type": "textbook",
-            "compulsory_purchase": "true",
-            "quantity": 86,
-            "unit_price": "9.85",
-        },
-        {
-            "grade": 2,
-            "subject": "语文",
-            "title": "没头脑和不高兴",
-            "type": "reading",
-            "compulsory_purchase": "false",
-            "quantity": 40,
-            "unit_price": "18.00",
-        },
-        {
-            "grade": 3,
-            "subject": "数学",
-            "title": "数学同步练习 三年级上册",
-            "type": "workbook",
-            "compulsory_purchase": "false",
-            "catalog_id": "ZS-JF-2025-032",
-            "quantity": 38,
-            "unit_price": "8.50",
-        },
-        {
-            "grade": "四年级",
-            "subject": "英语",
-            "title": "英语活动手册 四年级上册",
-            "type": "workbook",
-            "compulsory_purchase": "false",
-            "catalog_id": "ZS-JF-2025-045",
-            "quantity": 41,
-            "unit_price": "7.20",
-        },
-        {
-            "grade": 5,
-            "subject": "语文",
-            "title": "小学生必背古诗词75首",
-            "type": "reading",
-            "compulsory_purchase": "false",
-            "quantity": 30,
-            "unit_price": "22.00",
-        },
-        {
-            "grade": 6,
-            "subject": "数学",
-            "title": "数学单元测试卷 六年级上册",
-            "type": "test_paper",
-            "compulsory_purchase": "false",
-            "catalog_id": "ZS-JF-2025-063",
-            "quantity": 44,
-            "unit_price": "6.80",
-        },
-    ]
+    # fmt: off
+    materials = table(
+        "grade subject title type compulsory_purchase catalog_id quantity unit_price",
+        (1, "语文", "义务教育教科书·语文 一年级上册", "textbook", "true", None, 86, "9.85"),
+        (2, "语文", "没头脑和不高兴", "reading", "false", None, 40, "18.00"),
+        (3, "数学", "数学同步练习 三年级上册", "workbook", "false", "ZS-JF-2025-032", 38, "8.50"),
+        ("四年级", "英语", "英语活动手册 四年级上册", "workbook", "false", "ZS-JF-2025-045", 41,
+         "7.20"),
+        (5, "语文", "小学生必背古诗词75首", "reading", "false", None, 30, "22.00"),
+        (6, "数学", "数学单元测试卷 六年级上册", "test_paper", "false", "ZS-JF-2025-063", 44,
+         "6.80"),
+    )
+    # fmt: on
     out.csv(school.rel("materials.csv"), school.id, "materials", materials, chinese=False)
 
-    def pupil(student_id: str, name: str, basis: str, **where: str) -> Row:
-        return {
-            "student_id": student_id,
-            "name": name,
-            "grade": 1,
-            **where,
-            "admission_basis": basis,
-        }
-
-    enrollment = [
-        pupil("G210202201809125311", "张子涵", "nearby", residence_zone="Z01"),
-        pupil("G210202201811036428", "李沐阳", "nearby", residence_address="中山区解放路199号"),
-        pupil(
-            "G210202201902145527",
-            "王若曦",
-            "lottery",
-            residence_address="中山区华府家园12栋2单元301",
-        ),
-        pupil("G210202201810274016", "刘嘉懿", "nearby", residence_zone="Z02", hukou_zone="Z02"),
-        pupil("G210202201812306633", "陈一鸣", "nearby", residence_address="中山区人民路56号"),
-        pupil(
-            "G411323201901186245",
-            "杨欣怡",
-            "nearby",
-            residence_address="中山区锦绣花园3栋1单元502",
-            migrant_worker_child="Y",
-            residence_permit="Y",
-        ),
-        pupil("G21020220190305002X", "赵俊熙", "lottery", residence_address="中山区中山路18号"),
-        pupil(
-            "G210202201904217741",
-            "黄诗琪",
-            "nearby",
-            residence_zone="Z01",
-            hukou_zone="Z01",
-            migrant_worker_child="N",
-        ),
-    ]
+    # fmt: off
+    enrollment = table(
+        ENROLLMENT_COLUMNS,
+        ("G210202201809125311", "张子涵", 1, "nearby", "Z01"),
+        ("G210202201811036428", "李沐阳", 1, "nearby", None, "中山区解放路199号"),
+        ("G210202201902145527", "王若曦", 1, "lottery", None, "中山区华府家园12栋2单元301"),
+        ("G210202201810274016", "刘嘉懿", 1, "nearby", "Z02", None, "Z02"),
+        ("G210202201812306633", "陈一鸣", 1, "nearby", None, "中山区人民路56号"),
+        ("G411323201901186245", "杨欣怡", 1, "nearby", None, "中山区锦绣花园3栋1单元502", None,
+         "Y", "Y"),
+        ("G21020220190305002X", "赵俊熙", 1, "lottery", None, "中山区中山路18号"),
+        ("G210202201904217741", "黄诗琪", 1, "nearby", "Z01", None, "Z01", "N"),
+    )
+    # fmt: on
     out.csv(school.rel("enrollment.csv"), school.id, "enrollment", enrollment, chinese=False)
 
 
@@ -793,14 +703,14 @@ def write_zs001(out: Samples) -> None:
 # --------------------------------------------------------------------------
 
 ZS002 = School(
-    "zs-002",
-    "ZS-002",
-    "中山区实验学校",
-    "nine_year",
-    "urban",
-    ("Z02", "Z03"),
-    ("1-1", "2-1", "3-1", "6-1", "7-1", "9-1"),
-    "zs002.example.edu",
+    folder="zs-002",
+    id="ZS-002",
+    name="中山区实验学校",
+    level="nine_year",
+    area="urban",
+    catchment=("Z02", "Z03"),
+    classes=("1-1", "2-1", "3-1", "6-1", "7-1", "9-1"),
+    site="zs002.example.edu",
     terms=(SPRING_TERM, FALL_TERM),
     schedule_published=False,
     timetable_published=False,
@@ -813,90 +723,36 @@ def write_zs002(out: Samples) -> None:
     school = ZS002
     write_school_yaml(out, school)
 
-    def row(
-        days: str,
-        date: str,
-        start: str,
-        end: str,
-        activity: str,
-        compulsory: str,
-        grades: str,
-        title: str,
-    ) -> Row:
-        return {
-            "days": days,
-            "date": date,
-            "start": start,
-            "end": end,
-            "activity": activity,
-            "compulsory": compulsory,
-            "grades": grades,
-            "title": title,
-        }
-
-    weekdays = "周一至周五"
-    schedule = [
-        plant(
-            row(
-                weekdays, "", "7点20", "7:50", "早读", "是", "七年级、八年级、九年级", "初中部早读"
-            ),
-            "HRS001",
-            "compulsory morning reading starts 07:20 < 08:00",
-        ),
-        row(
-            weekdays,
-            "",
-            "8:20",
-            "11:50",
-            "上课",
-            "",
-            "一年级、二年级、三年级、四年级、五年级",
-            "小学部上午第1-4节",
-        ),
-        plant(
-            row(weekdays, "", "８：００", "11:50", "上课", "", "六年级", "六年级上午提前上课"),
-            "HRS004",
-            "grade 6 (primary) lesson at 08:00 < 08:20",
-        ),
-        row(weekdays, "", "8:00", "11:50", "上课", "", "初一、初二、初三", "初中部上午第1-4节"),
-        row(weekdays, "", "11:50", "13:30", "午餐午休", "", "", "午餐午休"),
-        row(weekdays, "", "13:30", "15:50", "上课", "", "", "下午第5-7节"),
-        row(weekdays, "", "15:50", "16:40", "课后服务", "否", "", "课后服务（自愿参加）"),
-        plant(
-            row("星期五", "", "16:40", "17:30", "自习", "是", "九年级", "毕业班周五延时自习"),
-            "HRS002 HRS003",
-            "compulsory self-study ends 17:30 > 17:00; grade 9's Friday runs 07:20-17:30",
-        ),
-        plant(
-            row("周六", "", "8点", "11:30", "上课", "", "九年级", "毕业班周六上课"),
-            "HOL004",
-            "recurring lesson on Saturday",
-        ),
-        plant(
-            row("", "2025年10月3日", "8:00", "11:30", "补课", "是", "九年级", "国庆假期毕业班补课"),
-            "HOL001",
-            "remedial class on 2025-10-03, National Day holiday",
-        ),
-        plant(
-            row(
-                "",
-                slash_date(PLAIN_SATURDAY),
-                "8点30",
-                "11:00",
-                "考试",
-                "",
-                "初三",
-                "九年级第一次月考",
-            ),
-            "HOL002",
-            "exam on 2025-10-18, a plain Saturday",
-        ),
-        plant(
-            row("", "2025.8.20", "8:30", "11:30", "上课", "", "初一", "新初一暑期衔接课"),
-            "HOL003",
-            "lesson on 2025-08-20, summer vacation (between the terms)",
-        ),
-    ]
+    w = "周一至周五"
+    # fmt: off
+    schedule = table(
+        "days date start end activity compulsory grades title",
+        (w, None, "7点20", "7:50", "早读", "是", "七年级、八年级、九年级", "初中部早读",
+         Plant("HRS001", "compulsory morning reading starts 07:20 < 08:00")),
+        (w, None, "8:20", "11:50", "上课", None, "一年级、二年级、三年级、四年级、五年级",
+         "小学部上午第1-4节"),
+        (w, None, "８：００", "11:50", "上课", None, "六年级", "六年级上午提前上课",
+         Plant("HRS004", "grade 6 (primary) lesson at 08:00 < 08:20")),
+        (w, None, "8:00", "11:50", "上课", None, "初一、初二、初三", "初中部上午第1-4节"),
+        (w, None, "11:50", "13:30", "午餐午休", None, None, "午餐午休"),
+        (w, None, "13:30", "15:50", "上课", None, None, "下午第5-7节"),
+        (w, None, "15:50", "16:40", "课后服务", "否", None, "课后服务（自愿参加）"),
+        ("星期五", None, "16:40", "17:30", "自习", "是", "九年级", "毕业班周五延时自习",
+         Plant("HRS002 HRS003", "compulsory self-study ends 17:30 > 17:00; "
+                                "grade 9's Friday runs 07:20-17:30")),
+        ("周六", None, "8点", "11:30", "上课", None, "九年级", "毕业班周六上课",
+         Plant("HOL004", "recurring lesson on Saturday")),
+        (None, styled_date(NATIONAL_DAY, "年"), "8:00", "11:30", "补课", "是", "九年级",
+         "国庆假期毕业班补课",
+         Plant("HOL001", "remedial class on 2025-10-03, National Day holiday")),
+        (None, styled_date(PLAIN_SATURDAY, "/"), "8点30", "11:00", "考试", None, "初三",
+         "九年级第一次月考",
+         Plant("HOL002", "exam on 2025-10-18, a plain Saturday")),
+        (None, styled_date(SUMMER_DAY, "."), "8:30", "11:30", "上课", None, "初一",
+         "新初一暑期衔接课",
+         Plant("HOL003", "lesson on 2025-08-20, summer vacation (between the terms)")),
+    )
+    # fmt: on
     out.csv(
         school.rel("作息时间表.csv"),
         school.id,
@@ -915,162 +771,48 @@ def write_zs002(out: Samples) -> None:
         comment="中山区实验学校 作业公示 2025-09-22 至 2025-09-30",
     )
 
-    def book(
-        grade: str,
-        subject: str,
-        title: str,
-        kind: str,
-        compulsory: str,
-        catalog: str,
-        quantity: int,
-        price: str,
-    ) -> Row:
-        return {
-            "grade": grade,
-            "subject": subject,
-            "title": title,
-            "type": kind,
-            "compulsory_purchase": compulsory,
-            "catalog_id": catalog,
-            "quantity": quantity,
-            "unit_price": price,
-        }
-
-    materials = [
-        book("一年级", "语文", "义务教育教科书·语文 一年级上册", "教材", "是", "", 120, "9.85"),
-        plant(
-            book(
-                "二年级",
-                "数学",
-                "口算天天练 二年级上",
-                "练习册",
-                "否",
-                "ZS-JF-2025-021",
-                80,
-                "9.80",
-            ),
-            "WBK001",
-            "workbook for grade 2",
-        ),
-        book("七年级", "语文", "义务教育教科书·语文 七年级上册", "教材", "是", "", 150, "13.50"),
-        plant(
-            book(
-                "七年级",
-                "数学",
-                "课时作业本 七年级数学上",
-                "练习册",
-                "是",
-                "ZS-JF-2025-071",
-                150,
-                "18.00",
-            ),
-            "WBK002",
-            "supplementary material students must buy",
-        ),
-        plant(
-            book(
-                "七年级", "英语", "英语周报 七年级（2025秋季合订）", "试卷", "否", "", 150, "25.00"
-            ),
-            "WBK003",
-            "test papers not in the approved catalog",
-        ),
-        plant(
-            book(
-                "九年级",
-                "物理",
-                "物理同步练习册 九年级全一册",
-                "练习册",
-                "否",
-                "ZS-JF-2025-093",
-                150,
-                "12.00",
-            ),
-            "WBK004",
-            "first of two supplementary titles for grade 9 physics",
-        ),
-        book("九年级", "物理", "中考物理总复习", "教辅", "否", "ZS-JF-2025-094", 150, "32.00"),
-        book("三年级", "语文", "小英雄雨来", "课外读物", "否", "", 40, "15.00"),
-    ]
+    # fmt: off
+    materials = table(
+        "grade subject title type compulsory_purchase catalog_id quantity unit_price",
+        ("一年级", "语文", "义务教育教科书·语文 一年级上册", "教材", "是", None, 120, "9.85"),
+        ("二年级", "数学", "口算天天练 二年级上", "练习册", "否", "ZS-JF-2025-021", 80, "9.80",
+         Plant("WBK001", "workbook for grade 2")),
+        ("七年级", "语文", "义务教育教科书·语文 七年级上册", "教材", "是", None, 150, "13.50"),
+        ("七年级", "数学", "课时作业本 七年级数学上", "练习册", "是", "ZS-JF-2025-071", 150,
+         "18.00", Plant("WBK002", "supplementary material students must buy")),
+        ("七年级", "英语", "英语周报 七年级（2025秋季合订）", "试卷", "否", None, 150, "25.00",
+         Plant("WBK003", "test papers not in the approved catalog")),
+        ("九年级", "物理", "物理同步练习册 九年级全一册", "练习册", "否", "ZS-JF-2025-093", 150,
+         "12.00", Plant("WBK004", "first of two supplementary titles for grade 9 physics")),
+        ("九年级", "物理", "中考物理总复习", "教辅", "否", "ZS-JF-2025-094", 150, "32.00"),
+        ("三年级", "语文", "小英雄雨来", "课外读物", "否", None, 40, "15.00"),
+    )
+    # fmt: on
     out.csv(school.rel("教辅征订.csv"), school.id, "materials", materials, chinese=True)
 
-    def pupil(student_id: str, name: str, grade: str, basis: str, **more: Any) -> Row:
-        return {
-            "student_id": student_id,
-            "name": name,
-            "grade": grade,
-            **more,
-            "admission_basis": basis,
-        }
-
-    enrollment = [
-        pupil(
-            "G210202201905083216",
-            "王梓涵",
-            "一年级",
-            "就近",
-            residence_address="中山区解放路256号2单元",
-        ),
-        pupil("G210202201902174428", "刘一诺", "一年级", "摇号", residence_zone="Z03"),
-        pupil(
-            "G210202201811236013",
-            "周欣妍",
-            "一年级",
-            "就近",
-            residence_address="中山区中山路88号卫华住宅小区7栋",
-        ),
-        plant(
-            pupil(
-                "G210202201304215537",
-                "陈浩宇",
-                "初一",
-                "就近",
-                residence_address="中山区桃源小区5栋1单元",
-                hukou_zone="Z01",
-            ),
-            "ENR001",
-            "lives in Z01 (桃源小区), outside the catchment Z02/Z03",
-        ),
-        plant(
-            pupil("G210202201301096674", "赵思远", "初一", "考试", residence_zone="Z03"),
-            "ENR002",
-            "admitted by examination",
-        ),
-        plant(
-            pupil("G210202201208302219", "孙雨桐", "初一", "面试", residence_zone="Z02"),
-            "ENR002",
-            "admitted by interview",
-        ),
-        plant(
-            pupil("G210202201310117745", "周子墨", "初一", "择校", residence_zone="Z03"),
-            "ENR003",
-            "school-choice admission",
-        ),
-        plant(
-            pupil(f" {SHARED_STUDENT.lower()} ", "马浩然", "初一", "就近", residence_zone="Z03"),
-            "ENR004",
-            "also admitted by ZS-004 (id written in lower case with spaces)",
-        ),
-        plant(
-            pupil(
-                "G513030201304102817",
-                "何佳琪",
-                "初一",
-                "统筹安排",
-                migrant_worker_child="是",
-                residence_permit="否",
-            ),
-            "ENR005",
-            "migrant worker's child with neither residence zone nor address",
-        ),
-        pupil(
-            "G210202201307198853",
-            "李振宇",
-            "初一",
-            "统筹安排",
-            residence_zone="Z04",
-            special_category="军人子女",
-        ),
-    ]
+    # fmt: off
+    enrollment = table(
+        ENROLLMENT_COLUMNS,
+        ("G210202201905083216", "王梓涵", "一年级", "就近", None, "中山区解放路256号2单元"),
+        ("G210202201902174428", "刘一诺", "一年级", "摇号", "Z03"),
+        ("G210202201811236013", "周欣妍", "一年级", "就近", None,
+         "中山区中山路88号卫华住宅小区7栋"),
+        ("G210202201304215537", "陈浩宇", "初一", "就近", None, "中山区桃源小区5栋1单元", "Z01",
+         Plant("ENR001", "lives in Z01 (桃源小区), outside the catchment Z02/Z03")),
+        ("G210202201301096674", "赵思远", "初一", "考试", "Z03",
+         Plant("ENR002", "admitted by examination")),
+        ("G210202201208302219", "孙雨桐", "初一", "面试", "Z02",
+         Plant("ENR002", "admitted by interview")),
+        ("G210202201310117745", "周子墨", "初一", "择校", "Z03",
+         Plant("ENR003", "school-choice admission")),
+        (f" {SHARED_STUDENT.lower()} ", "马浩然", "初一", "就近", "Z03",
+         Plant("ENR004", "also admitted by ZS-004 (id written in lower case with spaces)")),
+        ("G513030201304102817", "何佳琪", "初一", "统筹安排", None, None, None, "是", "否",
+         Plant("ENR005", "migrant worker's child with neither residence zone nor address")),
+        ("G210202201307198853", "李振宇", "初一", "统筹安排", "Z04", None, None, None, None,
+         "军人子女"),
+    )
+    # fmt: on
     out.yaml_list(
         school.rel("enrollment.yaml"),
         school.id,
@@ -1081,87 +823,51 @@ def write_zs002(out: Samples) -> None:
 
 def zs002_homework(out: Samples) -> list[Row]:
     """Every HWK finding in one short period, including a missed make-up Sunday."""
-    school = ZS002
+    school, rel = ZS002, ZS002.rel("homework.yaml")
     days = school_days(dt.date(2025, 9, 22), dt.date(2025, 9, 30))
     check(MAKE_UP_SUNDAY in days and len(days) == 8, "ZS-002 homework covers 8 school days")
-    heavy_3, heavy_7 = dt.date(2025, 9, 30), dt.date(2025, 9, 29)
-    skipped_9 = (dt.date(2025, 9, 25), MAKE_UP_SUNDAY)
-    entries: list[Entry] = []
-    for day in days:
-        entries.append(Entry(day, "1-1", "语文", 10, written=False))
-        if day == dt.date(2025, 9, 23):
-            entries.append(
-                Entry(day, "2-1", "数学", 10, plant=("HWK005", "written homework for grade 2"))
-            )
-        else:
-            entries.append(Entry(day, "2-1", "数学", 10, written=False))
-        if day == heavy_3:
-            entries += [
-                Entry(
-                    day,
-                    "3-1",
-                    "语文",
-                    60,
-                    plant=(
-                        "HWK007",
-                        "3-1 on 2025-09-30: 150 written minutes > 60 (this row and the next two)",
-                    ),
-                ),
-                Entry(day, "3-1", "数学", 50),
-                Entry(day, "3-1", "英语", 40),
-            ]
-        else:
-            entries += written(day, "3-1", 60, ("语文", "数学"))
-        entries.append(Entry(day, "6-1", "语文", 25))
-        if day == dt.date(2025, 9, 26):
-            entries.append(
-                Entry(
-                    day,
-                    "6-1",
-                    "数学",
-                    25,
-                    published=False,
-                    plant=(
-                        "HWK004",
-                        "entry not published (6-1 still has a published 语文 entry that day)",
-                    ),
-                )
-            )
-        else:
-            entries.append(Entry(day, "6-1", "数学", 25))
-        if day == heavy_7:
-            entries += [
-                Entry(
-                    day,
-                    "7-1",
-                    "语文",
-                    40,
-                    plant=(
-                        "HWK007",
-                        "7-1 on 2025-09-29: 120 written minutes > 90 (this row and the "
-                        "next two); average stays 76.25",
-                    ),
-                ),
-                Entry(day, "7-1", "数学", 40),
-                Entry(day, "7-1", "英语", 40),
-            ]
-        else:
-            entries += written(day, "7-1", 70, ("语文", "数学", "英语"))
-        if day not in skipped_9:
-            entries += written(day, "9-1", 80, ("语文", "数学", "物理"))
-    rel = school.rel("homework.yaml")
-    for day in skipped_9:
-        why = "make-up Sunday" if day == MAKE_UP_SUNDAY else "ordinary Thursday"
+    usual = {  # class: (written, minutes by subject)
+        "1-1": (False, {"语文": 10}),
+        "2-1": (False, {"数学": 10}),
+        "3-1": (True, {"语文": 30, "数学": 30}),
+        "6-1": (True, {"语文": 25, "数学": 25}),
+        "7-1": (True, {"语文": 25, "数学": 25, "英语": 20}),
+        "9-1": (True, {"语文": 30, "数学": 30, "物理": 20}),
+    }
+    log = {
+        (day, cls): [Entry(day, cls, subject, m, written=w) for subject, m in minutes.items()]
+        for day in days
+        for cls, (w, minutes) in usual.items()
+    }
+    # fmt: off
+    day = dt.date(2025, 9, 23)
+    log[day, "2-1"] = [Entry(day, "2-1", "数学", 10,
+                             plant=Plant("HWK005", "written homework for grade 2"))]
+    day = dt.date(2025, 9, 26)
+    log[day, "6-1"][1] = replace(log[day, "6-1"][1], published=False, plant=Plant(
+        "HWK004", "entry not published (6-1 still has a published 语文 entry that day)"))
+    day = dt.date(2025, 9, 29)
+    log[day, "7-1"] = [
+        Entry(day, "7-1", "语文", 40, plant=Plant(
+            "HWK007", "7-1 on 2025-09-29: 120 written minutes > 90 (this row and the next "
+                      "two); average stays 76.25")),
+        Entry(day, "7-1", "数学", 40),
+        Entry(day, "7-1", "英语", 40),
+    ]
+    day = dt.date(2025, 9, 30)
+    log[day, "3-1"] = [
+        Entry(day, "3-1", "语文", 60, plant=Plant(
+            "HWK007", "3-1 on 2025-09-30: 150 written minutes > 60 (this row and the next two)")),
+        Entry(day, "3-1", "数学", 50),
+        Entry(day, "3-1", "英语", 40),
+    ]
+    # fmt: on
+    out.expect(school.id, "HWK006", rel, None, "3-1 averages 71.25 written minutes a day (7 x 60 + 150) / 8")
+    for day, why in ((dt.date(2025, 9, 25), "ordinary Thursday"), (MAKE_UP_SUNDAY, "make-up Sunday")):
+        log[day, "9-1"] = []
         out.expect(school.id, "HWK003", rel, None, f"9-1 has no entry on {day} ({why})")
-    out.expect(
-        school.id,
-        "HWK006",
-        rel,
-        None,
-        "3-1 averages 71.25 written minutes a day (7 days x 60 + 150) / 8 > 60",
-    )
-    rows: list[Row] = []
-    for e in entries:
+
+    def row(e: Entry) -> Row:
         values: Row = {
             "date": e.day,
             "class": e.cls,
@@ -1171,8 +877,9 @@ def zs002_homework(out: Samples) -> list[Row]:
         }
         if not e.published:
             values["published"] = False
-        rows.append(e.row(values))
-    return rows
+        return e.row(values)
+
+    return [row(e) for entries in log.values() for e in entries]
 
 
 # --------------------------------------------------------------------------
@@ -1180,14 +887,14 @@ def zs002_homework(out: Samples) -> list[Row]:
 # --------------------------------------------------------------------------
 
 ZS003 = School(
-    "zs-003",
-    "ZS-003",
-    "中山区石桥镇中心小学",
-    "primary",
-    "rural",
-    ("Z04",),
-    ("1-1", "2-1", "3-1", "4-1", "5-1", "6-1"),
-    "zs003.example.edu",
+    folder="zs-003",
+    id="ZS-003",
+    name="中山区石桥镇中心小学",
+    level="primary",
+    area="rural",
+    catchment=("Z04",),
+    classes=("1-1", "2-1", "3-1", "4-1", "5-1", "6-1"),
+    site="zs003.example.edu",
 )
 
 
@@ -1195,64 +902,23 @@ def write_zs003(out: Samples) -> None:
     school = ZS003
     write_school_yaml(out, school)
 
-    def row(
-        start: tuple[int, int],
-        end: tuple[int, int],
-        activity: str,
-        title: str,
-        *,
-        days: str | None = "工作日",
-        date: dt.date | None = None,
-        compulsory: str | None = None,
-        grades: str | None = None,
-    ) -> Row:
-        return {
-            "days": days,
-            "date": date,
-            "start": dt.time(*start),
-            "end": dt.time(*end),
-            "activity": activity,
-            "compulsory": compulsory,
-            "grades": grades,
-            "title": title,
-        }
-
-    schedule = [
-        row((7, 30), (7, 40), "到校", "学生到校（校车接送）"),
-        row((7, 40), (8, 10), "早读", "晨读"),
-        row((8, 10), (8, 20), "集会", "晨会"),
-        row((8, 20), (11, 50), "上课", "上午第1-4节（含大课间）"),
-        row((11, 50), (13, 30), "午餐午休", "午餐午休（在校午餐）"),
-        row((13, 30), (15, 40), "上课", "下午第5-7节"),
-        row((15, 40), (16, 40), "课后服务", "课后服务（看护、作业辅导）", compulsory="否"),
-        row(
-            (8, 20),
-            (15, 40),
-            "上课",
-            "国庆调休上课",
-            days=None,
-            date=MAKE_UP_SUNDAY,
-            compulsory="是",
-        ),
-        row(
-            (8, 20),
-            (15, 40),
-            "上课",
-            "国庆调休上课",
-            days=None,
-            date=MAKE_UP_SATURDAY,
-            compulsory="是",
-        ),
-        row(
-            (8, 20),
-            (11, 0),
-            "考试",
-            "期中测试",
-            days=None,
-            date=dt.date(2025, 11, 13),
-            grades="三年级、四年级、五年级、六年级",
-        ),
-    ]
+    w, t = "工作日", dt.time.fromisoformat
+    # fmt: off
+    schedule = table(
+        "days date start end activity compulsory grades title",
+        (w, None, t("07:30"), t("07:40"), "到校", None, None, "学生到校（校车接送）"),
+        (w, None, t("07:40"), t("08:10"), "早读", None, None, "晨读"),
+        (w, None, t("08:10"), t("08:20"), "集会", None, None, "晨会"),
+        (w, None, t("08:20"), t("11:50"), "上课", None, None, "上午第1-4节（含大课间）"),
+        (w, None, t("11:50"), t("13:30"), "午餐午休", None, None, "午餐午休（在校午餐）"),
+        (w, None, t("13:30"), t("15:40"), "上课", None, None, "下午第5-7节"),
+        (w, None, t("15:40"), t("16:40"), "课后服务", "否", None, "课后服务（看护、作业辅导）"),
+        (None, MAKE_UP_SUNDAY, t("08:20"), t("15:40"), "上课", "是", None, "国庆调休上课"),
+        (None, MAKE_UP_SATURDAY, t("08:20"), t("15:40"), "上课", "是", None, "国庆调休上课"),
+        (None, dt.date(2025, 11, 13), t("08:20"), t("11:00"), "考试", None,
+         "三年级、四年级、五年级、六年级", "期中测试"),
+    )
+    # fmt: on
     out.xlsx(school.rel("schedule.xlsx"), school.id, "schedule", schedule, sheet="作息时间表")
 
     days = school_days(dt.date(2025, 10, 13), dt.date(2025, 10, 17))
@@ -1268,75 +934,26 @@ def write_zs003(out: Samples) -> None:
     ]
     out.xlsx(school.rel("作业公示.xlsx"), school.id, "homework", homework, sheet="作业公示")
 
-    materials = [
-        {
-            "grade": 1,
-            "subject": "语文",
-            "title": "义务教育教科书·语文 一年级上册",
-            "type": "textbook",
-            "compulsory_purchase": True,
-        },
-        {
-            "grade": 2,
-            "subject": "语文",
-            "title": "小鲤鱼跳龙门",
-            "type": "reading",
-            "compulsory_purchase": False,
-        },
-        {
-            "grade": 3,
-            "subject": "数学",
-            "title": "数学同步练习 三年级上册",
-            "type": "workbook",
-            "compulsory_purchase": False,
-            "catalog_id": "ZS-JF-2025-032",
-            "quantity": 21,
-            "unit_price": 8.5,
-        },
-        {
-            "grade": 5,
-            "subject": "英语",
-            "title": "英语活动手册 五年级上册",
-            "type": "workbook",
-            "compulsory_purchase": False,
-            "catalog_id": "ZS-JF-2025-055",
-            "quantity": 19,
-            "unit_price": 7.2,
-        },
-    ]
+    # fmt: off
+    materials = table(
+        "grade subject title type compulsory_purchase catalog_id quantity unit_price",
+        (1, "语文", "义务教育教科书·语文 一年级上册", "textbook", True),
+        (2, "语文", "小鲤鱼跳龙门", "reading", False),
+        (3, "数学", "数学同步练习 三年级上册", "workbook", False, "ZS-JF-2025-032", 21, 8.5),
+        (5, "英语", "英语活动手册 五年级上册", "workbook", False, "ZS-JF-2025-055", 19, 7.2),
+    )
+    # fmt: on
     out.json_rows(school.rel("materials.json"), school.id, materials, kind="materials")
 
-    enrollment = [
-        {
-            "student_id": "G210202201906124418",
-            "name": "石佳怡",
-            "grade": 1,
-            "residence_zone": "Z04",
-            "admission_basis": "nearby",
-        },
-        {
-            "student_id": "G210202201810091135",
-            "name": "柳浩轩",
-            "grade": "一年级",
-            "residence_address": "石桥镇柳林村二组17号",
-            "admission_basis": "就近",
-        },
-        {
-            "student_id": "G210202201901283352",
-            "name": "孙雅琪",
-            "grade": 1,
-            "residence_address": "石桥镇老街23号",
-            "admission_basis": "nearby",
-        },
-        {
-            "student_id": "G210202201812051264",
-            "name": "石天佑",
-            "grade": 1,
-            "residence_address": "石桥镇石桥村三组",
-            "hukou_zone": "Z04",
-            "admission_basis": "nearby",
-        },
-    ]
+    # fmt: off
+    enrollment = table(
+        ENROLLMENT_COLUMNS,
+        ("G210202201906124418", "石佳怡", 1, "nearby", "Z04"),
+        ("G210202201810091135", "柳浩轩", "一年级", "就近", None, "石桥镇柳林村二组17号"),
+        ("G210202201901283352", "孙雅琪", 1, "nearby", None, "石桥镇老街23号"),
+        ("G210202201812051264", "石天佑", 1, "nearby", None, "石桥镇石桥村三组", "Z04"),
+    )
+    # fmt: on
     out.yaml_list(
         school.rel("enrollment.yaml"),
         school.id,
@@ -1351,14 +968,14 @@ def write_zs003(out: Samples) -> None:
 # --------------------------------------------------------------------------
 
 ZS004 = School(
-    "zs-004",
-    "ZS-004",
-    "中山区滨江初级中学",
-    "junior",
-    "urban",
-    ("Z03", "Z04"),
-    ("7-1", "8-1", "9-1"),
-    "zs004.example.edu",
+    folder="zs-004",
+    id="ZS-004",
+    name="中山区滨江初级中学",
+    level="junior",
+    area="urban",
+    catchment=("Z03", "Z04"),
+    classes=("7-1", "8-1", "9-1"),
+    site="zs004.example.edu",
 )
 
 
@@ -1366,49 +983,23 @@ def write_zs004(out: Samples) -> None:
     school = ZS004
     write_school_yaml(out, school)
 
-    def row(
-        start: str,
-        end: str,
-        activity: str,
-        title: str,
-        *,
-        days: str = "1-5",
-        date: str = "",
-        compulsory: str = "",
-        grades: str = "",
-    ) -> Row:
-        return {
-            "days": days,
-            "date": date,
-            "start": start,
-            "end": end,
-            "activity": activity,
-            "compulsory": compulsory,
-            "grades": grades,
-            "title": title,
-        }
-
-    schedule = [
-        row("7:40", "8:00", "arrival", "校门开放，可自愿提前到校", compulsory="N"),
-        row("8:00", "8:45", "lesson", "第1节"),
-        row("8:55", "9:40", "lesson", "第2节"),
-        row("9:40", "10:10", "exercise", "大课间"),
-        row("10:10", "11:45", "lesson", "第3-4节"),
-        row("11:45", "13:30", "lunch", "午餐午休"),
-        row("13:30", "15:55", "lesson", "第5-7节"),
-        row("16:05", "17:00:00", "self_study", "初三自习", compulsory="Y", grades="9"),
-        row("17:00", "18:00", "after_school_service", "课后服务（自愿）", compulsory="N"),
-        row(
-            "8:00",
-            "15:55",
-            "lesson",
-            "国庆调休上课（执行周五课表）",
-            days="",
-            date=slash_date(MAKE_UP_SATURDAY),
-            compulsory="Y",
-        ),
-        row("8:00", "11:30", "exam", "期中考试", days="", date="2025-11-06", grades="7;8;9"),
-    ]
+    # fmt: off
+    schedule = table(
+        "days date start end activity compulsory grades title",
+        ("1-5", None, "7:40", "8:00", "arrival", "N", None, "校门开放，可自愿提前到校"),
+        ("1-5", None, "8:00", "8:45", "lesson", None, None, "第1节"),
+        ("1-5", None, "8:55", "9:40", "lesson", None, None, "第2节"),
+        ("1-5", None, "9:40", "10:10", "exercise", None, None, "大课间"),
+        ("1-5", None, "10:10", "11:45", "lesson", None, None, "第3-4节"),
+        ("1-5", None, "11:45", "13:30", "lunch", None, None, "午餐午休"),
+        ("1-5", None, "13:30", "15:55", "lesson", None, None, "第5-7节"),
+        ("1-5", None, "16:05", "17:00:00", "self_study", "Y", "9", "初三自习"),
+        ("1-5", None, "17:00", "18:00", "after_school_service", "N", None, "课后服务（自愿）"),
+        (None, styled_date(MAKE_UP_SATURDAY, "/"), "8:00", "15:55", "lesson", "Y", None,
+         "国庆调休上课（执行周五课表）"),
+        (None, "2025-11-06", "8:00", "11:30", "exam", None, "7;8;9", "期中考试"),
+    )
+    # fmt: on
     out.csv(school.rel("schedule.csv"), school.id, "schedule", schedule, chinese=False)
 
     days = school_days(dt.date(2025, 10, 9), dt.date(2025, 10, 17))
@@ -1425,39 +1016,15 @@ def write_zs004(out: Samples) -> None:
     ]
     out.json_rows(school.rel("homework.json"), school.id, homework)
 
-    materials = [
-        {
-            "grade": "初一",
-            "subject": "数学",
-            "title": "义务教育教科书·数学 七年级上册",
-            "type": "textbook",
-            "compulsory_purchase": "yes",
-        },
-        {
-            "grade": "初一",
-            "subject": "数学",
-            "title": "数学同步练习 七年级上册",
-            "type": "workbook",
-            "compulsory_purchase": "no",
-            "catalog_id": "ZS-JF-2025-072",
-        },
-        {
-            "grade": "初二",
-            "subject": "物理",
-            "title": "物理同步练习 八年级上册",
-            "type": "workbook",
-            "compulsory_purchase": "no",
-            "catalog_id": "ZS-JF-2025-083",
-        },
-        {
-            "grade": "初三",
-            "subject": "化学",
-            "title": "化学学习与评价 九年级上册",
-            "type": "guide",
-            "compulsory_purchase": "no",
-            "catalog_id": "ZS-JF-2025-095",
-        },
-    ]
+    # fmt: off
+    materials = table(
+        "grade subject title type compulsory_purchase catalog_id",
+        ("初一", "数学", "义务教育教科书·数学 七年级上册", "textbook", "yes"),
+        ("初一", "数学", "数学同步练习 七年级上册", "workbook", "no", "ZS-JF-2025-072"),
+        ("初二", "物理", "物理同步练习 八年级上册", "workbook", "no", "ZS-JF-2025-083"),
+        ("初三", "化学", "化学学习与评价 九年级上册", "guide", "no", "ZS-JF-2025-095"),
+    )
+    # fmt: on
     out.yaml_list(
         school.rel("materials.yaml"),
         school.id,
@@ -1465,49 +1032,21 @@ def write_zs004(out: Samples) -> None:
         comment="滨江初级中学 2025秋季教辅征订（学生自愿）",
     )
 
-    def pupil(
-        student_id: str,
-        name: str,
-        basis: str,
-        *,
-        zone: str = "",
-        address: str = "",
-        hukou: str = "",
-        migrant: str = "否",
-        permit: str = "",
-    ) -> Row:
-        return {
-            "student_id": student_id,
-            "name": name,
-            "grade": "初一",
-            "residence_zone": zone,
-            "residence_address": address,
-            "hukou_zone": hukou,
-            "migrant_worker_child": migrant,
-            "residence_permit": permit,
-            "special_category": "",
-            "admission_basis": basis,
-        }
-
-    enrollment = [
-        plant(
-            pupil(SHARED_STUDENT, "马浩然", "就近", zone="Z03", hukou="Z03"),
-            "ENR004",
-            "also admitted by ZS-002; one finding names both schools",
-        ),
-        pupil("G210202201209273346", "林书瑶", "就近", address="中山区滨江大道66号滨江花园2栋"),
-        pupil("G210202201211052214", "高子轩", "摇号", address="中山区人民路168号"),
-        pupil("G210202201302148867", "吴梓萱", "就近", zone="Z04"),
-        pupil("G210202201305302435", "郑一帆", "就近", address="中山区石桥镇柳林村三组"),
-        pupil(
-            "G513030201210184529",
-            "罗婉清",
-            "就近",
-            address="中山区书香名邸9栋",
-            migrant="是",
-            permit="是",
-        ),
-    ]
+    # fmt: off
+    enrollment = table(
+        ENROLLMENT_COLUMNS,
+        (SHARED_STUDENT, "马浩然", "初一", "就近", "Z03", None, "Z03", "否", None, "",
+         Plant("ENR004", "also admitted by ZS-002; one finding names both schools")),
+        ("G210202201209273346", "林书瑶", "初一", "就近", None, "中山区滨江大道66号滨江花园2栋",
+         None, "否"),
+        ("G210202201211052214", "高子轩", "初一", "摇号", None, "中山区人民路168号", None, "否"),
+        ("G210202201302148867", "吴梓萱", "初一", "就近", "Z04", None, None, "否"),
+        ("G210202201305302435", "郑一帆", "初一", "就近", None, "中山区石桥镇柳林村三组", None,
+         "否"),
+        ("G513030201210184529", "罗婉清", "初一", "就近", None, "中山区书香名邸9栋", None, "是",
+         "是"),
+    )
+    # fmt: on
     out.csv(
         school.rel("招生名单.csv"),
         school.id,
@@ -1524,48 +1063,18 @@ def write_zs004(out: Samples) -> None:
 
 
 def write_single_file(out: Samples) -> None:
-    lone = "ZS-099"
-    schedule = [
-        {
-            "school_id": lone,
-            "days": "Mon-Fri",
-            "start": "7:30",
-            "end": "8:00",
-            "activity": "morning_reading",
-            "title": "早读",
-        },
-        {
-            "school_id": lone,
-            "days": "Mon-Fri",
-            "start": "8:00",
-            "end": "11:40",
-            "activity": "lesson",
-            "title": "上午第1-4节",
-        },
-        {
-            "school_id": lone,
-            "days": "Mon-Fri",
-            "start": "13:30",
-            "end": "17:40",
-            "activity": "lesson",
-            "title": "下午第5-8节",
-        },
-        plant(
-            {
-                "school_id": lone,
-                "days": "周末",
-                "start": "8:00",
-                "end": "11:30",
-                "activity": "remedial",
-                "compulsory": "N",
-                "grades": "初三",
-                "title": "周末培优班",
-            },
-            "HOL004",
-            "recurring remedial class at weekends (a rule that needs no profile)",
-        ),
-    ]
-    rel = "single-file/schedule.csv"
+    lone, rel = "ZS-099", "single-file/schedule.csv"
+    # fmt: off
+    schedule = table(
+        "school_id days start end activity compulsory grades title",
+        (lone, "Mon-Fri", "7:30", "8:00", "morning_reading", None, None, "早读"),
+        (lone, "Mon-Fri", "8:00", "11:40", "lesson", None, None, "上午第1-4节"),
+        (lone, "Mon-Fri", "13:30", "17:40", "lesson", None, None, "下午第5-8节"),
+        (lone, "周末", "8:00", "11:30", "remedial", "N", "初三", "周末培优班"),
+    )
+    # fmt: on
+    # With a profile this would break HRS001, HRS002 and HOL004; without one the
+    # only planted finding is the missing profile, and the report names what it skipped.
     out.csv(rel, lone, "schedule", schedule, chinese=False)
     out.expect(lone, "INP005", rel, 2, "school_id ZS-099 has no school.yaml profile")
 
@@ -1619,8 +1128,9 @@ SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
     (
         "single-file/schedule.csv",
         "ZS-099",
-        "A lone schedule whose `school_id` has no profile: the rules that need one "
-        "(HRS, HOL003, HWK, ENR) are skipped and said to be.",
+        "A lone schedule whose `school_id` has no profile. It starts at 07:30, runs to 17:40 "
+        "and has a weekend remedial class, but the rules that need a profile (area, terms, "
+        "classes) are skipped and the report says so.",
     ),
 )
 
@@ -1631,9 +1141,7 @@ def write_readme(out: Samples) -> None:
         by_school.setdefault(item.school, []).append(item)
 
     def codes(school: str, national: bool) -> str:
-        found = sorted(
-            {e.code for e in by_school.get(school, []) if national or e.code not in NATIONAL_ONLY}
-        )
+        found = sorted({e.code for e in by_school.get(school, []) if national or e.code not in NATIONAL_ONLY})
         return ", ".join(found) or "none"
 
     lines = [
@@ -1653,9 +1161,7 @@ def write_readme(out: Samples) -> None:
         if school == "—":
             lines.append(f"| `{path}` | — | {note} | | |")
         else:
-            lines.append(
-                f"| `{path}` | {school} | {note} | {codes(school, False)} | {codes(school, True)} |"
-            )
+            lines.append(f"| `{path}` | {school} | {note} | {codes(school, False)} | {codes(school, True)} |")
     lines += [
         "",
         "ENR004 for ZS-004 needs ZS-002 in the same run (check the district folder).",
@@ -1672,8 +1178,7 @@ def write_readme(out: Samples) -> None:
     for item in sorted(out.expected, key=lambda e: (e.school, e.code, e.file, e.line or 0)):
         line = "—" if item.line is None else str(item.line)
         lines.append(
-            f"| {item.school} | {item.code} | `{item.file}` | {line} "
-            f"| {item.profiles} | {item.why} |"
+            f"| {item.school} | {item.code} | `{item.file}` | {line} | {item.profiles} | {item.why} |"
         )
     out.text("README.md", "\n".join(lines) + "\n")
 

@@ -166,10 +166,12 @@ class Engine:
         out: list[Finding] = []
         missing: list[str] = []
         for index, (pack, check) in enumerate(checks):
-            needs_profile = any(self.registry.rules[c].needs_profile for c in check.codes)
-            if needs_profile and ctx.school is None:
-                missing.extend(c for c in check.codes if c in self.active)
-                continue
+            if ctx.school is None:
+                # Without a profile only the rules that need none run (submission.md).
+                blind = [c for c in check.codes if self.registry.rules[c].needs_profile]
+                missing.extend(c for c in blind if c in self.active)
+                if len(blind) == len(check.codes):
+                    continue
             if check.scope == "run":
                 if check.collect is not None:
                     part = self._guard(pack, check, ctx.school_id,
@@ -181,6 +183,7 @@ class Engine:
             out.extend(self._guard(pack, check, ctx.school_id, lambda c=check: c.fn(ctx),
                                    ctx.state))
         if missing:
+            out = [f for f in out if f.code not in missing]
             skipped.append(Skipped(ctx.school_id or "?", sorted(set(missing)),
                                    "no school profile (school.yaml) for this school"))
         return out
