@@ -13,7 +13,7 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.model import Record
-from compliance.inputs.values import Clock, parse_time
+from compliance.inputs.values import Clock, Weekdays, parse_time
 from compliance.rules.context import SchoolContext, param_for_grade
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
@@ -113,7 +113,7 @@ def day_too_long(ctx: SchoolContext) -> Iterator[Finding]:
         for key, weekdays in spans.items():
             start, end, _ = key
             yield _long_day(ctx, last_row[key], grade, Clock(start), Clock(end), limit_hours,
-                            ctx.weekdays_text(frozenset(weekdays)), days=frozenset(weekdays))
+                            ctx.weekdays_text(frozenset(weekdays)), days=Weekdays(weekdays))
         for date in sorted({e["date"] for e in mine_dated}):
             day = [e for e in mine_dated if e["date"] == date]
             if ctx.calendar.is_school_day(date):  # recurring rows run on school days only
