@@ -15,7 +15,7 @@ HEADER_ZH = "星期,开始时间,结束时间,活动类型,是否强制,年级,�
 ROWS_ZH = "周一至周五,7点20,8点,早读,是,,晨读\n周一至周五,８：００,11:40,上课,是,,上午课程\n"
 
 
-def _schedule(report):  # noqa: ANN001, ANN202 - test helper
+def _schedule(report):
     return [f for f in report.findings if f.code.startswith("HRS")]
 
 
@@ -152,7 +152,8 @@ def test_not_a_spreadsheet_is_inp003(tmp_path: Path) -> None:
 def test_loose_file_with_school_id_column_joins_its_school(tmp_path: Path) -> None:
     school = school_folder(tmp_path, {}, name="t-001")
     loose = tmp_path / "schedule.csv"
-    loose.write_text("学校代码,星期,开始时间,结束时间,活动类型\nT-001,周六,8:30,11:30,上课\n", encoding="utf-8")
+    loose.write_text("学校代码,星期,开始时间,结束时间,活动类型\nT-001,周六,8:30,11:30,上课\n",
+                     encoding="utf-8")
     report = run([school, loose])
     assert [(f.code, f.school_id) for f in report.findings] == [("HOL004", "T-001")]
 
