@@ -23,7 +23,7 @@ from compliance.inputs.calendar import YearCalendar
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
-from compliance.outputs.report import Report, Skipped
+from compliance.outputs.report import Report, Skipped, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
@@ -159,6 +159,7 @@ class Engine:
             rows_read=loaded.rows_read,
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
+            schedules=schedule_rows(loaded.submissions),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
