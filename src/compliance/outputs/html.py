@@ -382,8 +382,10 @@ def _week_svg(report: Report, lang: str, school_id: str, rows: list[dict[str, An
            f'aria-label="{esc(t("week_view", lang))} {esc(school_id)}" font-size="10">']
     for hour in range(first, last + 1):
         yy = y(hour * 60)
-        out.append(f'<line x1="{axis - 4}" y1="{yy:.1f}" x2="{width}" y2="{yy:.1f}" stroke="#e0e0e0"/>'
-                   f'<text x="{axis - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#555">{hour:02d}:00</text>')
+        out.append(f"<line x1=\"{axis - 4}\" y1=\"{yy:.1f}\" x2=\"{width}\" y2=\"{yy:.1f}\" "
+                   f"stroke=\"#e0e0e0\"/>"
+                   f'<text x="{axis - 6}" y="{yy + 4:.1f}" text-anchor="end" fill="#555">'
+                   f"{hour:02d}:00</text>")
     for i, day in enumerate(days):
         x0 = axis + i * col_w
         out.append(f'<rect x="{x0}" y="0" width="{col_w}" height="{head - 2}" fill="#f0f0f0"/>'

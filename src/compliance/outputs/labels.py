@@ -72,6 +72,7 @@ LABELS: dict[str, dict[str, str]] = {
     "school_id": {"zh": "学校代码", "en": "School id"},
     "school_name": {"zh": "学校名称", "en": "School name"},
     "waiver_by": {"zh": "豁免依据", "en": "Waiver"},
+    "is_waived": {"zh": "已豁免", "en": "Waived"},
     "yes": {"zh": "是", "en": "yes"},
     "no": {"zh": "否", "en": "no"},
     "rows_read": {"zh": "读取行数", "en": "Rows read"},
@@ -85,6 +86,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u
 
 def t(key: str, lang: str) -> str:
     return LABELS[key][lang]
+
+
+def waiver_line(waiver: dict, lang: str) -> str:
+    """One waiver as a line of text: status, code, scope, reason, approver, expiry, uses."""
+    status = waiver.get("status", "active")
+    scope = waiver.get("school_id") or t("all", lang)
+    match = ", ".join(f"{k}={v}" for k, v in (waiver.get("match") or {}).items())
+    if match:
+        scope += f" [{match}]"
+    return (f"{waiver.get('code', '')} {scope}: {waiver.get('reason', '')} — "
+            f"{t('approved_by', lang)} {waiver.get('approved_by', '')}, {t('expires', lang)} "
+            f"{waiver.get('expires', '')} ({t(status, lang) if status in LABELS else status}; "
+            f"{t('waived_count', lang)} {waiver.get('waived', 0)})")
 
 
 def clean(text: object) -> str:

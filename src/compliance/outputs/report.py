@@ -38,6 +38,8 @@ class Report:
     titles: dict[str, dict[str, str]] = field(default_factory=dict)
     # school id -> its schedule entries (see schedule_rows), for the HTML week view.
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The rule codes that were selected for the run (JUnit: one case per rule).
+    checked: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
