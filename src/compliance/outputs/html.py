@@ -53,7 +53,8 @@ tr.waived td{color:#888;text-decoration:line-through}
 tr.waived td.wv{text-decoration:none}
 .filters{border:1px solid #ddd;border-radius:6px;padding:6px 8px;margin:8px 0}
 .filter-groups .group{display:flex;flex-wrap:wrap;gap:4px;align-items:center;padding:2px 0}
-.filter-groups b{min-width:70px}
+.filter-groups .group>b:first-child{min-width:70px}
+figure{margin:0}
 .filters input[type=radio]{position:absolute;opacity:0;width:1px;height:1px}
 .filters label{border:1px solid #bbb;border-radius:12px;padding:1px 9px;cursor:pointer;font-size:12px}
 .filter-groups{margin-bottom:8px}
@@ -191,7 +192,7 @@ def _summary(report: Report, lang: str) -> str:
 
 def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str) -> str:
     """A horizontal bar chart, one bar per row, stacked by severity."""
-    label_w, bar_w, row_h = 230, 320, 22
+    label_w, bar_w, row_h = 240, 260, 22
     height = max(1, len(rows)) * row_h + 8
     top = max([sum(c.values()) for _, c in rows] or [1]) or 1
     out = [f'<figure class="chart"><figcaption><h3>{esc(title)}</h3></figcaption>'
@@ -200,7 +201,7 @@ def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str) 
     for i, (name, counts) in enumerate(rows):
         y = 4 + i * row_h
         shown = name if len(name) <= 26 else name[:25] + "…"
-        out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">'
+        out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="13">'
                    f'<title>{esc(name)}</title>{esc(shown)}</text>')
         x = float(label_w)
         for sev in SEVERITIES:
