@@ -274,14 +274,17 @@ def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
 
 @app.command()
 def rules(
-    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs.")] = None,
-    profile: Annotated[str | None, typer.Option(help="Profile for severities.")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
-    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs. 只列出规则包。")] = None,
+    profile: Annotated[str | None, typer.Option(help="Profile for severities. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
 ) -> None:
     """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
 
@@ -309,12 +312,14 @@ def rules(
 
 @app.command()
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001.")],
-    profile: Annotated[str | None, typer.Option(help="Show values in force under it.")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001. 规则代码。")],
+    profile: Annotated[str | None, typer.Option(help="Show values in force under it. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -360,8 +365,8 @@ def explain(
 
 @app.command()
 def profiles(
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
 ) -> None:
     """The parameter profiles available. 可用的参数配置。"""
 
@@ -378,11 +383,14 @@ def profiles(
 
 @app.command()
 def plugins(
-    all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins.")] = False,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
-    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+    all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins. 包括内置插件。")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
 ) -> None:
     """The plugins loaded: name, version, origin, hooks. 已加载的插件。"""
 
