@@ -76,3 +76,9 @@ def test_waivers_are_listed_and_waived_rows_marked(engine) -> None:
 def test_html_is_the_same_for_the_same_input(engine) -> None:
     paths = [str(SAMPLES / "zhongshan")]
     assert html_of(engine, paths) == html_of(engine, paths)
+
+
+def test_a_school_level_input_problem_does_not_mark_a_schedule_entry(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "single-file")])
+    assert "INP005" in page
+    assert 'class="entry bad"' not in page

@@ -327,8 +327,13 @@ def _minutes(text: str) -> int:
 def _row_findings(report: Report, school_id: str) -> dict[tuple[str, str | None, int | None], list[Finding]]:
     out: dict[tuple[str, str | None, int | None], list[Finding]] = defaultdict(list)
     for f in report.active:
-        if f.school_id == school_id and f.location.line is not None:
-            out[(f.location.file, f.location.sheet, f.location.line)].append(f)
+        if f.school_id != school_id or f.location.line is None:
+            continue
+        # A whole-file or whole-school input problem (INP003/INP005 at the first row)
+        # is not about that entry; rule findings and cell-level INP findings are.
+        if f.code.startswith("INP") and f.location.column is None:
+            continue
+        out[(f.location.file, f.location.sheet, f.location.line)].append(f)
     return out
 
 
