@@ -144,6 +144,11 @@ def check(
                                "报告格式。")] = None,
     output: Annotated[str | None, typer.Option(
         "--output", "-o", help="Write the report to this file. 报告写入文件。")] = None,
+    report_to: Annotated[list[str] | None, typer.Option(
+        "--report", "-r", metavar="FORMAT:FILE",
+        help="Also write the same report in FORMAT to FILE (repeatable; FILE '-' is standard "
+             "output), e.g. --report json:out.json --report html:out.html. "
+             "另外以指定格式写入文件（可重复）。")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", help="Lowest severity that fails the run. 导致退出码1的最低级别。")] = None,
     lang: Annotated[Lang | None, typer.Option(
@@ -179,19 +184,54 @@ def check(
         if reporter is None:
             raise UsageError(f"--format: unknown format {fmt!r}; known: "
                              f"{', '.join(sorted(engine.registry.reporters))}")
-        report = engine.check(paths)
+        extra = [_report_spec(spec, engine.registry.reporters) for spec in report_to or []]
+        report = _check_with_progress(engine, paths)
         waiver_file = waivers or cfg.path("waivers")
         if waiver_file:
             from compliance.host.waivers import apply_waivers
 
             apply_waivers(report, waiver_file, engine)
+        # One evaluation, any number of renderings.
         _write(report, reporter, output, engine.options.lang)
+        for extra_reporter, target in extra:
+            _write(report, extra_reporter, None if target == "-" else target, engine.options.lang)
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
         return report.exit_status(level)
 
     raise typer.Exit(_run(go, debug))
+
+
+def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
+    """``FORMAT:FILE`` of ``--report`` as (reporter, file); the format is checked first."""
+    fmt, sep, target = spec.partition(":")
+    if not sep or not target:
+        raise UsageError(f"--report {spec!r}: write FORMAT:FILE, e.g. html:report.html")
+    reporter = reporters.get(fmt.strip().lower())
+    if reporter is None:
+        raise UsageError(f"--report {spec!r}: unknown format {fmt!r}; known: "
+                         f"{', '.join(sorted(reporters))}")
+    return reporter, target
+
+
+def _check_with_progress(engine: Any, paths: list[str]) -> Any:
+    """Run the check; on a terminal, a progress bar on stderr while schools are checked."""
+    if not sys.stderr.isatty() or os.environ.get("COMPLIANCE_NO_PROGRESS"):
+        return engine.check(paths)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from compliance.outputs.labels import t
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(t("progress", engine.options.lang), total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return engine.check(paths, progress=step)
 
 
 def _default_format(output: str | None) -> str:
@@ -234,14 +274,17 @@ def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
 
 @app.command()
 def rules(
-    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs.")] = None,
-    profile: Annotated[str | None, typer.Option(help="Profile for severities.")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
-    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs. 只列出规则包。")] = None,
+    profile: Annotated[str | None, typer.Option(help="Profile for severities. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
 ) -> None:
     """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
 
@@ -269,12 +312,14 @@ def rules(
 
 @app.command()
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001.")],
-    profile: Annotated[str | None, typer.Option(help="Show values in force under it.")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001. 规则代码。")],
+    profile: Annotated[str | None, typer.Option(help="Show values in force under it. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -320,8 +365,8 @@ def explain(
 
 @app.command()
 def profiles(
-    config: Annotated[str | None, typer.Option(help="Settings file.")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
 ) -> None:
     """The parameter profiles available. 可用的参数配置。"""
 
@@ -338,11 +383,14 @@ def profiles(
 
 @app.command()
 def plugins(
-    all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins.")] = False,
-    format: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
-    plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
-    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+    all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins. 包括内置插件。")] = False,
+    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    plugin: Annotated[list[str] | None, typer.Option(
+        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
+    plugins_dir: Annotated[str | None, typer.Option(
+        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
 ) -> None:
     """The plugins loaded: name, version, origin, hooks. 已加载的插件。"""
 

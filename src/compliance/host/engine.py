@@ -8,7 +8,7 @@ build the report.  The CLI is a thin shell over this; so is the test harness::
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from compliance.inputs.calendar import YearCalendar
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
-from compliance.outputs.report import Report, Skipped
+from compliance.outputs.report import Report, Skipped, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
@@ -124,8 +124,13 @@ class Engine:
         loader = Loader(self.registry.kinds, self.registry.readers, self.options.school)
         return loader.load(paths)
 
-    def check(self, paths: Sequence[str]) -> Report:
-        """Load ``paths``, evaluate, and return the report (findings sorted)."""
+    def check(self, paths: Sequence[str], progress: Callable[[int, int], None] | None = None,
+              ) -> Report:
+        """Load ``paths``, evaluate, and return the report (findings sorted).
+
+        :param progress: called as ``progress(done, total)`` after each school (a
+            progress bar); never required.
+        """
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
         rules = self.registry.rules
@@ -133,10 +138,13 @@ class Engine:
         skipped: list[Skipped] = []
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
-        for school_id in sorted(loaded.submissions):
+        order = sorted(loaded.submissions)
+        for done, school_id in enumerate(order, start=1):
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
             findings.extend(self._run_school(ctx, checks, collected, skipped))
+            if progress is not None:
+                progress(done, len(order))
         run = RunContext(rules, state)
         for index, (pack, check) in enumerate(checks):
             if check.scope == "run":
@@ -159,6 +167,8 @@ class Engine:
             rows_read=loaded.rows_read,
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
+            schedules=schedule_rows(loaded.submissions),
+            checked=sorted(self.active),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],

@@ -37,6 +37,11 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.outputs.text",
     "compliance.outputs.rich",
     "compliance.outputs.json",
+    "compliance.outputs.html",
+    "compliance.outputs.sarif",
+    "compliance.outputs.junit",
+    "compliance.outputs.csv",
+    "compliance.outputs.xlsx",
 )
 
 ENTRY_POINT_GROUP = PROJECT

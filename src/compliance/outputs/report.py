@@ -36,6 +36,10 @@ class Report:
     rows_rejected: int = 0
     waivers: list[dict[str, Any]] = field(default_factory=list)
     titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    # school id -> its schedule entries (see schedule_rows), for the HTML week view.
+    schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The rule codes that were selected for the run (JUnit: one case per rule).
+    checked: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -80,3 +84,35 @@ class Report:
         for finding in self.findings:
             groups.setdefault(finding.school_id, []).append(finding)
         return groups
+
+
+def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
+    ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
+    ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for school_id, submission in submissions.items():
+        if not school_id:
+            continue
+        rows = []
+        for record in submission.records("schedule"):
+            days, date = record["days"], record["date"]
+            start, end = record["start"], record["end"]
+            if start is None or end is None:
+                continue
+            rows.append({
+                "days": sorted(days) if days else [],
+                "date": date.isoformat() if date else None,
+                "start": str(start),
+                "end": str(end),
+                "activity": record["activity"],
+                "title": record["title"],
+                "grades": str(record["grades"]) if record["grades"] is not None else "",
+                "compulsory": record["compulsory"],
+                "file": record.loc.file,
+                "sheet": record.loc.sheet,
+                "line": record.loc.line,
+            })
+        if rows:
+            out[school_id] = rows
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t
+from compliance.outputs.labels import clean, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 
@@ -77,6 +77,11 @@ class RichReporter:
             console.print(Text(f"{t('skipped', lang)}: {clean(skipped.school_id)}: "
                                f"{', '.join(skipped.codes)} — {clean(skipped.reason)}",
                                style="dim"))
+        if report.waivers:
+            console.print(Text(t("waivers", lang), style="bold"))
+            for waiver in report.waivers:
+                style = "dim" if waiver.get("status") == "expired" else ""
+                console.print(Text("  " + clean(waiver_line(waiver, lang)), style=style))
         if report.incomplete:
             console.print(Text(t("incomplete", lang), style="bold red"))
 

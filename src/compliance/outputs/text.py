@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t
+from compliance.outputs.labels import clean, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 
@@ -41,6 +41,10 @@ class TextReporter:
         for skipped in report.skipped:
             write(f"{t('skipped', lang)}: {clean(skipped.school_id)}: "
                   f"{', '.join(skipped.codes)}: {clean(skipped.reason)}\n")
+        if report.waivers:
+            write(f"{t('waivers', lang)}:\n")
+            for waiver in report.waivers:
+                write(f"  {clean(waiver_line(waiver, lang))}\n")
         if report.incomplete:
             write(t("incomplete", lang) + "\n")
 

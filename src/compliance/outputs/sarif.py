@@ -1,0 +1,99 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning dashboards.
+
+One run; the driver lists every rule that has a finding (id, bilingual-chosen title,
+default level); each finding is a result with its file and line.  A waived finding
+carries an ``external``/``accepted`` suppression with the waiver's reason; the
+waivers themselves are in ``runs[0].properties.waivers``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+from urllib.parse import quote
+
+from compliance.host.markers import hookimpl
+from compliance.outputs.report import Report
+from compliance.outputs.reporter import RenderOptions
+from compliance.rules.finding import Finding
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def uri_of(path: str) -> str:
+    """A relative file path as a SARIF ``uri`` (forward slashes, percent-encoded)."""
+    return quote(path.replace("\\", "/"), safe="/:@-._~")
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
+    loc = f.location
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri_of(loc.file)}}
+    if loc.line is not None and loc.line >= 1:
+        physical["region"] = {"startLine": loc.line}
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": index[f.code],
+        "level": LEVEL.get(f.severity, "warning"),
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": physical}],
+        "properties": {"school_id": f.school_id, "pack": f.pack, "severity": f.severity,
+                       "subject": f.subject},
+    }
+    logical = [{"name": v, "kind": k} for k, v in (("sheet", loc.sheet), ("column", loc.column)) if v]
+    if logical:
+        result["locations"][0]["logicalLocations"] = logical
+    if f.citation:
+        result["properties"]["citation"] = f.citation
+    if f.waived:
+        waiver = f.waiver or {}
+        result["suppressions"] = [{
+            "kind": "external",
+            "status": "accepted",
+            "justification": f"{waiver.get('reason', '')} ({waiver.get('approved_by', '')}, "
+                             f"expires {waiver.get('expires', '')})",
+        }]
+    return result
+
+
+def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
+    """The SARIF log as plain data."""
+    codes = sorted({f.code for f in report.findings})
+    index = {code: i for i, code in enumerate(codes)}
+    severity = {f.code: f.severity for f in report.findings}
+    rules = []
+    for code in codes:
+        title = report.titles.get(code, {})
+        rule: dict[str, Any] = {
+            "id": code,
+            "shortDescription": {"text": title.get(lang) or code},
+            "defaultConfiguration": {"level": LEVEL.get(severity[code], "warning")},
+        }
+        if title:
+            rule["properties"] = {"title": dict(title)}
+        rules.append(rule)
+    run: dict[str, Any] = {
+        "tool": {"driver": {"name": report.tool.get("name", "compliance"),
+                            "version": report.tool.get("version", ""),
+                            "rules": rules}},
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, index) for f in report.findings],
+        "properties": {"profile": report.profile, "summary": report.summary(),
+                       "waivers": report.waivers},
+    }
+    return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+class SarifReporter:
+    name = "sarif"
+    binary = False
+    suffix = ".sarif"
+
+    def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
+        json.dump(sarif_dict(report, options.lang), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+@hookimpl
+def compliance_reporters() -> list[SarifReporter]:
+    return [SarifReporter()]

@@ -1,0 +1,85 @@
+"""The HTML report: self-contained, escaped, charts, filterable table, week views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+
+from compliance.host.engine import Engine, RunOptions
+from compliance.host.waivers import apply_waivers
+from compliance.outputs.reporter import RenderOptions
+from tests.conftest import FIXTURES, SAMPLES
+
+EVIL = str(FIXTURES / "reports" / "evil")
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(RunOptions(entry_points=False))
+
+
+def html_of(engine: Engine, paths: list[str], lang: str = "en", waivers: bool = False) -> str:
+    report = engine.check(paths)
+    if waivers:
+        apply_waivers(report, FIXTURES / "reports" / "waivers.yaml", engine, on=dt.date(2025, 12, 1))
+    out = io.StringIO()
+    engine.registry.reporters["html"].render(report, out, RenderOptions(lang=lang))
+    return out.getvalue()
+
+
+def test_html_is_self_contained_no_network_references(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "zhongshan")])
+    assert page.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
+
+
+def test_submitted_text_is_escaped_everywhere(engine) -> None:
+    page = html_of(engine, [EVIL])
+    # Our one script block is the only <script>; the school name shows as text.
+    assert page.count("<script>") == 1
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "<b>早读</b>" not in page
+
+
+def test_week_view_marks_the_early_morning_reading_with_its_code(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "zhongshan")])
+    section = page[page.index('id="school-ZS-002"'):]
+    section = section[:section.index("</section>")]
+    bad = re.findall(r'<g class="entry bad" data-codes="([^"]*)"><title>([^<]*)</title>', section)
+    assert any("HRS001" in codes and title.startswith("07:20-07:50") for codes, title in bad)
+    # Monday to Saturday: ZS-002 holds a Saturday lesson (HOL004).
+    assert "Saturday" in section and "Sunday" not in section
+    assert "HOL002" in section  # the dated-entries table shows the Saturday exam
+
+
+def test_charts_and_filter_controls_are_present(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "zhongshan")], lang="zh")
+    assert 'id="chart-schools"' in page and 'id="chart-codes"' in page
+    assert page.count('class="bar"') >= 8
+    for name in ("school", "code", "severity"):
+        assert f'name="{name}"' in page
+    assert "#fv-error:checked~table tr.row:not(.v-error)" in page
+    assert "各校问题数" in page and "周作息视图" in page
+
+
+def test_waivers_are_listed_and_waived_rows_marked(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "zhongshan")], waivers=True)
+    assert 'id="waivers"' in page and "毕业班周五晚自习经区教育局批准" in page
+    assert re.search(r'<tr class="row [^"]* waived" data-school="ZS-002" data-code="HRS002"', page)
+
+
+def test_html_is_the_same_for_the_same_input(engine) -> None:
+    paths = [str(SAMPLES / "zhongshan")]
+    assert html_of(engine, paths) == html_of(engine, paths)
+
+
+def test_a_school_level_input_problem_does_not_mark_a_schedule_entry(engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "single-file")])
+    assert "INP005" in page
+    marked = re.findall(r'class="entry bad" data-codes="([^"]*)"', page)
+    assert marked and all("INP005" not in codes for codes in marked)  # only HOL004 marks entries
