@@ -165,6 +165,17 @@ def _written_by_class_day(ctx: SchoolContext) -> dict[str, dict[dt.date, list[Re
     return out
 
 
+def number(value: object) -> int | float:
+    """A parameter or result as a number: ``"60"`` → 60, ``71.25`` stays, ``61.0`` → 61."""
+    result = float(str(value))
+    return int(result) if result.is_integer() else result
+
+
+def _limit(value: object, grade: int) -> int | float | None:
+    raw = param_for_grade(value, grade)
+    return None if raw is None else number(raw)
+
+
 def _minutes(rows: list[Record]) -> int:
     return sum(int(r["minutes"]) for r in rows)
 
@@ -178,14 +189,14 @@ def average_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
     school_days = set(period.school_days)
     for cls, days in sorted(_written_by_class_day(ctx).items()):
         grade = grade_of(cls)
-        limit = param_for_grade(value, grade)
+        limit = _limit(value, grade)
         if limit is None:
             continue
         # Minutes on school days over the number of school days: a day without
         # written homework counts as 0, an entry dated on a rest day is not averaged.
         total = sum(_minutes(rows) for day, rows in days.items() if day in school_days)
-        average = round(total / len(period.school_days), 2)
-        if average > float(limit):
+        average = number(round(total / len(period.school_days), 2))
+        if average > limit:
             yield ctx.finding("HWK006", _file_loc(ctx, period.first),
                               subject={"class": cls, "grade": grade, "average": average,
                                        "limit": limit, "days": len(period.school_days),
@@ -199,12 +210,12 @@ def day_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
         return
     for cls, days in sorted(_written_by_class_day(ctx).items()):
         grade = grade_of(cls)
-        limit = param_for_grade(value, grade)
+        limit = _limit(value, grade)
         if limit is None:
             continue
         for day, rows in sorted(days.items()):
             minutes = _minutes(rows)
-            if minutes > float(limit):
+            if minutes > limit:
                 yield ctx.finding("HWK007", rows[0], column="minutes",
                                   subject={"class": cls, "grade": grade, "date": day,
                                            "minutes": minutes, "limit": limit})
