@@ -199,3 +199,9 @@ def test_hwk_messages_exist_in_chinese(tmp_path: Path) -> None:
                                                    skip=("2025-09-28",)),
                              "school.yaml": school_yaml("3-1")}, lang="zh")
     assert [f.message for f in found] == ["3-1班2025-09-28（上课日）没有公示作业（无作业也须公示“无”）"]
+
+
+def test_a_file_without_a_written_column_counts_as_written(tmp_path: Path) -> None:
+    homework = "".join(f"- {{date: 2025-09-2{d}, class: 3-1, subject: 数学, minutes: 61}}\n"
+                       for d in range(2, 7))
+    assert "HWK006" in codes(hwk(tmp_path, homework, "national-2021"))

@@ -38,7 +38,8 @@ def grade_of(cls: str) -> int:
 
 def is_written(entry: Record) -> bool:
     """Whether an entry is written homework that takes time (a "none" entry never is)."""
-    return bool(entry["written"]) and not entry["none"] and (entry["minutes"] or 0) > 0
+    # ``written`` defaults to true, also when a file has no such column at all.
+    return bool(entry.get("written", True)) and not entry["none"] and (entry["minutes"] or 0) > 0
 
 
 @dataclass
