@@ -67,10 +67,11 @@ def residence_zone(ctx: SchoolContext, entry: Record) -> tuple[str | None, Findi
     else:
         reason = (f"同时落在多个学区：{'、'.join(codes)}" if ctx.lang == "zh"
                   else f"it matches several zones: {', '.join(codes)}")
-    # The address itself is not personal data the masking knows about; it is the
-    # user's own input and is needed to fix zones.yaml, so it stays in the subject.
+    # A child's home address is personal data too: the finding points at the row,
+    # and shows the address itself only when personal data was asked for.
+    shown = address if ctx.state.show_pii else None
     return None, ctx.finding("INP006", entry, column="residence_address",
-                             subject=_student(entry, address=address, zones=codes or None),
+                             subject=_student(entry, address=shown, zones=codes or None),
                              reason=reason)
 
 
