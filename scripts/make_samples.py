@@ -1071,11 +1071,12 @@ def write_single_file(out: Samples) -> None:
         (lone, "Mon-Fri", "7:30", "8:00", "morning_reading", None, None, "早读"),
         (lone, "Mon-Fri", "8:00", "11:40", "lesson", None, None, "上午第1-4节"),
         (lone, "Mon-Fri", "13:30", "17:40", "lesson", None, None, "下午第5-8节"),
-        (lone, "周末", "8:00", "11:30", "remedial", "N", "初三", "周末培优班"),
+        (lone, "周末", "8:00", "11:30", "remedial", "N", "初三", "周末培优班",
+         Plant("HOL004", "weekend remedial class: HOL004 needs no profile, so it still runs")),
     )
     # fmt: on
-    # With a profile this would break HRS001, HRS002 and HOL004; without one the
-    # only planted finding is the missing profile, and the report names what it skipped.
+    # With a profile this would also break HRS001 and HRS002; without one those are
+    # skipped and the report names them.  HOL004 needs no profile and still runs.
     out.csv(rel, lone, "schedule", schedule, chinese=False)
     out.expect(lone, "INP005", rel, 2, "school_id ZS-099 has no school.yaml profile")
 
@@ -1130,8 +1131,9 @@ SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
         "single-file/schedule.csv",
         "ZS-099",
         "A lone schedule whose `school_id` has no profile. It starts at 07:30, runs to 17:40 "
-        "and has a weekend remedial class, but the rules that need a profile (area, terms, "
-        "classes) are skipped and the report says so.",
+        "and has a weekend remedial class: the rules that need a profile (area, terms, "
+        "classes) are skipped and the report says so; HOL004 needs none and still reports the "
+        "weekend class.",
     ),
 )
 
