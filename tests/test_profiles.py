@@ -145,7 +145,8 @@ def test_cli_explain_shows_the_values_in_force_under_a_profile() -> None:
 
 
 def test_cli_explain_under_a_user_profile_file(tmp_path: Path) -> None:
-    path = write(tmp_path / "mine.yaml", "name: mine\nparameters: {ENR001: {exempt_categories: [军人子女]}}\n")
+    path = write(tmp_path / "mine.yaml",
+                 "name: mine\nparameters: {ENR001: {exempt_categories: [军人子女]}}\n")
     result = RUNNER.invoke(app, ["explain", "ENR001", "--profile", str(path), "--lang", "zh"])
     assert result.exit_code == 0
     assert 'exempt_categories = ["军人子女"]    (profile mine)' in result.output

@@ -26,7 +26,6 @@ from compliance.host.errors import ConfigError, UsageError
 from compliance.rules.finding import SEVERITIES
 from compliance.rules.metadata import RuleMeta, load_yaml_file, plain
 
-
 _INT = re.compile(r"[+-]?\d+")
 _FLOAT = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
 
