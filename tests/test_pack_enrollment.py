@@ -142,3 +142,13 @@ def test_a_loose_enrollment_file_without_profile_skips_enr001_only(tmp_path: Pat
 def test_enr_messages_exist_in_chinese_and_mask_the_id(tmp_path: Path) -> None:
     found = enr(tmp_path, "G210202201208302219,孙雨桐,1,Z01,,否,,,面试\n", lang="zh")
     assert found[0].message == "学生***************2219的录取方式为“面试”，属择优选拔"
+
+
+def test_exempt_categories_come_from_the_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "mine.yaml"
+    profile.write_text("name: mine\nparameters:\n  ENR001: {exempt_categories: [教师子女]}\n",
+                       encoding="utf-8")
+    root = district(tmp_path, {"t-001": {"enrollment.csv": HEADER + (
+        "S1,张三,1,Z03,,否,,教师子女,统筹安排\nS2,李四,1,Z03,,否,,军人子女,统筹安排\n")}})
+    found = run(root, str(profile)).findings
+    assert [(f.code, f.location.line) for f in found] == [("ENR001", 3)]
