@@ -99,7 +99,7 @@ def catchment(ctx: SchoolContext) -> Iterator[Finding]:
         yield ctx.finding("ENR001", entry, column=column,
                           subject=_student(entry, zone=zone, catchment=school.catchment,
                                            special_category=entry["special_category"]),
-                          catchment=", ".join(school.catchment))
+                          catchment=("、" if ctx.lang == "zh" else ", ").join(school.catchment))
 
 
 @pack.check("ENR002", "ENR003")
