@@ -152,3 +152,14 @@ def test_exempt_categories_come_from_the_profile(tmp_path: Path) -> None:
         "S1,张三,1,Z03,,否,,教师子女,统筹安排\nS2,李四,1,Z03,,否,,军人子女,统筹安排\n")}})
     found = run(root, str(profile)).findings
     assert [(f.code, f.location.line) for f in found] == [("ENR001", 3)]
+
+
+def test_migrant_child_with_an_unmatched_address_is_inp006_not_enr005(tmp_path: Path) -> None:
+    assert codes(enr(tmp_path, "S1,张三,1,,幸福路8号,是,否,,就近\n")) == ["INP006"]
+
+
+def test_only_enr001_needs_a_school_profile() -> None:
+    from compliance.host.engine import Engine, RunOptions
+
+    rules = Engine(RunOptions(entry_points=False)).registry.rules
+    assert {c for c, m in rules.items() if c.startswith("ENR") and m.needs_profile} == {"ENR001"}

@@ -205,3 +205,30 @@ def test_a_file_without_a_written_column_counts_as_written(tmp_path: Path) -> No
     homework = "".join(f"- {{date: 2025-09-2{d}, class: 3-1, subject: 数学, minutes: 61}}\n"
                        for d in range(2, 7))
     assert "HWK006" in codes(hwk(tmp_path, homework, "national-2021"))
+
+
+def test_only_hwk001_to_hwk003_need_a_school_profile() -> None:
+    from compliance.host.engine import Engine, RunOptions
+
+    rules = Engine(RunOptions(entry_points=False)).registry.rules
+    assert {c for c, m in rules.items() if c.startswith("HWK") and m.needs_profile} == {
+        "HWK001", "HWK002", "HWK003"}
+
+
+def test_a_loose_homework_file_is_judged_by_the_rules_that_need_no_profile(tmp_path: Path) -> None:
+    from tests.packs_support import run
+
+    loose = tmp_path / "homework.csv"
+    loose.write_text("school_id,date,class,subject,minutes,published\n"
+                     "X-9,2025-09-22,2-1,数学,10,false\n", encoding="utf-8")
+    report = run(loose, "national-2021")
+    assert sorted(f.code for f in report.findings) == ["HWK004", "HWK005", "INP005"]
+    assert {"HWK001", "HWK002", "HWK003"} <= set(report.skipped[0].codes)
+
+
+def test_hwk003_points_at_the_homework_file_covering_the_day(tmp_path: Path) -> None:
+    found = hwk(tmp_path, log("2025-09-22", "2025-09-24", {"3-1": 20}),
+                **{"作业公示.yaml": log("2025-09-25", "2025-09-29", {"3-1": 20},
+                                       skip=("2025-09-26",))})
+    assert [(f.subject["date"], Path(f.location.file).name) for f in found] == [
+        ("2025-09-26", "作业公示.yaml")]
