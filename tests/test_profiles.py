@@ -157,3 +157,10 @@ def test_cli_unknown_profile_is_one_line_and_exit_2() -> None:
     assert result.exit_code == 2
     assert "unknown profile 'nope'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_profile_naming_an_unknown_code_is_an_error(tmp_path: Path) -> None:
+    path = write(tmp_path / "typo.yaml", "name: typo\nparameters:\n  HWK06: {max_avg_minutes: 50}\n")
+    with pytest.raises(ConfigError, match="HWK06") as info:
+        engine(str(path))
+    assert "typo.yaml" in str(info.value)

@@ -157,6 +157,19 @@ class Settings:
             severity = layer.get(meta.code, layer.get(meta.pack, severity))
         return severity
 
+    def validate(self, rules: dict[str, RuleMeta]) -> None:
+        """Refuse a profile that sets values for a code or pack no loaded plugin defines.
+
+        A typo such as ``HWK06`` would otherwise be silently ignored.
+        """
+        known = set(rules) | {meta.pack for meta in rules.values()}
+        for profile in self.chain:
+            for key in [*profile.parameters, *profile.severities]:
+                if key not in known:
+                    raise ConfigError(
+                        f"profile {profile.name!r} sets {key}, which is neither a rule code nor a "
+                        "pack of the loaded plugins (see `compliance rules`)", profile.source)
+
     def source_of(self, meta: RuleMeta, name: str) -> str:
         """Which layer set a parameter (for ``compliance explain``)."""
         where = "rule default"
