@@ -806,7 +806,8 @@ def write_zs002(out: Samples) -> None:
         ("G210202201310117745", "周子墨", "初一", "择校", "Z03",
          Plant("ENR003", "school-choice admission")),
         (f" {SHARED_STUDENT.lower()} ", "马浩然", "初一", "就近", "Z03",
-         Plant("ENR004", "also admitted by ZS-004 (id written in lower case with spaces)")),
+         Plant("ENR004", "also admitted by ZS-004 (id written in lower case with spaces); "
+               "one finding names both schools and files")),
         ("G513030201304102817", "何佳琪", "初一", "统筹安排", None, None, None, "是", "否",
          Plant("ENR005", "migrant worker's child with neither residence zone nor address")),
         ("G210202201307198853", "李振宇", "初一", "统筹安排", "Z04", None, None, None, None,
@@ -1035,8 +1036,8 @@ def write_zs004(out: Samples) -> None:
     # fmt: off
     enrollment = table(
         ENROLLMENT_COLUMNS,
-        (SHARED_STUDENT, "马浩然", "初一", "就近", "Z03", None, "Z03", "否", None, "",
-         Plant("ENR004", "also admitted by ZS-002; one finding names both schools")),
+        # Also admitted by ZS-002: ENR004 is reported once, at ZS-002's row, naming both.
+        (SHARED_STUDENT, "马浩然", "初一", "就近", "Z03", None, "Z03", "否", None, ""),
         ("G210202201209273346", "林书瑶", "初一", "就近", None, "中山区滨江大道66号滨江花园2栋",
          None, "否"),
         ("G210202201211052214", "高子轩", "初一", "摇号", None, "中山区人民路168号", None, "否"),
@@ -1070,11 +1071,12 @@ def write_single_file(out: Samples) -> None:
         (lone, "Mon-Fri", "7:30", "8:00", "morning_reading", None, None, "早读"),
         (lone, "Mon-Fri", "8:00", "11:40", "lesson", None, None, "上午第1-4节"),
         (lone, "Mon-Fri", "13:30", "17:40", "lesson", None, None, "下午第5-8节"),
-        (lone, "周末", "8:00", "11:30", "remedial", "N", "初三", "周末培优班"),
+        (lone, "周末", "8:00", "11:30", "remedial", "N", "初三", "周末培优班",
+         Plant("HOL004", "weekend remedial class: HOL004 needs no profile, so it still runs")),
     )
     # fmt: on
-    # With a profile this would break HRS001, HRS002 and HOL004; without one the
-    # only planted finding is the missing profile, and the report names what it skipped.
+    # With a profile this would also break HRS001 and HRS002; without one those are
+    # skipped and the report names them.  HOL004 needs no profile and still runs.
     out.csv(rel, lone, "schedule", schedule, chinese=False)
     out.expect(lone, "INP005", rel, 2, "school_id ZS-099 has no school.yaml profile")
 
@@ -1129,8 +1131,9 @@ SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
         "single-file/schedule.csv",
         "ZS-099",
         "A lone schedule whose `school_id` has no profile. It starts at 07:30, runs to 17:40 "
-        "and has a weekend remedial class, but the rules that need a profile (area, terms, "
-        "classes) are skipped and the report says so.",
+        "and has a weekend remedial class: the rules that need a profile (area, terms, "
+        "classes) are skipped and the report says so; HOL004 needs none and still reports the "
+        "weekend class.",
     ),
 )
 
@@ -1164,7 +1167,9 @@ def write_readme(out: Samples) -> None:
             lines.append(f"| `{path}` | {school} | {note} | {codes(school, False)} | {codes(school, True)} |")
     lines += [
         "",
-        "ENR004 for ZS-004 needs ZS-002 in the same run (check the district folder).",
+        "ENR004 is reported once per student, at the first school's row (ZS-002), naming "
+        "every school and file; it needs ZS-002 and ZS-004 in the same run (check the district "
+        "folder).",
         "",
         "## Planted findings",
         "",

@@ -75,6 +75,7 @@ class Engine:
             opts.config.get("parameters") or {},
             opts.config.get("severities") or {},
         )
+        self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
 
     # -- selection ---------------------------------------------------------------

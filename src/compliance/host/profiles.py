@@ -10,10 +10,14 @@ A profile is a YAML file::
       HRS002: {latest_end: "17:30"}            # a code: that rule only
     severities:
       HRS003: error
+
+``extends`` names a known profile or a YAML file (relative to the extending file).
+Values are read as YAML would type them: ``60`` is a number, ``"08:20"`` a time text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,30 @@ from typing import Any
 from compliance.host.errors import ConfigError, UsageError
 from compliance.rules.finding import SEVERITIES
 from compliance.rules.metadata import RuleMeta, load_yaml_file, plain
+
+_INT = re.compile(r"[+-]?\d+")
+_FLOAT = re.compile(r"[+-]?(\d+\.\d*|\.\d+)")
+
+
+def typed(value: Any) -> Any:
+    """Parameter values with numbers and booleans typed.
+
+    The project's YAML loader keeps every scalar as text (data files need
+    ``007`` to stay ``007``); parameters are settings, so ``60`` means 60.
+    """
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, str):
+        text = value.strip()
+        if _INT.fullmatch(text) and not (text.lstrip("+-").startswith("0") and len(text.lstrip("+-")) > 1):
+            return int(text)
+        if _FLOAT.fullmatch(text):
+            return float(text)
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+    return value
 
 
 @dataclass
@@ -70,8 +98,21 @@ class Profiles:
             self.by_name[profile.name] = profile
 
     def add_file(self, path: Path) -> Profile:
+        """Load a user profile file, and any profile files it extends."""
         profile = load_profile(path)
         self.by_name[profile.name] = profile
+        seen = {path.resolve()}
+        current = profile
+        while current.extends and current.extends.endswith((".yaml", ".yml")):
+            base_path = (Path(current.source).parent / current.extends).resolve()
+            if base_path in seen:
+                raise ConfigError(f"profile {current.name!r} extends {current.extends} in a loop",
+                                  current.source)
+            seen.add(base_path)
+            base = load_profile(base_path)
+            self.by_name.setdefault(base.name, base)
+            current.extends = base.name
+            current = base
         return profile
 
     def chain(self, name: str) -> list[Profile]:
@@ -108,13 +149,26 @@ class Settings:
         for layer in layers:
             values.update(layer.get(meta.pack, {}))
             values.update(layer.get(meta.code, {}))
-        return values
+        return typed(values)
 
     def severity(self, meta: RuleMeta) -> str:
         severity = meta.severity
         for layer in [p.severities for p in self.chain] + [self.severity_overrides]:
             severity = layer.get(meta.code, layer.get(meta.pack, severity))
         return severity
+
+    def validate(self, rules: dict[str, RuleMeta]) -> None:
+        """Refuse a profile that sets values for a code or pack no loaded plugin defines.
+
+        A typo such as ``HWK06`` would otherwise be silently ignored.
+        """
+        known = set(rules) | {meta.pack for meta in rules.values()}
+        for profile in self.chain:
+            for key in [*profile.parameters, *profile.severities]:
+                if key not in known:
+                    raise ConfigError(
+                        f"profile {profile.name!r} sets {key}, which is neither a rule code nor a "
+                        "pack of the loaded plugins (see `compliance rules`)", profile.source)
 
     def source_of(self, meta: RuleMeta, name: str) -> str:
         """Which layer set a parameter (for ``compliance explain``)."""

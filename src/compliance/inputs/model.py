@@ -120,6 +120,9 @@ class School:
     classes: list[str] = field(default_factory=list)
     terms: list[Term] = field(default_factory=list)
     disclosure: dict[str, Disclosure] = field(default_factory=dict)
+    # Line of each ``disclosure.<item>`` key (or of ``disclosure:`` itself when the
+    # item is absent), so a 三公开 finding can point at it.
+    disclosure_lines: dict[str, int | None] = field(default_factory=dict)
 
     @property
     def grades(self) -> list[int]:

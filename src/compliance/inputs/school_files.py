@@ -108,9 +108,12 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
     elif raw_terms is not None:
         reader.bad(body, "terms", raw_terms, "a list of terms {name, start, end}")
     disclosure: dict[str, Disclosure] = {}
+    disclosure_lines: dict[str, int | None] = {}
     raw_disc = body.get("disclosure")
     if isinstance(raw_disc, LMap):
         for item in DISCLOSURE_ITEMS:
+            disclosure_lines[item] = raw_disc.line_of(item) if item in raw_disc else (
+                body.line_of("disclosure"))
             entry = raw_disc.get(item)
             if isinstance(entry, LMap):
                 disclosure[item] = Disclosure(
@@ -133,6 +136,7 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
         classes=reader.items(body, "classes", parse_class),
         terms=terms,
         disclosure=disclosure,
+        disclosure_lines=disclosure_lines,
     )
     return school
 

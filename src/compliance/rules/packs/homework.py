@@ -1,0 +1,227 @@
+"""HWK — published schedules and homework loads, "三公开".
+
+Clauses: LOCAL-DISCLOSURE 学校作息时间表、课程表、班级每日课外作业量要公开公示;
+LOCAL-HOMEWORK 减少作业量,制定量化方案; HOMEWORK-2021 (national-2021 only) — no
+written homework in grades 1–2, on average at most 60 minutes a day in grades 3–6
+and 90 in grades 7–9.
+
+The *covered period* of a school is the first to the last date of any entry in
+the school's homework documents (all files together).  Only school days inside
+it are judged for missing entries (HWK003) and divide the written minutes for
+the average (HWK006); school days come from the same calendar as the HOL pack.
+A day in the period whose year the official calendar lacks cannot be judged:
+it gives one INP007 per homework file and year, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from compliance.host.markers import hookimpl
+from compliance.inputs.calendar import DayType
+from compliance.inputs.model import Document, Location, Record
+from compliance.rules.context import SchoolContext, param_for_grade
+from compliance.rules.finding import Finding
+from compliance.rules.pack import RulePack
+
+pack = RulePack.from_yaml("homework")
+
+DISCLOSED = (("HWK001", "schedule"), ("HWK002", "timetable"))
+
+
+def grade_of(cls: str) -> int:
+    """The grade of a ``G-N`` class."""
+    return int(cls.split("-")[0])
+
+
+def is_written(entry: Record) -> bool:
+    """Whether an entry is written homework that takes time (a "none" entry never is)."""
+    # ``written`` defaults to true, also when a file has no such column at all.
+    return bool(entry.get("written", True)) and not entry["none"] and (entry["minutes"] or 0) > 0
+
+
+@dataclass
+class Period:
+    """The dates a school's homework documents cover, classified by its calendar."""
+
+    first: dt.date
+    last: dt.date
+    school_days: list[dt.date] = field(default_factory=list)
+    unknown: list[dt.date] = field(default_factory=list)
+
+
+def covered_period(ctx: SchoolContext) -> Period | None:
+    """The school's homework period (first to last entry date), or ``None`` without entries."""
+    dates = [r["date"] for r in ctx.records("homework") if r["date"] is not None]
+    if not dates:
+        return None
+    period = Period(min(dates), max(dates))
+    day = period.first
+    while day <= period.last:
+        kind = ctx.calendar.day_type(day)
+        if kind is DayType.SCHOOL_DAY:
+            period.school_days.append(day)
+        elif kind is DayType.UNKNOWN:
+            period.unknown.append(day)
+        day += dt.timedelta(days=1)
+    return period
+
+
+def _document_for(ctx: SchoolContext, day: dt.date) -> Document:
+    """The homework document whose dates span ``day`` (the first one otherwise)."""
+    docs = [d for d in ctx.submission.documents_of("homework") if d.records]
+    for doc in docs:
+        dates = [r["date"] for r in doc.records if r["date"] is not None]
+        if dates and min(dates) <= day <= max(dates):
+            return doc
+    return docs[0]
+
+
+def _file_loc(ctx: SchoolContext, day: dt.date) -> Location:
+    doc = _document_for(ctx, day)
+    return Location(doc.loc.file, None, None, doc.loc.sheet)
+
+
+@pack.check("HWK001", "HWK002")
+def disclosure(ctx: SchoolContext) -> Iterator[Finding]:
+    school = ctx.school
+    if school is None:
+        return
+    for code, item in DISCLOSED:
+        published = school.disclosure.get(item)
+        if published is not None and published.published:
+            continue
+        line = school.disclosure_lines.get(item) or school.loc.line
+        yield ctx.finding(code, Location(school.loc.file, line, f"disclosure.{item}"),
+                          subject={"item": item, "published": False,
+                                   "declared": published is not None})
+
+
+@pack.check("HWK004")
+def unpublished(ctx: SchoolContext) -> Iterator[Finding]:
+    for entry in ctx.records("homework"):
+        if entry["published"] is False:
+            yield ctx.finding("HWK004", entry, column="published",
+                              subject={"class": entry["class"], "date": entry["date"],
+                                       "subject": entry["subject"]})
+
+
+@pack.check("HWK003")
+def missing_days(ctx: SchoolContext) -> Iterator[Finding]:
+    period = covered_period(ctx)
+    if period is None:
+        return
+    yield from _cannot_judge(ctx, period)
+    if ctx.school is None:
+        return
+    published: set[tuple[str, dt.date]] = {
+        (r["class"], r["date"]) for r in ctx.records("homework") if r["published"] is not False
+    }
+    for day in period.school_days:
+        for cls in ctx.school.classes:
+            if (cls, day) not in published:
+                yield ctx.finding("HWK003", _file_loc(ctx, day),
+                                  subject={"class": cls, "date": day,
+                                           "first": period.first, "last": period.last})
+
+
+def _cannot_judge(ctx: SchoolContext, period: Period) -> Iterator[Finding]:
+    by_year: dict[tuple[str, int], list[dt.date]] = {}
+    for day in period.unknown:
+        by_year.setdefault((_file_loc(ctx, day).file, day.year), []).append(day)
+    for (_file, year), days in by_year.items():
+        if ctx.lang == "zh":
+            reason = (f"作业公示覆盖期内{year}年的{len(days)}天无法判断是否为上课日"
+                      "（HWK003/HWK006），内置官方日历未覆盖该年份")
+        else:
+            reason = (f"HWK003/HWK006 cannot tell whether {len(days)} day(s) of {year} in the "
+                      "homework period are school days: the official calendar does not cover that year")
+        yield ctx.finding("INP007", _file_loc(ctx, days[0]),
+                          subject={"year": year, "days": len(days), "first": days[0],
+                                   "last": days[-1]},
+                          reason=reason)
+
+
+@pack.check("HWK005")
+def written_in_banned_grade(ctx: SchoolContext) -> Iterator[Finding]:
+    banned = {int(g) for g in ctx.params("HWK005").get("no_written_grades") or []}
+    if not banned:
+        return
+    for entry in ctx.records("homework"):
+        grade = grade_of(entry["class"])
+        if grade in banned and is_written(entry):
+            yield ctx.finding("HWK005", entry, column="written",
+                              subject={"class": entry["class"], "grade": grade,
+                                       "date": entry["date"], "subject": entry["subject"],
+                                       "minutes": entry["minutes"]})
+
+
+def _written_by_class_day(ctx: SchoolContext) -> dict[str, dict[dt.date, list[Record]]]:
+    out: dict[str, dict[dt.date, list[Record]]] = {}
+    for entry in ctx.records("homework"):
+        if is_written(entry):
+            out.setdefault(entry["class"], {}).setdefault(entry["date"], []).append(entry)
+    return out
+
+
+def number(value: object) -> int | float:
+    """A parameter or result as a number: ``"60"`` → 60, ``71.25`` stays, ``61.0`` → 61."""
+    result = float(str(value))
+    return int(result) if result.is_integer() else result
+
+
+def _limit(value: object, grade: int) -> int | float | None:
+    raw = param_for_grade(value, grade)
+    return None if raw is None else number(raw)
+
+
+def _minutes(rows: list[Record]) -> int:
+    return sum(int(r["minutes"]) for r in rows)
+
+
+@pack.check("HWK006")
+def average_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
+    value = ctx.params("HWK006").get("max_avg_minutes")
+    period = covered_period(ctx) if value is not None else None
+    if period is None or not period.school_days:
+        return
+    school_days = set(period.school_days)
+    for cls, days in sorted(_written_by_class_day(ctx).items()):
+        grade = grade_of(cls)
+        limit = _limit(value, grade)
+        if limit is None:
+            continue
+        # Minutes on school days over the number of school days: a day without
+        # written homework counts as 0, an entry dated on a rest day is not averaged.
+        total = sum(_minutes(rows) for day, rows in days.items() if day in school_days)
+        average = number(round(total / len(period.school_days), 2))
+        if average > limit:
+            yield ctx.finding("HWK006", _file_loc(ctx, period.first),
+                              subject={"class": cls, "grade": grade, "average": average,
+                                       "limit": limit, "days": len(period.school_days),
+                                       "first": period.first, "last": period.last})
+
+
+@pack.check("HWK007")
+def day_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
+    value = ctx.params("HWK007").get("max_day_minutes")
+    if value is None:
+        return
+    for cls, days in sorted(_written_by_class_day(ctx).items()):
+        grade = grade_of(cls)
+        limit = _limit(value, grade)
+        if limit is None:
+            continue
+        for day, rows in sorted(days.items()):
+            minutes = _minutes(rows)
+            if minutes > limit:
+                yield ctx.finding("HWK007", rows[0], column="minutes",
+                                  subject={"class": cls, "grade": grade, "date": day,
+                                           "minutes": minutes, "limit": limit})
+
+
+@hookimpl
+def compliance_rule_packs() -> list[RulePack]:
+    return [pack]
