@@ -70,6 +70,9 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+RulesOpt = Annotated[list[str] | None, typer.Option(
+    "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+
 CodesOpt = Annotated[list[str] | None, typer.Option(
     help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
 
@@ -82,7 +85,8 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             ignore: list[str] | None = None, packs: list[str] | None = None,
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
-            no_entry_points: bool = False, debug: bool = False) -> Any:
+            no_entry_points: bool = False, debug: bool = False,
+            rule_files: list[str] | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -100,6 +104,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         entry_points=not no_entry_points,
         debug=debug,
         config=cfg,
+        rules=[*(rule_files or []), *cfg.paths("rules")],
     )
     return Engine(options)
 
@@ -166,13 +171,14 @@ def check(
     = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
+    rule_files: RulesOpt = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug)
+                         no_entry_points, debug, rule_files)
         cfg = engine.options.config
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
@@ -242,13 +248,14 @@ def rules(
     plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
     plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
     no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+    rule_files: RulesOpt = None,
 ) -> None:
     """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
 
     def go() -> int:
         engine = _engine(profile, config, packs=pack, lang=lang.value if lang else None,
                          modules=plugin, plugins_dir=plugins_dir,
-                         no_entry_points=no_entry_points)
+                         no_entry_points=no_entry_points, rule_files=rule_files)
         language = engine.options.lang
         rows = [
             {"code": code, "pack": meta.pack, "severity": engine.settings.severity(meta),
@@ -275,6 +282,7 @@ def explain(
     lang: Annotated[Lang | None, typer.Option(help="Language.")] = None,
     plugin: Annotated[list[str] | None, typer.Option("-p", "--plugin")] = None,
     plugins_dir: Annotated[str | None, typer.Option("--plugins-dir")] = None,
+    rule_files: RulesOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -282,7 +290,7 @@ def explain(
         from compliance.rules.metadata import clauses
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
-                         plugins_dir=plugins_dir)
+                         plugins_dir=plugins_dir, rule_files=rule_files)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -296,7 +304,7 @@ def explain(
             out += ["", meta.description[language]]
         out += ["", "依据:" if zh else "Clause:"]
         for cid in meta.clauses:
-            clause = clauses().get(cid)
+            clause = meta.own_clauses.get(cid) or clauses().get(cid)
             if clause:
                 out.append(f"  {cid} {clause.document[language]}")
                 out.append(f"    {clause.text}")

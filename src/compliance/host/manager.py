@@ -33,6 +33,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.rules.packs.inputs",
     "compliance.rules.packs.working_hours",
     "compliance.rules.packs.holiday_classes",
+    "compliance.rules.declarative",
     "compliance.rules.profiles",
     "compliance.outputs.text",
     "compliance.outputs.rich",
