@@ -379,6 +379,66 @@ def plugins(
     raise typer.Exit(_run(go, False))
 
 
+@app.command()
+def verify(
+    folder: Annotated[str, typer.Argument(
+        help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    no_entry_points: Annotated[bool, typer.Option("--no-entry-points")] = False,
+) -> None:
+    """Run rule test cases against their expected.yaml; exit 1 on a difference.
+    运行规则测试用例，与 expected.yaml 比对。"""
+
+    def go() -> int:
+        from compliance.verify import find_cases, verify_case
+
+        root = Path(folder)
+        if not root.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+        zh = (lang.value if lang else default_lang()) == "zh"
+        cases = find_cases(root)
+        if not cases:
+            raise UsageError(f"{folder}: no case folder with an expected.yaml")
+        failed = 0
+        for case in cases:
+            result = verify_case(case, entry_points=not no_entry_points)
+            name = case.relative_to(root).as_posix() if case != root else case.name
+            if result.ok:
+                typer.echo(f"{'通过' if zh else 'ok  '}  {name}")
+                continue
+            failed += 1
+            typer.echo(f"{'失败' if zh else 'FAIL'}  {name}")
+            for problem in result.problems:
+                typer.echo(f"      {problem}")
+        if zh:
+            typer.echo(f"{len(cases)} 个用例，{failed} 个失败")
+        else:
+            typer.echo(f"{len(cases)} case(s), {failed} failed")
+        return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("new-plugin")
+def new_plugin(
+    name: Annotated[str, typer.Argument(help="The plugin's name, e.g. school-trips. 插件名。")],
+    directory: Annotated[str | None, typer.Option(
+        "--dir", help="Where to create it (default: ./compliance-NAME). 目标目录。")] = None,
+    code: Annotated[str, typer.Option(
+        "--code", help="The example rule's code (default: XMP001). 示例规则代码。")] = "XMP001",
+) -> None:
+    """Write a ready plugin package: pyproject, a rule, its test, a README. 生成插件骨架。"""
+
+    def go() -> int:
+        from compliance.scaffold import new_plugin as scaffold
+
+        target = scaffold(name, Path(directory) if directory else None, code)
+        typer.echo(f"created {target}  (cd {target} && pip install -e . && pytest)")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
 def main() -> None:
     """The ``compliance`` console script."""
     app()
