@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.host.errors import PluginError
+from compliance.host.errors import ComplianceError, PluginError
 from compliance.host.manager import PluginSet
 from compliance.inputs.kinds import DocumentKind
 from compliance.inputs.raw import Reader
@@ -56,6 +56,11 @@ class Registry:
             name = impl.plugin_name
             try:
                 result = impl.function()
+            except ComplianceError as exc:
+                # a rule file's own error already names file and line
+                if name == "--rules":
+                    raise
+                raise PluginError(f"plugin {name!r} (hook {caller.name}): {exc}") from exc
             except Exception as exc:
                 raise PluginError(f"plugin {name!r}: hook {caller.name} raised "
                                   f"{type(exc).__name__}: {exc}") from exc
