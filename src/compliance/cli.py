@@ -369,7 +369,19 @@ def plugins(
         if format == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not rows:
-            typer.echo("No plugins beyond the built-in ones (use --all to list those).")
+            typer.echo("No plugins beyond the built-in ones (use --all to list those). "
+                       "除内置插件外没有其他插件（--all 列出全部）。")
+        elif sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table("name", "version", "origin", "hooks", "source",
+                          title="plugins 已加载的插件")
+            for row in rows:
+                hooks = "\n".join(h.removeprefix("compliance_") for h in row["hooks"])
+                table.add_row(row["name"], row["version"] or "-", row["origin"], hooks,
+                              str(row["source"] or "-"))
+            Console().print(table)
         else:
             for row in rows:
                 typer.echo(f"{row['name']:<38} {row['version'] or '-':<8} {row['origin']:<12} "
