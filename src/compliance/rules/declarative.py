@@ -136,9 +136,10 @@ def _make_check(code: str, kind: str, test: Test, column: str | None,
         for record in ctx.records(kind):
             if test(ctx, record):
                 subject = {name: record[name] for name in subject_fields}
-                # every field is available to the message template, not only the subject's
-                args = {k: v for k, v in record.values.items()
-                        if k not in subject and k not in RESERVED}
+                # the rule's parameters and every field are available to the message
+                # template, not only the subject's
+                values = {**ctx.params(code), **record.values}
+                args = {k: v for k, v in values.items() if k not in subject and k not in RESERVED}
                 yield ctx.finding(code, record, column=column, subject=subject, **args)
 
     check.__qualname__ = f"declarative {code}"
