@@ -20,6 +20,8 @@ from compliance import hookimpl
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 
+__version__ = "1.0"  # shown by `compliance plugins`
+
 TEXT = {
     "title": {"zh": "办学行为自查结果", "en": "School conduct self-check"},
     "profile": {"zh": "检查口径", "en": "Standard applied"},

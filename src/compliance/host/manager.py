@@ -185,6 +185,8 @@ def _register(plugins: PluginSet, obj: object, name: str, origin: str, version: 
         raise PluginError(f"plugin {name!r} ({origin}): {exc}. Fix the hook signature "
                           "to use only the arguments in docs/hooks.md.") from exc
     module_file = getattr(obj, "__file__", None)
+    # a -p module or plugins-dir file has no distribution: its __version__, if any
+    version = version or getattr(obj, "__version__", None)
     plugins.infos[name] = PluginInfo(name, origin, version, source or module_file)
 
 
