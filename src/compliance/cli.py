@@ -70,6 +70,9 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+RulesOpt = Annotated[list[str] | None, typer.Option(
+    "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+
 CodesOpt = Annotated[list[str] | None, typer.Option(
     help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
 
@@ -82,7 +85,8 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             ignore: list[str] | None = None, packs: list[str] | None = None,
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
-            no_entry_points: bool = False, debug: bool = False) -> Any:
+            no_entry_points: bool = False, debug: bool = False,
+            rule_files: list[str] | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -100,6 +104,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         entry_points=not no_entry_points,
         debug=debug,
         config=cfg,
+        rules=[*(rule_files or []), *cfg.paths("rules")],
     )
     return Engine(options)
 
@@ -171,13 +176,14 @@ def check(
     = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
+    rule_files: RulesOpt = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug)
+                         no_entry_points, debug, rule_files)
         cfg = engine.options.config
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
@@ -285,13 +291,14 @@ def rules(
         "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
     no_entry_points: Annotated[bool, typer.Option(
         "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
+    rule_files: RulesOpt = None,
 ) -> None:
     """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
 
     def go() -> int:
         engine = _engine(profile, config, packs=pack, lang=lang.value if lang else None,
                          modules=plugin, plugins_dir=plugins_dir,
-                         no_entry_points=no_entry_points)
+                         no_entry_points=no_entry_points, rule_files=rule_files)
         language = engine.options.lang
         rows = [
             {"code": code, "pack": meta.pack, "severity": engine.settings.severity(meta),
@@ -320,6 +327,7 @@ def explain(
         "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
     plugins_dir: Annotated[str | None, typer.Option(
         "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    rule_files: RulesOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -327,7 +335,7 @@ def explain(
         from compliance.rules.metadata import clauses
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
-                         plugins_dir=plugins_dir)
+                         plugins_dir=plugins_dir, rule_files=rule_files)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -341,7 +349,7 @@ def explain(
             out += ["", meta.description[language]]
         out += ["", "依据:" if zh else "Clause:"]
         for cid in meta.clauses:
-            clause = clauses().get(cid)
+            clause = meta.own_clauses.get(cid) or clauses().get(cid)
             if clause:
                 out.append(f"  {cid} {clause.document[language]}")
                 out.append(f"    {clause.text}")
@@ -409,11 +417,84 @@ def plugins(
         if format == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         elif not rows:
-            typer.echo("No plugins beyond the built-in ones (use --all to list those).")
+            typer.echo("No plugins beyond the built-in ones (use --all to list those). "
+                       "除内置插件外没有其他插件（--all 列出全部）。")
+        elif sys.stdout.isatty() and not os.environ.get("NO_COLOR"):
+            from rich.console import Console
+            from rich.table import Table
+
+            table = Table("name", "version", "origin", "hooks", "source",
+                          title="plugins 已加载的插件")
+            for row in rows:
+                hooks = "\n".join(h.removeprefix("compliance_") for h in row["hooks"])
+                table.add_row(row["name"], row["version"] or "-", row["origin"], hooks,
+                              str(row["source"] or "-"))
+            Console().print(table)
         else:
             for row in rows:
                 typer.echo(f"{row['name']:<38} {row['version'] or '-':<8} {row['origin']:<12} "
                            f"{', '.join(row['hooks'])}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command()
+def verify(
+    folder: Annotated[str, typer.Argument(
+        help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    no_entry_points: Annotated[bool, typer.Option(
+        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
+) -> None:
+    """Run rule test cases against their expected.yaml; exit 1 on a difference.
+    运行规则测试用例，与 expected.yaml 比对。"""
+
+    def go() -> int:
+        from compliance.verify import find_cases, verify_case
+
+        root = Path(folder)
+        if not root.is_dir():
+            raise UsageError(f"{folder}: no such folder")
+        zh = (lang.value if lang else default_lang()) == "zh"
+        cases = find_cases(root)
+        if not cases:
+            raise UsageError(f"{folder}: no case folder with an expected.yaml")
+        failed = 0
+        for case in cases:
+            result = verify_case(case, entry_points=not no_entry_points)
+            name = case.relative_to(root).as_posix() if case != root else case.name
+            if result.ok:
+                typer.echo(f"{'通过' if zh else 'ok  '}  {name}")
+                continue
+            failed += 1
+            typer.echo(f"{'失败' if zh else 'FAIL'}  {name}")
+            for problem in result.problems:
+                typer.echo(f"      {problem}")
+        if zh:
+            typer.echo(f"{len(cases)} 个用例，{failed} 个失败")
+        else:
+            typer.echo(f"{len(cases)} case(s), {failed} failed")
+        return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("new-plugin")
+def new_plugin(
+    name: Annotated[str, typer.Argument(help="The plugin's name, e.g. school-trips. 插件名。")],
+    directory: Annotated[str | None, typer.Option(
+        "--dir", help="Where to create it (default: ./compliance-NAME). 目标目录。")] = None,
+    code: Annotated[str, typer.Option(
+        "--code", help="The example rule's code (default: XMP001). 示例规则代码。")] = "XMP001",
+) -> None:
+    """Write a ready plugin package: pyproject, a rule, its test, a README. 生成插件骨架。"""
+
+    def go() -> int:
+        from compliance.scaffold import new_plugin as scaffold
+
+        target = scaffold(name, Path(directory) if directory else None, code)
+        typer.echo(f"created {target}  (cd {target} && pip install -e . && pytest)")
         return 0
 
     raise typer.Exit(_run(go, False))

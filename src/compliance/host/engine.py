@@ -46,6 +46,7 @@ class RunOptions:
     plugins_dir: str | None = None
     entry_points: bool = True
     debug: bool = False
+    rules: Sequence[str] = ()  # declarative rule files (--rules), see rules/declarative.py
     config: Config = field(default_factory=Config)
 
 
@@ -59,8 +60,14 @@ class Engine:
     def __init__(self, options: RunOptions | None = None, plugins: PluginSet | None = None):
         self.options = options or RunOptions()
         opts = self.options
+        extra = []
+        if opts.rules:
+            from compliance.rules.declarative import RuleFiles
+
+            extra.append(RuleFiles(list(opts.rules)))
         self.plugins = plugins or make_plugin_manager(
-            modules=opts.modules, plugins_dir=opts.plugins_dir, entry_points=opts.entry_points
+            modules=opts.modules, plugins_dir=opts.plugins_dir, entry_points=opts.entry_points,
+            extra=extra,
         )
         self.registry = Registry.build(self.plugins)
         hook = self.plugins.pm.hook

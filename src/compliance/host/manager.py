@@ -36,6 +36,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.rules.packs.workbooks",
     "compliance.rules.packs.homework",
     "compliance.rules.packs.enrollment",
+    "compliance.rules.declarative",
     "compliance.rules.profiles",
     "compliance.outputs.text",
     "compliance.outputs.rich",
@@ -121,9 +122,60 @@ def make_plugin_manager(
             f"{exc}. See docs/hooks.md for the hook names."
         ) from exc
     if os.environ.get(ENV_TRACE):
-        pm.trace.root.setwriter(lambda text: sys.stderr.write(f"[compliance trace] {text}"))
-        pm.enable_tracing()
+        pm.add_hookcall_monitoring(_trace_before, _trace_after)
     return plugins
+
+
+def trace(text: str) -> None:
+    """One line on stderr when ``COMPLIANCE_TRACE_PLUGINS`` is set."""
+    if os.environ.get(ENV_TRACE):
+        sys.stderr.write(f"[compliance trace] {text}\n")
+
+
+def _trace_before(hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: dict) -> None:
+    args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    trace(f"call {hook_name}({args}) -> {', '.join(i.plugin_name for i in impls) or 'no plugin'}")
+
+
+def _trace_after(outcome: pluggy.Result, hook_name: str, impls: Sequence[pluggy.HookImpl],
+                 kwargs: dict) -> None:
+    try:
+        result = outcome.get_result()
+    except BaseException as exc:
+        trace(f"{hook_name} raised {type(exc).__name__}: {exc}")
+        return
+    shown = f"{len(result)} result(s)" if isinstance(result, list) else type(result).__name__
+    trace(f"{hook_name} returned {shown}")
+
+
+def _check_signatures(pm: pluggy.PluginManager, obj: object, name: str, origin: str) -> None:
+    """Refuse hook implementations with an unknown name or arguments, in one line."""
+    import difflib
+    import inspect
+
+    for attr in dir(obj):
+        opts = pm.parse_hookimpl_opts(obj, attr)
+        if opts is None:
+            continue
+        hook = opts.get("specname") or attr
+        spec = getattr(hookspecs, hook, None)
+        if spec is None or not hook.startswith(PROJECT):
+            if opts.get("optionalhook"):
+                continue
+            close = difflib.get_close_matches(hook, hookspecs.__all__, n=1)
+            hint = f"did you mean {close[0]}? " if close else ""
+            raise PluginError(
+                f"plugin {name!r} ({origin}) implements {hook!r}, which is not a compliance hook; "
+                f"{hint}the hooks are listed in docs/hooks.md.")
+        wanted = set(inspect.signature(spec).parameters)
+        given = [p for p in inspect.signature(getattr(obj, attr)).parameters if p != "self"]
+        extra = [p for p in given if p not in wanted]
+        if extra:
+            expected = f"{hook}({', '.join(inspect.signature(spec).parameters)})"
+            raise PluginError(
+                f"plugin {name!r} ({origin}): hook {hook} takes argument(s) "
+                f"{', '.join(extra)} that the hook does not pass; its signature is {expected} "
+                "— declare only those arguments (docs/hooks.md).")
 
 
 def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
@@ -134,12 +186,15 @@ def _register(plugins: PluginSet, obj: object, name: str, origin: str, version: 
               source: str | None = None) -> None:
     if plugins.pm.has_plugin(name):
         return
+    _check_signatures(plugins.pm, obj, name, origin)
     try:
         plugins.pm.register(obj, name=name)
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {name!r} ({origin}): {exc}. Fix the hook signature "
                           "to use only the arguments in docs/hooks.md.") from exc
     module_file = getattr(obj, "__file__", None)
+    # a -p module or plugins-dir file has no distribution: its __version__, if any
+    version = version or getattr(obj, "__version__", None)
     plugins.infos[name] = PluginInfo(name, origin, version, source or module_file)
 
 
@@ -174,6 +229,7 @@ def _load_dir(plugins: PluginSet, folder: Path) -> None:
             spec.loader.exec_module(module)
         except Exception as exc:
             raise PluginError(
-                f"plugin file {path} failed to import: {type(exc).__name__}: {exc}"
+                f"plugin file {path} (--plugins-dir) failed to import: {type(exc).__name__}: "
+                f"{exc}. Fix the file or move it out of {folder}."
             ) from exc
         _register(plugins, module, path.stem, "plugins dir", source=str(path))

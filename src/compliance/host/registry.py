@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from compliance.host.errors import PluginError
-from compliance.host.manager import PluginSet
+from compliance.host.errors import ComplianceError, PluginError
+from compliance.host.manager import PluginSet, trace
 from compliance.inputs.kinds import DocumentKind
 from compliance.inputs.raw import Reader
 from compliance.outputs.reporter import Reporter
@@ -32,20 +32,20 @@ class Registry:
         hook = plugins.pm.hook
         for plugin, kinds in reg._results(hook.compliance_document_kinds):
             for kind in kinds:
-                reg._unique("document kind", kind.name, plugin)
+                reg._unique("document kind", kind.name, plugin, "compliance_document_kinds")
                 reg.kinds[kind.name] = kind
         for _plugin, readers in reg._results(hook.compliance_readers):
             reg.readers.extend(readers)
         for plugin, packs in reg._results(hook.compliance_rule_packs):
             for pack in packs:
-                reg._unique("rule pack", pack.name, plugin)
+                reg._unique("rule pack", pack.name, plugin, "compliance_rule_packs")
                 reg.packs[pack.name] = pack
                 for code, meta in pack.rules.items():
-                    reg._unique("rule code", code, plugin)
+                    reg._unique("rule code", code, plugin, "compliance_rule_packs")
                     reg.rules[code] = meta
         for plugin, reporters in reg._results(hook.compliance_reporters):
             for reporter in reporters:
-                reg._unique("report format", reporter.name, plugin)
+                reg._unique("report format", reporter.name, plugin, "compliance_reporters")
                 reg.reporters[reporter.name] = reporter
         return reg
 
@@ -56,9 +56,18 @@ class Registry:
             name = impl.plugin_name
             try:
                 result = impl.function()
+            except ComplianceError as exc:
+                # a rule file's own error already names file and line
+                if name == "--rules":
+                    raise
+                raise PluginError(f"plugin {name!r} (hook {caller.name}): {exc}") from exc
             except Exception as exc:
                 raise PluginError(f"plugin {name!r}: hook {caller.name} raised "
                                   f"{type(exc).__name__}: {exc}") from exc
+            trace(f"{caller.name} by plugin {name}: "
+                  f"{'nothing' if result is None else f'{len(result)} item(s)'}"
+                  if isinstance(result, list | tuple | type(None)) else
+                  f"{caller.name} by plugin {name}: {type(result).__name__}")
             if result is None:
                 continue
             if not isinstance(result, list | tuple):
@@ -67,12 +76,13 @@ class Registry:
             out.append((name, list(result)))
         return out
 
-    def _unique(self, what: str, name: str, plugin: str) -> None:
+    def _unique(self, what: str, name: str, plugin: str, hook: str) -> None:
         key = f"{what}:{name}"
         if key in self.origin:
             raise PluginError(
                 f"{what} {name!r} is defined by both plugin {self.origin[key]!r} and plugin "
-                f"{plugin!r}; uninstall one or block it with --no-entry-points"
+                f"{plugin!r} (hook {hook}); rename it in one of them, or leave one out "
+                "(uninstall it, or run with --no-entry-points)"
             )
         self.origin[key] = plugin
 

@@ -72,7 +72,11 @@ class Clause:
 def clauses() -> dict[str, Clause]:
     """Every clause in ``rules/clauses.yaml``, by id."""
     path = rules_dir() / "clauses.yaml"
-    data = load_yaml_file(path)
+    return parse_clauses(load_yaml_file(path), path)
+
+
+def parse_clauses(data: LMap, path: Path) -> dict[str, Clause]:
+    """Clauses from a mapping of id → {document: {zh, en}, text, source}."""
     out: dict[str, Clause] = {}
     for cid, body in data.items():
         if not isinstance(body, LMap) or not body.get("text"):
@@ -102,7 +106,9 @@ class RuleMeta:
     needs_profile: bool = False
     description: dict[str, str] = field(default_factory=dict)
     example: dict[str, dict[str, str]] = field(default_factory=dict)
+    # clauses a plugin's pack file quotes itself (`clause_texts:`), beside rules/clauses.yaml
+    own_clauses: dict[str, Clause] = field(default_factory=dict)
 
     def citation(self, lang: str) -> str:
-        known = clauses()
+        known = {**clauses(), **self.own_clauses}
         return " / ".join(known[c].citation(lang) for c in self.clauses if c in known)

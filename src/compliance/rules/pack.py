@@ -28,6 +28,7 @@ from compliance.rules.metadata import (
     LANGS,
     RuleMeta,
     load_yaml_file,
+    parse_clauses,
     plain,
     rules_dir,
     text_pair,
@@ -88,6 +89,11 @@ class RulePack:
         shared = plain(data.get("parameters") or {})
         pack_kinds = plain(data.get("kinds") or [])
         pack_clauses = plain(data.get("clauses") or [])
+        own = data.get("clause_texts")
+        if own is not None and not isinstance(own, dict):
+            raise ConfigError("`clause_texts:` maps clause ids to {document, text}", src,
+                              data.line_of("clause_texts"))
+        own_clauses = parse_clauses(own, path) if own else {}
         rules: dict[str, RuleMeta] = {}
         body = data.get("rules")
         if not isinstance(body, dict) or not body:
@@ -117,6 +123,7 @@ class RulePack:
                 if spec.get("description")
                 else {lang: "" for lang in LANGS},
                 example=example,
+                own_clauses=own_clauses,
             )
         return cls(name=str(name), title=title, rules=rules, source=src)
 

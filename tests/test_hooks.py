@@ -1,0 +1,161 @@
+"""One test per hook (test_hook_<name>), and a check that docs/hooks.md documents each
+hook with its exact signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import inspect
+import io
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from compliance import hookimpl
+from compliance.host import hookspecs
+from compliance.host.engine import Engine, RunOptions
+from compliance.host.manager import make_plugin_manager
+from compliance.inputs.calendar import YearCalendar
+from compliance.inputs.kinds import DocumentKind, Field
+from compliance.inputs.raw import RawRow, RawTable
+from compliance.inputs.values import parse_class, parse_int
+from compliance.outputs.reporter import RenderOptions
+from compliance.verify import write_csv, write_school
+from tests.conftest import FIXTURES, ROOT
+
+DOC = ROOT / "docs" / "hooks.md"
+
+
+def signature(name: str) -> str:
+    spec = getattr(hookspecs, name)
+    sig = inspect.signature(spec)  # annotations are strings (from __future__ import annotations)
+    params = ", ".join(f"{p.name}: {p.annotation}" for p in sig.parameters.values())
+    return f"def {name}({params}) -> {sig.return_annotation}"
+
+
+@pytest.mark.parametrize("name", hookspecs.__all__)
+def test_every_hook_has_a_doc_section_with_its_signature_and_a_test(name: str) -> None:
+    text = DOC.read_text(encoding="utf-8")
+    sections = {part.split("`", 1)[0]: part for part in text.split("\n## `")[1:]}
+    assert name in sections, f"docs/hooks.md lacks a section '## `{name}`'"
+    assert signature(name) in sections[name], f"docs/hooks.md: {name} needs `{signature(name)}`"
+    assert "**Returns**" in sections[name] and "**Called**" in sections[name]
+    assert "@hookimpl" in sections[name], f"docs/hooks.md: {name} needs an example"
+    assert callable(globals().get(f"test_hook_{name}")), f"tests/test_hooks.py: add test_hook_{name}"
+
+
+def engine(*plugins: object, **options: object) -> Engine:
+    pset = make_plugin_manager(entry_points=False, extra=plugins)
+    return Engine(RunOptions(entry_points=False, **options), plugins=pset)
+
+
+def plugin(**hooks: object) -> ModuleType:
+    module = ModuleType(f"test_plugin_{'_'.join(hooks)}")
+    for name, fn in hooks.items():
+        setattr(module, name, hookimpl(fn))
+    return module
+
+
+def test_hook_compliance_document_kinds(tmp_path: Path) -> None:
+    kind = DocumentKind(name="class_roster", stems=("班额",), fields=[
+        Field("class", parse_class, ("班级",), required=True),
+        Field("students", parse_int, ("学生人数",), required=True)])
+    eng = engine(plugin(compliance_document_kinds=lambda: [kind]))
+    folder = write_school(tmp_path / "s")
+    write_csv(folder / "班额.csv", [{"班级": "7-1", "学生人数": 58}])
+    loaded = eng.load([str(folder)])
+    (records,) = [list(s.records("class_roster")) for s in loaded.submissions.values()]
+    assert [(r["class"], r["students"], r.loc.line) for r in records] == [("7-1", 58, 2)]
+
+
+class PipeReader:
+    name = "pipe"
+    suffixes = (".psv",)
+
+    def read(self, path: Path) -> list[RawTable]:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        headers = [h.strip() for h in lines[0].split("|")]
+        rows = [RawRow(n, dict(zip(headers, (c.strip() for c in line.split("|")), strict=False)))
+                for n, line in enumerate(lines[1:], start=2) if line.strip()]
+        return [RawTable(headers=headers, rows=rows)]
+
+
+def test_hook_compliance_readers(tmp_path: Path) -> None:
+    eng = engine(plugin(compliance_readers=lambda: [PipeReader()]), select=["HOL"])
+    folder = write_school(tmp_path / "s")
+    (folder / "schedule.psv").write_text(
+        "日期|开始时间|结束时间|活动类型\n2025-10-09|08:00|11:00|上课\n2025-10-03|08:00|11:00|补课\n",
+        encoding="utf-8")
+    report = eng.check([str(folder)])
+    assert [(f.code, f.location.line) for f in report.findings] == [("HOL001", 3)]
+
+
+def _load(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_hook_compliance_rule_packs(tmp_path: Path) -> None:
+    good = _load(FIXTURES / "plugins" / "good" / "good_plugin.py")
+    eng = engine(good, select=["GDP"])
+    assert eng.registry.rules["GDP001"].pack == "disguised"
+    folder = write_school(tmp_path / "s", {"schedule": [
+        {"星期": "周一", "开始时间": "16:00", "结束时间": "17:00", "活动类型": "上课",
+         "内容": "毕业班补课"}]})
+    report = eng.check([str(folder)])
+    assert [(f.code, f.severity, f.location.column) for f in report.findings] == [
+        ("GDP001", "warning", "title")]
+
+
+def test_hook_compliance_official_calendar(tmp_path: Path) -> None:
+    # a plugin's calendar wins over the built-in one (which is trylast)
+    def calendar(year: int) -> YearCalendar | None:
+        return YearCalendar(2025, holidays={dt.date(2025, 10, 9): "Founders' Day"}) \
+            if year == 2025 else None
+
+    eng = engine(plugin(compliance_official_calendar=calendar), select=["HOL"])
+    folder = write_school(tmp_path / "s", {"schedule": [
+        {"日期": "2025-10-09", "开始时间": "08:00", "结束时间": "11:00", "活动类型": "上课"},
+        {"日期": "2025-10-03", "开始时间": "08:00", "结束时间": "11:00", "活动类型": "上课"}]})
+    report = eng.check([str(folder)])
+    # 10-03 is a Friday and, for this calendar, an ordinary school day
+    assert [(f.code, f.location.line, f.subject.get("holiday")) for f in report.findings] == [
+        ("HOL001", 2, "Founders' Day")]
+
+
+def test_hook_compliance_profiles(tmp_path: Path) -> None:
+    profile = tmp_path / "late.yaml"
+    profile.write_text("name: late-district\nextends: national-2021\n"
+                       "parameters:\n  HRS002: {latest_end: '18:00'}\n", encoding="utf-8")
+    eng = engine(plugin(compliance_profiles=lambda: [str(profile)]), profile="late-district")
+    assert "late-district" in eng.profiles.by_name
+    assert eng.settings.params(eng.registry.rules["HRS002"])["latest_end"] == "18:00"
+
+
+def test_hook_compliance_reporters(tmp_path: Path) -> None:
+    markdown = _load(ROOT / "plugins" / "markdown_report.py")
+    eng = engine(markdown)
+    folder = write_school(tmp_path / "s", {"schedule": [
+        {"日期": "2025-10-03", "开始时间": "08:00", "结束时间": "11:00", "活动类型": "补课"}]},
+        school={"id": "T-1", "name": "实验小学", "level": "primary"})
+    (folder / "enrollment.csv").write_text(
+        "学籍号,姓名,年级,录取方式\nG123456789,张小明,1,考试\n", encoding="utf-8")
+    report = eng.check([str(folder)])
+    out = io.StringIO()
+    eng.registry.reporters["markdown"].render(report, out, RenderOptions(lang="zh"))
+    text = out.getvalue()
+    assert text.startswith("## 实验小学 — 办学行为自查结果\n")
+    assert "| 法定节假日组织集体补课 | 须整改 | 1 |" in text
+    # nothing about a child: no name, no id, not even masked
+    for secret in ("张", "6789", "G123"):
+        assert secret not in text
+
+
+def test_hooks_are_all_listed() -> None:
+    declared = {n for n, f in vars(hookspecs).items() if n.startswith("compliance_") and callable(f)}
+    assert declared == set(hookspecs.__all__)
+    assert sys.modules["compliance.host.hookspecs"] is hookspecs
