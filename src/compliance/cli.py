@@ -66,7 +66,9 @@ def main_options(
 
 
 def fail(message: str) -> None:
-    typer.echo(f"compliance: error: {message}", err=True)
+    from compliance.outputs.labels import clean  # a file name may carry control characters
+
+    typer.echo(f"compliance: error: {clean(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -185,7 +187,17 @@ def check(
             from compliance.host.waivers import apply_waivers
 
             apply_waivers(report, waiver_file, engine)
-        _write(report, reporter, output, engine.options.lang)
+        try:
+            _write(report, reporter, output, engine.options.lang)
+        except ComplianceError:
+            raise
+        except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
+            from compliance.host.errors import PluginError
+
+            owner = engine.registry.plugin_of("report format", fmt) or "?"
+            raise PluginError(f"plugin {owner!r}: the {fmt!r} reporter raised "
+                              f"{type(exc).__name__}: {exc}; the report is incomplete "
+                              "(rerun with another --format)") from exc
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")

@@ -12,6 +12,7 @@ from compliance.host.markers import hookimpl
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
 
 CHUNK = 1 << 20
+MIXED_AFTER = 64  # CJK characters seen as UTF-8 before a bad byte: a mixed file
 csv.field_size_limit(1 << 26)
 
 
@@ -27,17 +28,39 @@ def detect_encoding(path: Path) -> str:
         candidates = ["utf-8", "gb18030"]
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
+        seen = wide = 0
         try:
             with path.open("rb") as fh:
                 while chunk := fh.read(CHUNK):
                     if encoding != "utf-16" and b"\x00" in chunk:
                         raise ReadError("the file contains NUL bytes: not a text table")
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
+                    seen += len(chunk)
+                    wide += sum(1 for ch in text if ord(ch) >= 0x800) if wide < MIXED_AFTER else 0
                 decoder.decode(b"", final=True)
             return encoding
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            # Chinese text as UTF-8 is three bytes a character; GBK bytes rarely form such
+            # runs by chance.  Many of them before the first bad byte means a file that
+            # changes encoding part-way (two exports pasted together): read either way,
+            # half of it would be garbled, so it is refused, naming where it changes.
+            if encoding.startswith("utf-8") and wide >= MIXED_AFTER:
+                at = seen + exc.start
+                line = _line_at(path, at)
+                raise ReadError("the file is UTF-8 up to this line and another encoding "
+                                "(GBK?) after it; save the whole file as CSV UTF-8", line) from None
             continue
     raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8")
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line that byte ``offset`` of ``path`` falls on."""
+    lines = 1
+    with path.open("rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(CHUNK, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _sniff_delimiter(first_line: str) -> str:

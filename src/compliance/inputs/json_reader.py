@@ -47,7 +47,9 @@ class JsonReader:
             plain = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise ReadError(f"not valid JSON: {exc.msg}", exc.lineno) from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise ReadError(f"nested deeper than {yaml_reader.MAX_DEPTH} levels") from None
+        except ValueError as exc:
             raise ReadError(f"not valid JSON: {exc}") from None
         try:
             value = yaml_reader.load_text(text) if "\t" not in text else _lined(plain)

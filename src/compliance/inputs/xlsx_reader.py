@@ -41,7 +41,10 @@ class XlsxReader:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise ReadError(f"cannot open the workbook: {exc}") from None
-        sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+        # Hidden sheets are read too (after the visible ones, so "the first sheet" is still
+        # the first one a user sees): a sheet named after a kind cannot be hidden from a check.
+        visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+        sheets = visible + [ws for ws in book.worksheets if ws.sheet_state != "visible"]
         if not sheets:
             raise ReadError("the workbook has no sheets")
         # Every sheet goes back, titled; the loader keeps the sheets named after a

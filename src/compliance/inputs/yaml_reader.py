@@ -80,7 +80,9 @@ def load_text(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise ReadError(f"not valid YAML: {exc.problem or exc.context}", line) from None
-    except (YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except YAMLError as exc:
         raise ReadError(f"not valid YAML: {exc}") from None
     if node is None:
         return None

@@ -69,7 +69,7 @@ class RichReporter:
             for code, count in summary["by_code"].items():
                 sev = titles[code].severity
                 codes.add_row(Text(code, style=STYLE.get(sev, "")), str(count),
-                              Text(report_titles(report, code, lang)))
+                              Text(clean(report_titles(report, code, lang))))
             console.print(codes)
         else:
             console.print(Text(t("clean", lang), style="green"))
