@@ -236,3 +236,11 @@ def test_a_symlink_loop_given_on_the_command_line_is_one_error_line(tmp_path: Pa
     run = run_cli(link, timeout=30)
     assert run.status == 2
     assert run.stderr.strip() == f"compliance: error: {link}: no such file or folder"
+
+
+def test_a_50_mb_header_line_of_millions_of_columns_is_refused(tmp_path: Path) -> None:
+    path = corpus.huge_header_line(tmp_path / "schedule.csv")
+    run = run_cli(path, timeout=60)
+    assert run.status == 2, run.output[-2000:]
+    assert f"{path}:1: INP003 error: file cannot be read: the header row has {(25 << 20) + 1} columns" \
+        in run.stdout

@@ -189,7 +189,7 @@ def check(
             apply_waivers(report, waiver_file, engine)
         try:
             _write(report, reporter, output, engine.options.lang)
-        except ComplianceError:
+        except (ComplianceError, OSError):  # OSError: a closed pipe is no plugin's fault
             raise
         except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
             from compliance.host.errors import PluginError

@@ -12,7 +12,8 @@ from compliance.host.markers import hookimpl
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
 
 CHUNK = 1 << 20
-MIXED_AFTER = 64  # CJK characters seen as UTF-8 before a bad byte: a mixed file
+MIXED_AFTER = 128  # multi-byte UTF-8 seen before a bad byte (~64 CJK): a mixed file
+MAX_COLUMNS = 1000
 csv.field_size_limit(1 << 26)
 
 
@@ -36,12 +37,12 @@ def detect_encoding(path: Path) -> str:
                         raise ReadError("the file contains NUL bytes: not a text table")
                     text = decoder.decode(chunk)
                     seen += len(chunk)
-                    wide += sum(1 for ch in text if ord(ch) >= 0x800) if wide < MIXED_AFTER else 0
+                    wide += len(chunk) - len(text)  # bytes beyond one per character
                 decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError as exc:
-            # Chinese text as UTF-8 is three bytes a character; GBK bytes rarely form such
-            # runs by chance.  Many of them before the first bad byte means a file that
+            # Chinese text as UTF-8 is three bytes a character; GBK bytes rarely form valid
+            # UTF-8 by chance.  Much of it before the first bad byte means a file that
             # changes encoding part-way (two exports pasted together): read either way,
             # half of it would be garbled, so it is refused, naming where it changes.
             if encoding.startswith("utf-8") and wide >= MIXED_AFTER:
@@ -80,6 +81,9 @@ class CsvReader:
         if not first.strip():
             raise ReadError("the file is empty: no header row", 1)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first)
+        if first.count(delimiter) >= MAX_COLUMNS:  # counted before millions of cells are made
+            raise ReadError(f"the header row has {first.count(delimiter) + 1} columns; "
+                            f"at most {MAX_COLUMNS} are read", 1)
         header = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter))
         headers = [h.strip() for h in header]
         if all(not h for h in headers):
