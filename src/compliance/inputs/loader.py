@@ -380,6 +380,8 @@ class Loader:
                 if part is None:
                     part = by_school[sid] = Document(doc.kind, doc.loc, school_id=sid)
                 part.records.append(record)
+                part.rows_read += 1  # a part counts the rows it holds; rejected rows have
+                # no school to go to and are counted in Loaded (and reported as INP findings)
             for sid, part in by_school.items():
                 self._attach(part, sid, district)
 
