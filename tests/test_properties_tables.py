@@ -140,3 +140,34 @@ def test_the_cli_on_random_files_never_crashes(suffix: str, stem: str, content: 
     assert "Traceback" not in result.output
     if result.exit_code != 2:
         assert isinstance(result.exception, SystemExit | None)
+
+
+@functools.cache
+def engine_without_school() -> Engine:
+    return Engine(RunOptions(entry_points=False, lang="en"))
+
+
+@TABLES
+@given(tables(), st.lists(st.sampled_from(["ZS-1", "zs-2", " ZS-3 ", "", "  ", "\x1b"]),
+                          min_size=12, max_size=12))
+def test_rows_naming_their_schools_are_each_evaluated_or_reported(rows: list[list[str]],
+                                                                  ids: list[str]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["school_id", *HEADERS])
+    data_rows = 0
+    for row, school_id in zip(rows, ids, strict=False):
+        writer.writerow([school_id, *row])
+        data_rows += any(cell.strip() for cell in [school_id, *row])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "schedule.csv"
+        path.write_text(out.getvalue(), encoding="utf-8")
+        loaded = engine_without_school().load([str(path)])
+        report = engine_without_school().check([str(path)])
+    docs = [d for sub in loaded.submissions.values() for d in sub.documents]
+    records = sum(len(d.records) for d in docs)
+    assert loaded.rows_read == data_rows
+    assert records + loaded.rows_rejected == data_rows
+    assert sum(d.rows_read for d in docs) == records  # each school's part counts its rows
+    assert all(r.school_id for d in docs for r in d.records)  # no row without a school
+    assert (report.rows_read, report.rows_rejected) == (loaded.rows_read, loaded.rows_rejected)
