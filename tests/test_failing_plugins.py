@@ -34,6 +34,7 @@ PLUGIN = '''
 from pathlib import Path
 
 from compliance.host.markers import hookimpl
+from compliance.inputs.kinds import DocumentKind, Field
 from compliance.inputs.raw import RawRow, RawTable
 from compliance.rules.pack import RulePack
 
@@ -84,6 +85,27 @@ class BrokenReporter:
 
     def render(self, report, out, options):
         raise ValueError("the reporter cannot count")
+
+
+def broken_parser(value):
+    if value == "boom":
+        raise AttributeError("the parser tripped")
+    return value
+
+
+def broken_finish(values):
+    if values["note"] == "finish":
+        raise LookupError("the row check tripped")
+    return None
+
+
+WEIRD = DocumentKind(name="weird", fields=[Field("note", broken_parser, required=True)],
+                     finish=broken_finish)
+
+
+@hookimpl
+def compliance_document_kinds():
+    return [WEIRD]
 
 
 @hookimpl
@@ -187,3 +209,16 @@ def test_debug_shows_the_traceback_of_a_failing_rule(plugins_dir: Path, school: 
     assert plain.status == debug.status == 2
     assert "Traceback (most recent call last)" in debug.stderr
     assert "ZeroDivisionError: a third-party rule divided by zero" in debug.stderr
+
+
+def test_a_kind_parser_or_row_check_that_raises_rejects_that_row_only(engine: Engine,
+                                                                     tmp_path: Path) -> None:
+    path = tmp_path / "weird.csv"
+    path.write_text("note\nfine\nboom\nfinish\nalso fine\n", encoding="utf-8")
+    report = engine.check([str(path)])
+    found = {f.location.line: f.message for f in report.findings if f.code.startswith("INP")}
+    assert sorted(found) == [3, 4]
+    assert "its parser raised AttributeError: the parser tripped" in found[3]
+    assert "the weird row check raised LookupError: the row check tripped" in found[4]
+    assert (report.rows_read, report.rows_rejected) == (4, 2)
+    assert report.exit_status("never") == 2
