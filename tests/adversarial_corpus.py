@@ -274,3 +274,25 @@ def build_all(folder: Path) -> Path:
         build(folder / name)
     symlink_loop(folder / "loop")
     return folder
+
+
+def xlsx_entity_bomb(path: Path) -> Path:
+    """A billion laughs in a worksheet's XML."""
+    entities = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "' + (f"&lol{i - 1};" if i > 1 else "&lol;") * 10 + '">'
+        for i in range(1, 10)) + "]>"
+    data = _rows([SCHEDULE_HEAD, ["Mon-Fri", "08:00", "11:40", "lesson", "x"]])
+    _xlsx(path, [("schedule", "visible", data)])
+    with zipfile.ZipFile(path) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    sheet = files["xl/worksheets/sheet1.xml"].decode()
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    files["xl/worksheets/sheet1.xml"] = sheet.replace(head, head + entities).replace(
+        "<t>x</t>", "<t>&lol9;</t>").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, blob in files.items():
+            archive.writestr(name, blob)
+    return path
+
+
+GENERATED["entities.xlsx"] = xlsx_entity_bomb

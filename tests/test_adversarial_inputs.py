@@ -244,3 +244,12 @@ def test_a_50_mb_header_line_of_millions_of_columns_is_refused(tmp_path: Path) -
     assert run.status == 2, run.output[-2000:]
     assert f"{path}:1: INP003 error: file cannot be read: the header row has {(25 << 20) + 1} columns" \
         in run.stdout
+
+
+def test_an_xml_entity_bomb_inside_a_workbook_is_refused(tmp_path: Path) -> None:
+    path = corpus.xlsx_entity_bomb(tmp_path / "schedule.xlsx")
+    run = run_cli(path, timeout=60)
+    assert run.status == 2, run.output
+    found = lines_with(run.stdout, "INP003")
+    assert len(found) == 1 and found[0].startswith(f"{path}")
+    assert "amplification" in found[0]  # expat's own limit, named
