@@ -45,6 +45,7 @@ COMMITTED = [
     ("duplicate_keys.json", "INP003", "", "duplicate key 'end'"),
     ("empty.csv", "INP003", ":1", "the file is empty"),
     ("header_only.csv", "INP003", "", "has no data rows"),
+    ("two_start_columns.csv", "INP003", "", "`start` and `开始时间` both give `start`"),
 ]
 
 

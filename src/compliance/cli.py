@@ -118,6 +118,10 @@ def _run(fn: Any, debug: bool) -> Any:
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
+    except BrokenPipeError:  # `| head` stopped reading: not a defect, nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit cannot fail again
+        raise typer.Exit(141) from None
     except Exception as exc:
         if debug:
             raise

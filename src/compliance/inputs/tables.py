@@ -41,10 +41,26 @@ def normalize_table(
         document is not in a school folder.
     """
     columns: dict[str, Field] = {}
-    for header in headers:
+    twice: list[str] = []
+    for index, header in enumerate(headers):
         spec = kind.by_header.get(header_key(header))
-        if spec is not None and spec.name not in {f.name for f in columns.values()}:
+        if spec is None:
+            continue
+        first = next((h for h, f in columns.items() if f.name == spec.name), None)
+        if first is not None or header in headers[:index]:
+            # Two columns for one field (`start` and `开始时间`): which one the school
+            # meant cannot be told, and checking either would let the other hide.
+            twice.append(f"`{first or header}` and `{header}` both give `{spec.name}`")
+        else:
             columns[header] = spec
+    if twice:
+        counted = sum(1 for _ in rows)
+        doc.rows_read = doc.rows_rejected = counted
+        problems.append(InputProblem(
+            "INP003", doc.loc.with_column(None),
+            f"{'; '.join(twice)}: keep one column per field; {counted} row(s) not checked",
+            doc.school_id, {}, {"rows": counted}))
+        return
     present = {f.name for f in columns.values()}
     missing = kind.missing_columns(present)
     if default_school is None and "school_id" not in present and kind.field("school_id"):
