@@ -85,6 +85,7 @@ def test_rows_with_too_many_or_too_few_cells_are_reported_and_the_rest_checked(
     assert f"{path}:4: INP001 error: a value cannot be read: the row has 2 cells" in text
     assert f"{path}:5 [days]: HOL004" in text  # the good rows after the bad ones still count
     assert (report.rows_read, report.rows_rejected) == (4, 2)
+    assert "2 of 4 data row(s) not checked (see the INP findings)." in text
     assert status == 2
 
 

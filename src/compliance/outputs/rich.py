@@ -8,6 +8,7 @@ from compliance.host.markers import hookimpl
 from compliance.outputs.labels import clean, t
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
+from compliance.outputs.text import rows_not_checked
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -77,6 +78,8 @@ class RichReporter:
             console.print(Text(f"{t('skipped', lang)}: {clean(skipped.school_id)}: "
                                f"{', '.join(skipped.codes)} — {clean(skipped.reason)}",
                                style="dim"))
+        if report.rows_rejected:
+            console.print(Text(rows_not_checked(report, lang), style="red"))
         if report.incomplete:
             console.print(Text(t("incomplete", lang), style="bold red"))
 
