@@ -66,7 +66,9 @@ def main_options(
 
 
 def fail(message: str) -> None:
-    typer.echo(f"compliance: error: {message}", err=True)
+    from compliance.outputs.labels import clean  # a file name may carry control characters
+
+    typer.echo(f"compliance: error: {clean(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -121,6 +123,10 @@ def _run(fn: Any, debug: bool) -> Any:
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
+    except BrokenPipeError:  # `| head` stopped reading: not a defect, nothing more to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit cannot fail again
+        raise typer.Exit(141) from None
     except Exception as exc:
         if debug:
             raise
@@ -198,9 +204,20 @@ def check(
 
             apply_waivers(report, waiver_file, engine)
         # One evaluation, any number of renderings.
-        _write(report, reporter, output, engine.options.lang)
-        for extra_reporter, target in extra:
-            _write(report, extra_reporter, None if target == "-" else target, engine.options.lang)
+        try:
+            _write(report, reporter, output, engine.options.lang)
+            for extra_reporter, target in extra:
+                _write(report, extra_reporter, None if target == "-" else target,
+                       engine.options.lang)
+        except (ComplianceError, OSError):  # OSError: a closed pipe is no plugin's fault
+            raise
+        except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
+            from compliance.host.errors import PluginError
+
+            owner = engine.registry.plugin_of("report format", fmt) or "?"
+            raise PluginError(f"plugin {owner!r}: the {fmt!r} reporter raised "
+                              f"{type(exc).__name__}: {exc}; the report is incomplete "
+                              "(rerun with another --format)") from exc
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")

@@ -7,6 +7,7 @@ build the report.  The CLI is a thin shell over this; so is the test harness::
 
 from __future__ import annotations
 
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -129,7 +130,8 @@ class Engine:
         for given in paths:
             if not Path(given).exists():
                 raise UsageError(f"{given}: no such file or folder")
-        loader = Loader(self.registry.kinds, self.registry.readers, self.options.school)
+        loader = Loader(self.registry.kinds, self.registry.readers, self.options.school,
+                        origin=self._reader_origin)
         return loader.load(paths)
 
     def check(self, paths: Sequence[str], progress: Callable[[int, int], None] | None = None,
@@ -193,7 +195,8 @@ class Engine:
             if check.scope == "run":
                 if check.collect is not None:
                     part = self._guard(pack, check, ctx.school_id,
-                                       lambda c=check: [c.collect(ctx)], ctx.state)
+                                       lambda c=check: [c.collect(ctx)], ctx.state,
+                                       findings_only=False)
                     collected.setdefault(index, []).extend(
                         p for p in part if not isinstance(p, Finding))
                     out.extend(p for p in part if isinstance(p, Finding))
@@ -207,15 +210,21 @@ class Engine:
         return out
 
     def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
-               state: RunState) -> list[Any]:
-        """Run one check; a check that raises becomes an ERR001 finding, the run goes on."""
+               state: RunState, findings_only: bool = True) -> list[Any]:
+        """Run one check; a check that raises (or yields something that is not a
+        finding) becomes an ERR001 finding, and the run goes on."""
         try:
-            return list(call() or [])
+            out = list(call() or [])
+            for item in out if findings_only else ():
+                if not isinstance(item, Finding):
+                    raise TypeError(f"the check yielded {type(item).__name__}, not a Finding")
+            return out
         except Exception as exc:
             plugin = self.registry.plugin_of("rule pack", pack) or pack
             detail = f"{type(exc).__name__}: {exc}"
             if self.options.debug:
-                detail += "\n" + traceback.format_exc()
+                # For developers, on stderr: the report keeps one line per finding.
+                traceback.print_exc(file=sys.stderr)
             meta = self.registry.rules["ERR001"]
             where = _culprit_location(exc) or Location(f"<plugin {plugin}>")
             return [state.make_finding(
@@ -225,6 +234,14 @@ class Engine:
                 {"reason": f"plugin {plugin}, pack {pack}, rule {'/'.join(check.codes)} "
                            f"({check.name}) raised {detail}"},
             )]
+
+    def _reader_origin(self, reader: Any) -> str:
+        """The name of the plugin a reader object came from (its module's plugin name)."""
+        module = type(reader).__module__
+        for name, plugin in self.plugins.pm.list_name_plugin():
+            if getattr(plugin, "__name__", None) == module:
+                return name
+        return module
 
     def _input_finding(self, problem: InputProblem, state: RunState) -> Finding:
         meta = self.registry.rules[problem.code]

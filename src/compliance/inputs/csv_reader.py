@@ -12,6 +12,8 @@ from compliance.host.markers import hookimpl
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
 
 CHUNK = 1 << 20
+MIXED_AFTER = 128  # multi-byte UTF-8 seen before a bad byte (~64 CJK): a mixed file
+MAX_COLUMNS = 1000
 csv.field_size_limit(1 << 26)
 
 
@@ -27,17 +29,39 @@ def detect_encoding(path: Path) -> str:
         candidates = ["utf-8", "gb18030"]
     for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
+        seen = wide = 0
         try:
             with path.open("rb") as fh:
                 while chunk := fh.read(CHUNK):
                     if encoding != "utf-16" and b"\x00" in chunk:
                         raise ReadError("the file contains NUL bytes: not a text table")
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
+                    seen += len(chunk)
+                    wide += len(chunk) - len(text)  # bytes beyond one per character
                 decoder.decode(b"", final=True)
             return encoding
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            # Chinese text as UTF-8 is three bytes a character; GBK bytes rarely form valid
+            # UTF-8 by chance.  Much of it before the first bad byte means a file that
+            # changes encoding part-way (two exports pasted together): read either way,
+            # half of it would be garbled, so it is refused, naming where it changes.
+            if encoding.startswith("utf-8") and wide >= MIXED_AFTER:
+                at = seen + exc.start
+                line = _line_at(path, at)
+                raise ReadError("the file is UTF-8 up to this line and another encoding "
+                                "(GBK?) after it; save the whole file as CSV UTF-8", line) from None
             continue
     raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8")
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line that byte ``offset`` of ``path`` falls on."""
+    lines = 1
+    with path.open("rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(CHUNK, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -57,6 +81,9 @@ class CsvReader:
         if not first.strip():
             raise ReadError("the file is empty: no header row", 1)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first)
+        if first.count(delimiter) >= MAX_COLUMNS:  # counted before millions of cells are made
+            raise ReadError(f"the header row has {first.count(delimiter) + 1} columns; "
+                            f"at most {MAX_COLUMNS} are read", 1)
         header = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter))
         headers = [h.strip() for h in header]
         if all(not h for h in headers):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,22 @@ def _lined(value: Any) -> Any:
     return str(value)
 
 
+# Characters YAML refuses or takes for line breaks, which a JSON string may hold raw
+# (DEL, C1 with NEL, the line and paragraph separators, U+FFFE/FFFF).
+_NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+
+
+def _as_yaml(text: str) -> str:
+    """Valid JSON made readable by the YAML parser (for its line numbers), lines kept.
+
+    In valid JSON a raw tab can only be white space between tokens, and the characters
+    YAML refuses can only stand inside strings, where their ``\\uXXXX`` escape means
+    the same to both.
+    """
+    text = text.replace("\t", " ")
+    return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 class JsonReader:
     name = "json"
     suffixes = (".json",)
@@ -47,12 +64,14 @@ class JsonReader:
             plain = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
             raise ReadError(f"not valid JSON: {exc.msg}", exc.lineno) from None
-        except (ValueError, RecursionError) as exc:
+        except RecursionError:
+            raise ReadError(f"nested deeper than {yaml_reader.MAX_DEPTH} levels") from None
+        except ValueError as exc:
             raise ReadError(f"not valid JSON: {exc}") from None
         try:
-            value = yaml_reader.load_text(text) if "\t" not in text else _lined(plain)
+            value = yaml_reader.load_text(_as_yaml(text))
         except ReadError:
-            value = _lined(plain)
+            value = _lined(plain)  # still the same data, only without line numbers
         return yaml_reader.documents_from(value)
 
 

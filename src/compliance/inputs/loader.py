@@ -6,14 +6,14 @@ that cannot be read or told becomes an INP finding."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
 from compliance.inputs.problems import InputProblem
-from compliance.inputs.raw import LMap, RawMapping, RawTable, Reader, ReadError
+from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawTable, Reader, ReadError
 from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
 from compliance.inputs.tables import normalize_table
 
@@ -52,10 +52,13 @@ class Loader:
     """
 
     def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
-                 school_file: str | None = None):
+                 school_file: str | None = None,
+                 origin: Callable[[Reader], str] | None = None):
         self.kinds = kinds
         self.readers = list(readers)
         self.school_file = school_file
+        # Names the plugin a reader came from, for the finding when it breaks.
+        self.origin = origin or (lambda reader: type(reader).__module__)
         self.out = Loaded()
         self._schools: dict[str, School] = {}
         self._districts: dict[str, District | None] = {}
@@ -160,7 +163,9 @@ class Loader:
             return
         shown = display_path(base, path, root)
         if not path.exists():
-            self._problem("INP003", Location(shown), "no such file or folder")
+            reason = ("a symbolic link that loops or points to nothing" if path.is_symlink()
+                      else "no such file or folder")
+            self._problem("INP003", Location(shown), reason, owner)
             return
         self.out.files += 1
         reader = self._reader_for(path)
@@ -169,13 +174,8 @@ class Loader:
                           f"no reader for {path.suffix or 'files without a suffix'}: "
                           "submit YAML, JSON, CSV or XLSX", owner)
             return
-        try:
-            documents = reader.read(path)
-        except ReadError as exc:
-            self._problem("INP003", Location(shown, exc.line), exc.message, owner)
-            return
-        except OSError as exc:
-            self._problem("INP003", Location(shown), f"cannot read: {exc.strerror}", owner)
+        documents = self._read(reader, path, shown, owner)
+        if documents is None:
             return
         stem_kind = self._stems.get(stem_key(path.stem))
         if stem_kind in MAPPING_STEMS and any(isinstance(d, RawTable) for d in documents):
@@ -202,6 +202,36 @@ class Loader:
                 self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
                             owner, district)
 
+    def _read(self, reader: Reader, path: Path, shown: str,
+              owner: str | None) -> list[RawDocument] | None:
+        """What ``reader`` makes of ``path``, or ``None`` after reporting why it could not.
+
+        Readers may come from third parties: whatever one raises becomes an INP003 that
+        names the plugin and the file, and the run goes on with the other files.
+        """
+        try:
+            documents = reader.read(path)
+            if not isinstance(documents, list | tuple):
+                raise TypeError(f"read() returned {type(documents).__name__}, not a list")
+            return list(documents)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line), exc.message, owner)
+        except OSError as exc:
+            self._problem("INP003", Location(shown),
+                          f"cannot read: {exc.strerror or type(exc).__name__}", owner)
+        except (RecursionError, MemoryError):
+            self._problem("INP003", Location(shown), "the file is too deeply nested or too "
+                          "large to read", owner)
+        except Exception as exc:
+            self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
+        return None
+
+    def _crash(self, reader: Reader | None, exc: BaseException, rows: int | None = None) -> str:
+        where = f" after {rows} row(s)" if rows is not None else ""
+        return (f"the reader {getattr(reader, 'name', '?')!r} of plugin "
+                f"{self.origin(reader)!r} failed{where}: {type(exc).__name__}: {exc}; "
+                "the rest of this file was not checked (report this to the plugin's author)")
+
     def _pick_sheets(self, tables: list[RawTable]) -> list[RawTable]:
         named = [t for t in tables if self._stems.get(stem_key(t.kind_hint or "")) in self.kinds]
         return named or tables[:1]
@@ -222,7 +252,16 @@ class Loader:
         if kind_name not in self.kinds:
             kind_name = stem_kind if stem_kind in self.kinds else self._kind_from_headers(table)
         if kind_name is None:
-            rows = sum(1 for _ in table.rows)
+            try:
+                rows = sum(1 for _ in table.rows)
+            except ReadError as exc:
+                self._problem("INP003", Location(shown, exc.line, None, table.sheet),
+                              exc.message, owner)
+                return
+            except Exception as exc:
+                self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
+                              owner)
+                return
             self.out.rows_read += rows
             self.out.rows_rejected += rows
             self._problem("INP003", loc,
@@ -240,6 +279,17 @@ class Loader:
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          exc.message, owner))
+        except Exception as exc:  # a reader's row iterator that breaks part-way
+            # The row in hand when it broke is neither kept nor checked: count it rejected.
+            doc.rows_rejected = doc.rows_read - len(doc.records)
+            problems.append(InputProblem("INP003", loc, self._crash(
+                self._reader_for(Path(shown)), exc, doc.rows_read), owner))
+        else:
+            if doc.rows_read == 0 and not problems:
+                # A header and no rows: nothing was checked, which an inspector must see.
+                problems.append(InputProblem(
+                    "INP003", loc, f"the {kind_name} table has no data rows: nothing in it "
+                    "was checked", owner))
         self.out.problems.extend(problems)
         self.out.rows_read += doc.rows_read
         self.out.rows_rejected += doc.rows_rejected
@@ -266,10 +316,8 @@ class Loader:
     def _mapping_file(self, path: Path, shown: str, district: District) -> None:
         reader = self._reader_for(path)
         assert reader is not None
-        try:
-            documents = reader.read(path)
-        except ReadError as exc:
-            self._problem("INP003", Location(shown, exc.line), exc.message)
+        documents = self._read(reader, path, shown, None)
+        if documents is None:
             return
         for doc in documents:
             if isinstance(doc, RawMapping):
@@ -291,10 +339,8 @@ class Loader:
         if reader is None or not path.is_file():
             self._problem("INP003", Location(shown), "the school profile cannot be read")
             return None
-        try:
-            documents = reader.read(path)
-        except ReadError as exc:
-            self._problem("INP003", Location(shown, exc.line), exc.message)
+        documents = self._read(reader, path, shown, None)
+        if documents is None:
             return None
         mapping = next((d for d in documents if isinstance(d, RawMapping)), None)
         if mapping is None:
@@ -334,6 +380,8 @@ class Loader:
                 if part is None:
                     part = by_school[sid] = Document(doc.kind, doc.loc, school_id=sid)
                 part.records.append(record)
+                part.rows_read += 1  # a part counts the rows it holds; rejected rows have
+                # no school to go to and are counted in Loaded (and reported as INP findings)
             for sid, part in by_school.items():
                 self._attach(part, sid, district)
 

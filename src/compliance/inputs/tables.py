@@ -17,6 +17,7 @@ ROW_SHAPE = {
     "too_few_cells": "the row has {0} cells but the header has {1}",
     "not_a_mapping": "a row must be a mapping of field names to values",
 }
+MAX_CELL = 10_000  # characters in one cell; longer is an INP001, not a record
 CONSISTENCY = {
     "both_days_and_date": "a schedule entry has both `days` and `date`; give exactly one",
     "neither_days_nor_date": "a schedule entry has neither `days` nor `date`; give exactly one",
@@ -40,10 +41,26 @@ def normalize_table(
         document is not in a school folder.
     """
     columns: dict[str, Field] = {}
-    for header in headers:
+    twice: list[str] = []
+    for index, header in enumerate(headers):
         spec = kind.by_header.get(header_key(header))
-        if spec is not None and spec.name not in {f.name for f in columns.values()}:
+        if spec is None:
+            continue
+        first = next((h for h, f in columns.items() if f.name == spec.name), None)
+        if first is not None or header in headers[:index]:
+            # Two columns for one field (`start` and `开始时间`): which one the school
+            # meant cannot be told, and checking either would let the other hide.
+            twice.append(f"`{first or header}` and `{header}` both give `{spec.name}`")
+        else:
             columns[header] = spec
+    if twice:
+        counted = sum(1 for _ in rows)
+        doc.rows_read = doc.rows_rejected = counted
+        problems.append(InputProblem(
+            "INP003", doc.loc.with_column(None),
+            f"{'; '.join(twice)}: keep one column per field; {counted} row(s) not checked",
+            doc.school_id, {}, {"rows": counted}))
+        return
     present = {f.name for f in columns.values()}
     missing = kind.missing_columns(present)
     if default_school is None and "school_id" not in present and kind.field("school_id"):
@@ -72,9 +89,8 @@ def normalize_table(
         school_id = default_school
         bad = False
         if raw.problem:
-            key, *numbers = raw.problem.split(":")
             problems.append(
-                InputProblem("INP001", loc, ROW_SHAPE[key].format(*numbers), school_id,
+                InputProblem("INP001", loc, _shape(raw.problem), school_id,
                              {"column": "", "value": ""})
             )
             bad = True
@@ -88,6 +104,17 @@ def normalize_table(
             cell_loc = loc
             if raw.cell_lines and raw.cell_lines.get(header) is not None:
                 cell_loc = Location(loc.file, raw.cell_lines[header], None, loc.sheet)
+            if isinstance(value, str) and len(value) > MAX_CELL:
+                # A cell of megabytes is no schedule entry: it is refused before a parser
+                # or a rule gets to copy it around, and shown cut short.
+                problems.append(
+                    InputProblem("INP001", cell_loc.with_column(spec.name),
+                                 f"the value in `{spec.name}` is {len(value)} characters long; "
+                                 f"at most {MAX_CELL} are read", school_id,
+                                 {"column": spec.name, "value": _show(value)})
+                )
+                bad = True
+                continue
             if is_blank(value):
                 if spec.required:
                     problems.append(
@@ -111,8 +138,31 @@ def normalize_table(
                     )
                 )
                 bad = True
+            except Exception as exc:  # a plugin kind's parser with a defect: this cell only
+                problems.append(
+                    InputProblem(
+                        "INP001",
+                        cell_loc.with_column(spec.name),
+                        f"cannot read {_show(value)} in `{spec.name}`: its parser raised "
+                        f"{type(exc).__name__}: {exc}",
+                        school_id,
+                        {"column": spec.name, "value": _show(value)},
+                    )
+                )
+                bad = True
+        if school_id is None and id_header is not None and not bad:
+            # No folder or --school says whose row this is, and the row does not either.
+            problems.append(
+                InputProblem("INP001", loc.with_column("school_id"),
+                             "the required value `school_id` is empty", None,
+                             {"column": "school_id", "value": ""})
+            )
+            bad = True
         if not bad and finish is not None:
-            issue = finish(values)
+            try:
+                issue = finish(values)
+            except Exception as exc:  # a plugin kind's row check with a defect
+                issue = f"the {kind.name} row check raised {type(exc).__name__}: {exc}"
             if issue is not None:
                 problems.append(
                     InputProblem("INP004", loc, CONSISTENCY.get(issue, issue), school_id,
@@ -123,6 +173,15 @@ def normalize_table(
             doc.rows_rejected += 1
             continue
         doc.records.append(Record(kind.name, values, loc, school_id))
+
+
+def _shape(problem: str) -> str:
+    """The text for a reader's row problem (``too_many_cells:7:5``); a plugin's own as is."""
+    key, *numbers = str(problem).split(":")
+    try:
+        return ROW_SHAPE[key].format(*numbers)
+    except (KeyError, IndexError):
+        return str(problem)
 
 
 def _show(value: object) -> str:

@@ -9,6 +9,7 @@ to itself, so ``parse(str(parse(x))) == parse(x)``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -348,7 +349,8 @@ def parse_int(value: Any) -> int:
         text = normalize_text(value).removesuffix("分钟").removesuffix("分").removesuffix("min")
         text = text.strip()
         try:
-            number = int(float(text)) if re.fullmatch(r"\d+(\.0+)?", text) else int(text)
+            # "30.0" is 30; through int, not float, so long numbers keep every digit.
+            number = int(text.split(".")[0]) if re.fullmatch(r"\d+\.0+", text) else int(text)
         except ValueError:
             raise BadValue("a whole number", value) from None
     if number < 0:
@@ -358,14 +360,20 @@ def parse_int(value: Any) -> int:
 
 def parse_number(value: Any) -> float:
     """A number ≥ 0 (a price, a quantity)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = normalize_text(value).removesuffix("元").lstrip("¥￥").strip()
-    try:
-        number = float(text)
-    except ValueError:
-        raise BadValue("a number", value) from None
-    if number < 0 or number != number:
+    if isinstance(value, bool):
+        raise BadValue("a number", value)
+    if isinstance(value, int | float):
+        try:
+            number = float(value)  # a spreadsheet cell: checked like text below
+        except OverflowError:
+            raise BadValue("a number", value) from None
+    else:
+        text = normalize_text(value).removesuffix("元").lstrip("¥￥").strip()
+        try:
+            number = float(text)
+        except (ValueError, OverflowError):
+            raise BadValue("a number", value) from None
+    if not math.isfinite(number) or number < 0:  # inf, nan, 1e999: no price or quantity
         raise BadValue("a number", value)
     return number
 

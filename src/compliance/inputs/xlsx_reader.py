@@ -41,7 +41,10 @@ class XlsxReader:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise ReadError(f"cannot open the workbook: {exc}") from None
-        sheets = [ws for ws in book.worksheets if ws.sheet_state == "visible"] or book.worksheets
+        # Hidden sheets are read too (after the visible ones, so "the first sheet" is still
+        # the first one a user sees): a sheet named after a kind cannot be hidden from a check.
+        visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
+        sheets = visible + [ws for ws in book.worksheets if ws.sheet_state != "visible"]
         if not sheets:
             raise ReadError("the workbook has no sheets")
         # Every sheet goes back, titled; the loader keeps the sheets named after a
@@ -52,10 +55,14 @@ class XlsxReader:
         rows = ws.iter_rows(values_only=True)
         headers: list[str] = []
         header_row = 0
-        for header_row, values in enumerate(rows, start=1):  # noqa: B007 - kept for line numbers
-            if values and any(v is not None and str(v).strip() for v in values):
-                headers = ["" if v is None else str(v).strip() for v in values]
-                break
+        try:
+            for header_row, values in enumerate(rows, start=1):  # noqa: B007 - line numbers
+                if values and any(v is not None and str(v).strip() for v in values):
+                    headers = ["" if v is None else str(v).strip() for v in values]
+                    break
+        except Exception as exc:  # parsed while iterated: see _rows
+            raise ReadError(f"the sheet {title!r} is broken: {type(exc).__name__}: {exc}",
+                            header_row + 1) from None
         while headers and not headers[-1]:
             headers.pop()
         return RawTable(
@@ -65,8 +72,25 @@ class XlsxReader:
             sheet=title,
         )
 
+    @classmethod
+    def _rows(cls, rows: Iterator[tuple[Any, ...]], headers: list[str],
+              start: int) -> Iterator[RawRow]:
+        # openpyxl parses a read-only sheet while it is iterated: a broken or hostile
+        # sheet (bad XML, an entity bomb) fails here, as a ReadError on the row reached.
+        line = start
+        try:
+            for row in cls._shaped(rows, headers, start):
+                line = row.line or line
+                yield row
+        except ReadError:
+            raise
+        except Exception as exc:
+            raise ReadError(f"the sheet is broken after row {line}: {type(exc).__name__}: "
+                            f"{exc}", line + 1) from None
+
     @staticmethod
-    def _rows(rows: Iterator[tuple[Any, ...]], headers: list[str], start: int) -> Iterator[RawRow]:
+    def _shaped(rows: Iterator[tuple[Any, ...]], headers: list[str],
+                start: int) -> Iterator[RawRow]:
         width = len(headers)
         for line, values in enumerate(rows, start=start + 1):
             if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):

@@ -71,6 +71,27 @@ class _Builder:
         raise ReadError("unsupported YAML node", line)
 
 
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """How many nodes ``node`` becomes once aliases are expanded, counted over the shared
+    graph (each distinct node once), so a billion laughs is refused before it is built."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = MAX_NODES + 1  # a node met again while counting it: a cycle
+        if isinstance(node, SequenceNode):
+            children = node.value
+        elif isinstance(node, MappingNode):
+            children = [part for pair in node.value for part in pair]
+        else:
+            children = []
+        total = 1
+        for child in children:
+            total += _expanded_size(child, sizes)
+            if total > MAX_NODES:
+                break
+        sizes[key] = total
+    return sizes[key]
+
+
 def load_text(text: str) -> Any:
     """Parse YAML text into LMap/LList/str/None, raising :class:`ReadError`."""
     yaml = YAML(typ="safe", pure=True)
@@ -80,11 +101,15 @@ def load_text(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         raise ReadError(f"not valid YAML: {exc.problem or exc.context}", line) from None
-    except (YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None
+    except YAMLError as exc:
         raise ReadError(f"not valid YAML: {exc}") from None
     if node is None:
         return None
     try:
+        if _expanded_size(node, {}) > MAX_NODES:
+            raise ReadError("too many nodes after expanding aliases (an alias bomb?)")
         return _Builder().build(node)
     except RecursionError:
         raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None

@@ -81,7 +81,12 @@ LABELS: dict[str, dict[str, str]] = {
     "progress": {"zh": "检查学校", "en": "Checking schools"},
 }
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 (line breaks too: a cell must not forge a report line), DEL, C1 (0x9b is a one-byte
+# CSI), zero-width and bidi controls (a name must not reorder what follows it), line and
+# paragraph separators, the byte-order mark.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 
 
 def t(key: str, lang: str) -> str:

@@ -8,6 +8,7 @@ from compliance.host.markers import hookimpl
 from compliance.outputs.labels import clean, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
+from compliance.outputs.text import rows_not_checked
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -69,7 +70,7 @@ class RichReporter:
             for code, count in summary["by_code"].items():
                 sev = titles[code].severity
                 codes.add_row(Text(code, style=STYLE.get(sev, "")), str(count),
-                              Text(report_titles(report, code, lang)))
+                              Text(clean(report_titles(report, code, lang))))
             console.print(codes)
         else:
             console.print(Text(t("clean", lang), style="green"))
@@ -82,6 +83,8 @@ class RichReporter:
             for waiver in report.waivers:
                 style = "dim" if waiver.get("status") == "expired" else ""
                 console.print(Text("  " + clean(waiver_line(waiver, lang)), style=style))
+        if report.rows_rejected:
+            console.print(Text(rows_not_checked(report, lang), style="red"))
         if report.incomplete:
             console.print(Text(t("incomplete", lang), style="bold red"))
 

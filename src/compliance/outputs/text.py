@@ -45,8 +45,18 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        if report.rows_rejected:
+            write(rows_not_checked(report, lang) + "\n")
         if report.incomplete:
             write(t("incomplete", lang) + "\n")
+
+
+def rows_not_checked(report: Report, lang: str) -> str:
+    """The line that says how many data rows went unchecked: nothing is lost silently."""
+    n, m = report.rows_rejected, report.rows_read
+    if lang == "zh":
+        return f"共读取 {m} 行数据，其中 {n} 行未参与检查（见 INP 项）。"
+    return f"{n} of {m} data row(s) not checked (see the INP findings)."
 
 
 @hookimpl
