@@ -174,6 +174,10 @@ def check(
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
                          no_entry_points, debug)
         cfg = engine.options.config
+        from compliance.host.parallel import TerminalProgress
+
+        engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
+        engine.options.progress = TerminalProgress()
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
         if reporter is None:
@@ -192,6 +196,14 @@ def check(
         return report.exit_status(level)
 
     raise typer.Exit(_run(go, debug))
+
+
+def _jobs_setting(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"jobs must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def _default_format(output: str | None) -> str:
@@ -374,3 +386,4 @@ def plugins(
 def main() -> None:
     """The ``compliance`` console script."""
     app()
+

@@ -8,7 +8,7 @@ build the report.  The CLI is a thin shell over this; so is the test harness::
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,10 @@ class RunOptions:
     entry_points: bool = True
     debug: bool = False
     config: Config = field(default_factory=Config)
+    #: worker processes for many schools; ``None`` = the number of cores
+    jobs: int | None = None
+    #: ``progress(done, total)`` per school checked (see host/parallel.py)
+    progress: Callable[[int, int], None] | None = None
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -125,7 +129,16 @@ class Engine:
         return loader.load(paths)
 
     def check(self, paths: Sequence[str]) -> Report:
-        """Load ``paths``, evaluate, and return the report (findings sorted)."""
+        """Load ``paths``, evaluate, and return the report (findings sorted).
+
+        Schools are read and checked one at a time, over ``options.jobs`` processes.
+        """
+        from compliance.host.parallel import run_check
+
+        return run_check(self, paths)
+
+    def check_loaded(self, paths: Sequence[str]) -> Report:
+        """The all-in-memory path: load everything, then check (kept for comparison)."""
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
         rules = self.registry.rules

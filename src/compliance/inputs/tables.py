@@ -24,6 +24,24 @@ CONSISTENCY = {
 }
 
 
+def columns_of(kind: DocumentKind, headers: list[str]) -> dict[str, Field]:
+    columns: dict[str, Field] = {}
+    for header in headers:
+        spec = kind.by_header.get(header_key(header))
+        if spec is not None and spec.name not in {f.name for f in columns.values()}:
+            columns[header] = spec
+    return columns
+
+
+def missing_columns(kind: DocumentKind, headers: list[str], default_school: str | None) -> list[str]:
+    """The columns ``kind`` needs that ``headers`` lack (``school_id`` when no school is known)."""
+    present = {f.name for f in columns_of(kind, headers).values()}
+    missing = kind.missing_columns(present)
+    if default_school is None and "school_id" not in present and kind.field("school_id"):
+        missing.append("school_id")
+    return missing
+
+
 def normalize_table(
     kind: DocumentKind,
     headers: list[str],
@@ -39,15 +57,8 @@ def normalize_table(
         ``--school``); rows may still name one in a ``school_id`` column when the
         document is not in a school folder.
     """
-    columns: dict[str, Field] = {}
-    for header in headers:
-        spec = kind.by_header.get(header_key(header))
-        if spec is not None and spec.name not in {f.name for f in columns.values()}:
-            columns[header] = spec
-    present = {f.name for f in columns.values()}
-    missing = kind.missing_columns(present)
-    if default_school is None and "school_id" not in present and kind.field("school_id"):
-        missing.append("school_id")
+    columns = columns_of(kind, headers)
+    missing = missing_columns(kind, headers, default_school)
     if missing:
         counted = sum(1 for _ in rows)
         doc.rows_read = counted
