@@ -158,7 +158,8 @@ def _one_weekday(token: str) -> int:
 
 
 def parse_weekdays(value: Any) -> Weekdays:
-    """``Mon``, ``Mon-Fri``, ``Mon,Wed``, ``1-5``, ``周一``, ``周一至周五``, ``星期六``, ``工作日``, ``周末``."""
+    """``Mon``, ``Mon-Fri``, ``Mon,Wed``, ``1-5``, ``周一``, ``周一至周五``, ``星期六``,
+    ``工作日``, ``周末``."""
     text = normalize_text(value)
     if not text:
         raise BadValue("a weekday spec such as 周一至周五 or Mon-Fri", value)
