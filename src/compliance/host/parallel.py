@@ -16,6 +16,8 @@ that school is retried alone and, if it kills its worker again, reported as ERR0
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import sys
@@ -164,7 +166,7 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
         state = run_state(engine)
         results = []
         for sid in ids:
-            results.append(check_school(engine, plans[sid], state))
+            results.append(check_school(engine, plans.pop(sid), state))  # then dropped
             tick()
         return results
     got = _in_pool(engine, plans, ids, workers, tick)
@@ -189,7 +191,7 @@ def run_check(engine: Engine, paths: Sequence[str]) -> Report:
         if not Path(given).exists():
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
-    with tempfile.TemporaryDirectory(prefix="compliance-") as spill:
+    with _few_collections(), tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         defer=True, spill_dir=spill)
         loaded = loader.load(paths)
@@ -228,6 +230,25 @@ def run_check(engine: Engine, paths: Sequence[str]) -> Report:
         rows_rejected=rows_rejected,
         titles={code: meta.title for code, meta in rules.items()},
     )
+
+
+@contextlib.contextmanager
+def _few_collections() -> Any:
+    """Fewer cyclic-GC passes while millions of acyclic rows are made and dropped.
+
+    The collector's default thresholds make it walk the whole heap again and again
+    as rows pile up (a third of the run time on a 1M-row file); reference counting
+    frees rows anyway.  Workers forked inside inherit the setting.
+    """
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()  # the plugins, rules and plans: never garbage, never scanned again
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 class TerminalProgress:

@@ -74,7 +74,7 @@ class CsvReader:
                 for cells in reader:
                     line = last + 1
                     last = reader.line_num
-                    if not any(c.strip() for c in cells):
+                    if not "".join(cells).strip():  # a blank row
                         continue
                     problem = None
                     if len(cells) > width and any(c.strip() for c in cells[width:]):

@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
@@ -26,6 +27,8 @@ MAPPING_STEMS = {
     "calendar": ("calendar", "校历"),
 }
 IGNORED_PREFIXES = (".", "~$", "README", "readme")
+#: rows of multi-school tables held in memory before they are spilled to files
+SPILL_ROWS = 50_000
 
 
 @dataclass
@@ -52,26 +55,30 @@ class FolderUnit:
 
 @dataclass
 class Partition:
-    """One school's rows of a multi-school table, spilled to a temporary file.
+    """One school's rows of a multi-school table: in memory, or spilled to a file.
 
-    The rows are pickled in batches of ``RawRow``; :meth:`rows` streams them back.
+    Spilled rows are pickled in batches of ``RawRow`` fields; :meth:`rows` streams them back.
     """
 
     kind: str
     loc: Location
     headers: list[str]
-    path: str
     school_id: str | None
+    path: str | None = None
+    held: list[tuple[Any, ...]] = field(default_factory=list)
 
     def rows(self) -> Iterator[RawRow]:
-        with open(self.path, "rb") as fh:
-            while True:
-                try:
-                    batch = pickle.load(fh)
-                except EOFError:
-                    return
-                for line, cells, problem, cell_lines in batch:
-                    yield RawRow(line, cells, problem, cell_lines)
+        if self.path is not None:
+            with open(self.path, "rb") as fh:
+                while True:
+                    try:
+                        batch = pickle.load(fh)
+                    except EOFError:
+                        break
+                    for line, cells, problem, cell_lines in batch:
+                        yield RawRow(line, cells, problem, cell_lines)
+        for line, cells, problem, cell_lines in self.held:
+            yield RawRow(line, cells, problem, cell_lines)
 
 
 @dataclass
@@ -408,40 +415,46 @@ class Loader:
         id_header = next((h for h, f in columns_of(kind, table.headers).items()
                           if f.name == "school_id"), None)
         id_parser = kind.field("school_id").parser if kind.field("school_id") else None
-        spill_dir = self.spill_dir or tempfile.gettempdir()
-        buffers: dict[str, list[tuple]] = {}
         parts: dict[str, Partition] = {}
         ids: dict[object, str] = {}
+        held = 0
 
-        def flush(sid: str) -> None:
-            with open(parts[sid].path, "ab") as fh:
-                pickle.dump(buffers[sid], fh, protocol=pickle.HIGHEST_PROTOCOL)
-            buffers[sid] = []
+        def spill() -> None:
+            # past the budget every part goes to its own file, so memory stays flat
+            for part in parts.values():
+                if not part.held:
+                    continue
+                if part.path is None:
+                    fd, part.path = tempfile.mkstemp(prefix="compliance-", suffix=".part",
+                                                     dir=self.spill_dir)
+                    os.close(fd)
+                with open(part.path, "ab") as fh:
+                    pickle.dump(part.held, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                part.held = []
 
         for raw in table.rows:
             sid = ""
             cell = raw.cells.get(id_header) if id_header is not None else None
             if id_parser is not None and not is_blank(cell):
-                sid = ids.get(cell, "")
-                if cell not in ids:
+                if cell.__class__ is str and cell in ids:
+                    sid = ids[cell]
+                else:
                     try:
                         sid = str(id_parser(cell))
                     except BadValue:
                         sid = ""
-                    ids[cell] = sid
-            buf = buffers.get(sid)
-            if buf is None:
-                fd, path = tempfile.mkstemp(prefix="compliance-", suffix=".part", dir=spill_dir)
-                os.close(fd)
-                parts[sid] = Partition(kind.name, loc, list(table.headers), path, sid or None)
-                buf = buffers[sid] = []
-            buf.append((raw.line, raw.cells, raw.problem, raw.cell_lines))
-            if len(buf) >= 2000:
-                flush(sid)
-        for sid in parts:
-            if buffers[sid]:
-                flush(sid)
-            self._parts.append((parts[sid], district))
+                    if cell.__class__ is str and len(ids) < 100_000:
+                        ids[cell] = sid
+            part = parts.get(sid)
+            if part is None:
+                part = parts[sid] = Partition(kind.name, loc, list(table.headers), sid or None)
+            part.held.append((raw.line, raw.cells, raw.problem, raw.cell_lines))
+            held += 1
+            if held >= SPILL_ROWS:
+                spill()
+                held = 0
+        for part in parts.values():
+            self._parts.append((part, district))
 
     # -- assembling --------------------------------------------------------------
 

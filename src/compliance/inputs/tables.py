@@ -3,8 +3,8 @@ every row either kept as a record or reported as an input problem."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
+from typing import Any
 
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
@@ -17,6 +17,8 @@ ROW_SHAPE = {
     "too_few_cells": "the row has {0} cells but the header has {1}",
     "not_a_mapping": "a row must be a mapping of field names to values",
 }
+CACHE_MAX = 4096
+_MISS = object()
 CONSISTENCY = {
     "both_days_and_date": "a schedule entry has both `days` and `date`; give exactly one",
     "neither_days_nor_date": "a schedule entry has neither `days` nor `date`; give exactly one",
@@ -77,63 +79,110 @@ def normalize_table(
         return
     finish = kind.finish
     id_header = next((h for h, f in columns.items() if f.name == "school_id"), None)
-    for raw in rows:
-        doc.rows_read += 1
-        loc = Location(doc.loc.file, raw.line, None, doc.loc.sheet)
-        school_id = default_school
-        bad = False
-        if raw.problem:
-            key, *numbers = raw.problem.split(":")
-            problems.append(
-                InputProblem("INP001", loc, ROW_SHAPE[key].format(*numbers), school_id,
-                             {"column": "", "value": ""})
-            )
-            bad = True
-        values: dict[str, object] = {}
-        cells = raw.cells
-        if id_header is not None and not forced_school and not is_blank(cells.get(id_header)):
-            with contextlib.suppress(BadValue):
-                school_id = str(columns[id_header].parser(cells[id_header]))
-        for header, spec in columns.items():
-            value = cells.get(header)
-            cell_loc = loc
-            if raw.cell_lines and raw.cell_lines.get(header) is not None:
-                cell_loc = Location(loc.file, raw.cell_lines[header], None, loc.sheet)
-            if is_blank(value):
-                if spec.required:
+    id_parser = columns[id_header].parser if id_header is not None else None
+    plan = [(header, spec.name, spec.parser, spec.required, spec.default)
+            for header, spec in columns.items()]
+    # Parsed values of repeated cells (grades, zones, enum names, yes/no) are reused: a
+    # column's cache is dropped once it holds CACHE_MAX distinct cells (ids, names).
+    caches: list[dict[str, Any] | None] = [{} for _ in plan]
+    id_cache: dict[str, str | None] = {}
+    file, sheet, kind_name = doc.loc.file, doc.loc.sheet, kind.name
+    records = doc.records
+    read = rejected = 0
+    try:
+        for raw in rows:
+            read += 1
+            loc = Location(file, raw.line, None, sheet)
+            school_id = default_school
+            bad = False
+            if raw.problem:
+                key, *numbers = raw.problem.split(":")
+                problems.append(
+                    InputProblem("INP001", loc, ROW_SHAPE[key].format(*numbers), school_id,
+                                 {"column": "", "value": ""})
+                )
+                bad = True
+            values: dict[str, object] = {}
+            cells = raw.cells
+            cell_lines = raw.cell_lines
+            if id_parser is not None and not forced_school:
+                cell = cells.get(id_header)
+                if not is_blank(cell):
+                    if cell.__class__ is str and cell in id_cache:
+                        found = id_cache[cell]
+                    else:
+                        try:
+                            found = str(id_parser(cell))
+                        except BadValue:
+                            found = None
+                        if cell.__class__ is str and len(id_cache) < CACHE_MAX:
+                            id_cache[cell] = found
+                    if found is not None:
+                        school_id = found
+            for index, (header, name, parser, required, default) in enumerate(plan):
+                value = cells.get(header)
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    if required:
+                        problems.append(
+                            InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
+                                         f"the required value `{name}` is empty", school_id,
+                                         {"column": name, "value": ""})
+                        )
+                        bad = True
+                    values[name] = default
+                    continue
+                cache = caches[index]
+                if cache is not None and value.__class__ is str:
+                    parsed = cache.get(value, _MISS)
+                    if parsed is _MISS:
+                        try:
+                            parsed = parser(value)
+                        except BadValue as exc:
+                            parsed = exc
+                        if len(cache) >= CACHE_MAX:
+                            caches[index] = None
+                        else:
+                            cache[value] = parsed
+                else:
+                    try:
+                        parsed = parser(value)
+                    except BadValue as exc:
+                        parsed = exc
+                if isinstance(parsed, BadValue):
                     problems.append(
-                        InputProblem("INP001", cell_loc.with_column(spec.name),
-                                     f"the required value `{spec.name}` is empty", school_id,
-                                     {"column": spec.name, "value": ""})
+                        InputProblem(
+                            "INP001",
+                            _cell_loc(loc, cell_lines, header).with_column(name),
+                            f"cannot read {_show(value)} in `{name}`: expected {parsed.expected}",
+                            school_id,
+                            {"column": name, "value": _show(value)},
+                        )
                     )
                     bad = True
-                values[spec.name] = spec.default
-                continue
-            try:
-                values[spec.name] = spec.parser(value)
-            except BadValue as exc:
-                problems.append(
-                    InputProblem(
-                        "INP001",
-                        cell_loc.with_column(spec.name),
-                        f"cannot read {_show(value)} in `{spec.name}`: expected {exc.expected}",
-                        school_id,
-                        {"column": spec.name, "value": _show(value)},
+                    continue
+                values[name] = parsed
+            if not bad and finish is not None:
+                issue = finish(values)
+                if issue is not None:
+                    problems.append(
+                        InputProblem("INP004", loc, CONSISTENCY.get(issue, issue), school_id,
+                                     {"column": ""})
                     )
-                )
-                bad = True
-        if not bad and finish is not None:
-            issue = finish(values)
-            if issue is not None:
-                problems.append(
-                    InputProblem("INP004", loc, CONSISTENCY.get(issue, issue), school_id,
-                                 {"column": ""})
-                )
-                bad = True
-        if bad:
-            doc.rows_rejected += 1
-            continue
-        doc.records.append(Record(kind.name, values, loc, school_id))
+                    bad = True
+            if bad:
+                rejected += 1
+                continue
+            records.append(Record(kind_name, values, loc, school_id))
+    finally:  # a broken file stops the rows mid-way: keep the count so far
+        doc.rows_read += read
+        doc.rows_rejected += rejected
+
+
+def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: str) -> Location:
+    """The row's location, or the cell's own line when the reader knows it (YAML)."""
+    if cell_lines and cell_lines.get(header) is not None:
+        return Location(loc.file, cell_lines[header], None, loc.sheet)
+    return loc
 
 
 def _show(value: object) -> str:
