@@ -19,6 +19,40 @@ ROW_SHAPE = {
 }
 CACHE_MAX = 4096
 _MISS = object()
+_BLANK = object()
+
+
+class _Bad:
+    """A cell its parser rejected (kept in the cache like a parsed value)."""
+
+    __slots__ = ("expected",)
+
+    def __init__(self, expected: str):
+        self.expected = expected
+
+
+# Parsed values of repeated cells (grades, zones, enum names, yes/no) are reused across
+# rows and tables of this process: parsers are pure, parsed values are not mutated.  A
+# column's cache is dropped for good once it holds CACHE_MAX distinct cells (ids, names).
+_SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
+
+
+def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
+    key = (kind, name)
+    if key not in _SHARED or (_SHARED[key] is not None and _SHARED[key][0] is not parser):
+        _SHARED[key] = (parser, {})
+    entry = _SHARED[key]
+    return entry[1] if entry is not None else None
+
+
+def _parse(parser: Any, value: Any) -> Any:
+    """The parsed cell, ``_BLANK`` for an empty one, or a ``_Bad`` naming what was expected."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return _BLANK
+    try:
+        return parser(value)
+    except BadValue as exc:
+        return _Bad(exc.expected)
 CONSISTENCY = {
     "both_days_and_date": "a schedule entry has both `days` and `date`; give exactly one",
     "neither_days_nor_date": "a schedule entry has neither `days` nor `date`; give exactly one",
@@ -80,11 +114,9 @@ def normalize_table(
     finish = kind.finish
     id_header = next((h for h, f in columns.items() if f.name == "school_id"), None)
     id_parser = columns[id_header].parser if id_header is not None else None
-    plan = [(header, spec.name, spec.parser, spec.required, spec.default)
-            for header, spec in columns.items()]
-    # Parsed values of repeated cells (grades, zones, enum names, yes/no) are reused: a
-    # column's cache is dropped once it holds CACHE_MAX distinct cells (ids, names).
-    caches: list[dict[str, Any] | None] = [{} for _ in plan]
+    plan = [(header, spec.name, spec.parser, spec.required, spec.default, slot)
+            for slot, (header, spec) in enumerate(columns.items())]
+    caches = [_cache_for(kind.name, spec.name, spec.parser) for spec in columns.values()]
     id_cache: dict[str, str | None] = {}
     file, sheet, kind_name = doc.loc.file, doc.loc.sheet, kind.name
     records = doc.records
@@ -119,9 +151,21 @@ def normalize_table(
                             id_cache[cell] = found
                     if found is not None:
                         school_id = found
-            for index, (header, name, parser, required, default) in enumerate(plan):
+            for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
-                if value is None or (isinstance(value, str) and not value.strip()):
+                cache = caches[slot]
+                if cache is not None and value.__class__ is str:
+                    # one look-up answers blank / parsed / unreadable for a repeated cell
+                    parsed = cache.get(value, _MISS)
+                    if parsed is _MISS:
+                        parsed = _parse(parser, value)
+                        if len(cache) >= CACHE_MAX:
+                            caches[slot] = _SHARED[(kind_name, name)] = None
+                        else:
+                            cache[value] = parsed
+                else:
+                    parsed = _parse(parser, value)
+                if parsed is _BLANK:
                     if required:
                         problems.append(
                             InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
@@ -131,24 +175,7 @@ def normalize_table(
                         bad = True
                     values[name] = default
                     continue
-                cache = caches[index]
-                if cache is not None and value.__class__ is str:
-                    parsed = cache.get(value, _MISS)
-                    if parsed is _MISS:
-                        try:
-                            parsed = parser(value)
-                        except BadValue as exc:
-                            parsed = exc
-                        if len(cache) >= CACHE_MAX:
-                            caches[index] = None
-                        else:
-                            cache[value] = parsed
-                else:
-                    try:
-                        parsed = parser(value)
-                    except BadValue as exc:
-                        parsed = exc
-                if isinstance(parsed, BadValue):
+                if parsed.__class__ is _Bad:
                     problems.append(
                         InputProblem(
                             "INP001",
