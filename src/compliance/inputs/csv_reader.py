@@ -76,6 +76,9 @@ class CsvReader:
                     last = reader.line_num
                     if not "".join(cells).strip():  # a blank row
                         continue
+                    if len(cells) == width:  # the usual row: no shape problem to look for
+                        yield RawRow(line, dict(zip(headers, cells)))
+                        continue
                     problem = None
                     if len(cells) > width and any(c.strip() for c in cells[width:]):
                         problem = f"too_many_cells:{len(cells)}:{width}"
