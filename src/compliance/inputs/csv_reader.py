@@ -77,7 +77,7 @@ class CsvReader:
                     if not "".join(cells).strip():  # a blank row
                         continue
                     if len(cells) == width:  # the usual row: no shape problem to look for
-                        yield RawRow(line, dict(zip(headers, cells)))
+                        yield RawRow(line, dict(zip(headers, cells, strict=False)))
                         continue
                     problem = None
                     if len(cells) > width and any(c.strip() for c in cells[width:]):
