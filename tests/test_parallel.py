@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from compliance.host import parallel
 from compliance.host.engine import Engine, RunOptions
 from compliance.host.manager import make_plugin_manager
 from compliance.host.parallel import TerminalProgress
@@ -16,6 +17,12 @@ from compliance.outputs.reporter import RenderOptions
 from .conftest import FIXTURES, SAMPLES
 
 PARALLEL = FIXTURES / "parallel"
+
+
+@pytest.fixture(autouse=True)
+def pool_for_few_schools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The samples have only a few schools: use worker processes for them anyway."""
+    monkeypatch.setattr(parallel, "MIN_SCHOOLS_FOR_POOL", 2)
 
 
 def json_of(paths: list[str], jobs: int, plugins: bool = False) -> str:
