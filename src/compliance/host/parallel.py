@@ -17,6 +17,7 @@ that school is retried alone and, if it kills its worker again, reported as ERR0
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -130,8 +131,11 @@ def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> Process
         _WORKER.update(engine=engine, plans=plans)
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(None, None))
+    # spawned workers (macOS, Windows) rebuild the engine from the options: plugins
+    # given as objects through the Python API (``extra=``) are not seen there
+    options = dataclasses.replace(engine.options, progress=None)
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(engine.options, plans))
+                               initializer=_init_worker, initargs=(options, plans))
 
 
 def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], workers: int,
