@@ -191,6 +191,7 @@ def check(
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
                          no_entry_points, debug, rule_files)
         cfg = engine.options.config
+        engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
         if reporter is None:
@@ -255,6 +256,14 @@ def _check_with_progress(engine: Any, paths: list[str]) -> Any:
             bar.update(task, completed=done, total=total)
 
         return engine.check(paths, progress=step)
+
+
+def _jobs_setting(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise UsageError(f"jobs must be a whole number of at least 1, not {value!r}")
+    return value
 
 
 def _default_format(output: str | None) -> str:
@@ -520,3 +529,4 @@ def new_plugin(
 def main() -> None:
     """The ``compliance`` console script."""
     app()
+

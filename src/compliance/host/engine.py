@@ -49,6 +49,10 @@ class RunOptions:
     debug: bool = False
     rules: Sequence[str] = ()  # declarative rule files (--rules), see rules/declarative.py
     config: Config = field(default_factory=Config)
+    #: worker processes for many schools; ``None`` = the number of cores
+    jobs: int | None = None
+    #: ``progress(done, total)`` per school checked (see host/parallel.py)
+    progress: Callable[[int, int], None] | None = None
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -138,9 +142,18 @@ class Engine:
               ) -> Report:
         """Load ``paths``, evaluate, and return the report (findings sorted).
 
+        Schools are read and checked one at a time, over ``options.jobs`` processes.
+
         :param progress: called as ``progress(done, total)`` after each school (a
             progress bar); never required.
         """
+        from compliance.host.parallel import run_check
+
+        return run_check(self, paths, progress or self.options.progress)
+
+    def check_loaded(self, paths: Sequence[str]) -> Report:
+        """The all-in-memory path: load everything, then check (kept for comparison)."""
+        progress = self.options.progress
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
         rules = self.registry.rules

@@ -101,7 +101,10 @@ class CsvReader:
                 for cells in reader:
                     line = last + 1
                     last = reader.line_num
-                    if not any(c.strip() for c in cells):
+                    if not "".join(cells).strip():  # a blank row
+                        continue
+                    if len(cells) == width:  # the usual row: no shape problem to look for
+                        yield RawRow(line, dict(zip(headers, cells, strict=False)))
                         continue
                     problem = None
                     if len(cells) > width and any(c.strip() for c in cells[width:]):

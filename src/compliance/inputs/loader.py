@@ -6,16 +6,20 @@ that cannot be read or told becomes an INP finding."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
 from compliance.inputs.problems import InputProblem
-from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawTable, Reader, ReadError
+from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawRow, RawTable, Reader, ReadError
 from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
-from compliance.inputs.tables import normalize_table
+from compliance.inputs.tables import columns_of, missing_columns, normalize_table
+from compliance.inputs.values import BadValue, is_blank
 
 MAPPING_STEMS = {
     "school": ("school", "学校", "学校信息"),
@@ -23,6 +27,8 @@ MAPPING_STEMS = {
     "calendar": ("calendar", "校历"),
 }
 IGNORED_PREFIXES = (".", "~$", "README", "readme")
+#: rows of multi-school tables held in memory before they are spilled to files
+SPILL_ROWS = 50_000
 
 
 @dataclass
@@ -34,6 +40,72 @@ class Loaded:
     files: int = 0
     rows_read: int = 0
     rows_rejected: int = 0
+    #: deferred mode only: what to read, per school, when that school is checked
+    plans: dict[str, SchoolPlan] = field(default_factory=dict)
+
+
+@dataclass
+class FolderUnit:
+    """A school folder whose tables are read only when its school is checked."""
+
+    folder: Path
+    base: str
+    root: Path
+
+
+@dataclass
+class Partition:
+    """One school's rows of a multi-school table: in memory, or spilled to a file.
+
+    Spilled rows are pickled in batches of ``RawRow`` fields; :meth:`rows` streams them back.
+    """
+
+    kind: str
+    loc: Location
+    headers: list[str]
+    school_id: str | None
+    path: str | None = None
+    held: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def rows(self) -> Iterator[RawRow]:
+        if self.path is not None:
+            with open(self.path, "rb") as fh:
+                while True:
+                    try:
+                        batch = pickle.load(fh)
+                    except EOFError:
+                        break
+                    for line, cells, problem, cell_lines in batch:
+                        yield RawRow(line, cells, problem, cell_lines)
+        for line, cells, problem, cell_lines in self.held:
+            yield RawRow(line, cells, problem, cell_lines)
+
+
+@dataclass
+class SchoolPlan:
+    """Everything needed to build one school's submission later, in any process.
+
+    :attr docs: documents already read (loose single-school files);
+    :attr folders: school folders still to read; :attr parts: spilled rows.
+    """
+
+    school_id: str
+    school: School | None
+    district: District | None
+    docs: list[Document] = field(default_factory=list)
+    folders: list[FolderUnit] = field(default_factory=list)
+    parts: list[Partition] = field(default_factory=list)
+
+
+@dataclass
+class Materialised:
+    """One school's submission plus what reading it cost and found."""
+
+    submission: Submission
+    problems: list[InputProblem]
+    files: int
+    rows_read: int
+    rows_rejected: int
 
 
 def display_path(base: str, path: Path, root: Path) -> str:
@@ -53,12 +125,19 @@ class Loader:
 
     def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
                  school_file: str | None = None,
-                 origin: Callable[[Reader], str] | None = None):
+                 origin: Callable[[Reader], str] | None = None, defer: bool = False,
+                 spill_dir: str | None = None):
         self.kinds = kinds
         self.readers = list(readers)
         self.school_file = school_file
         # Names the plugin a reader came from, for the finding when it breaks.
         self.origin = origin or (lambda reader: type(reader).__module__)
+        # defer: school folders and multi-school tables are only planned here and read
+        # per school by :func:`materialise`, so memory is bounded by the largest school.
+        self.defer = defer
+        self.spill_dir = spill_dir
+        self._folders: dict[str, list[FolderUnit]] = {}
+        self._parts: list[tuple[Partition, District | None]] = []
         self.out = Loaded()
         self._schools: dict[str, School] = {}
         self._districts: dict[str, District | None] = {}
@@ -134,6 +213,9 @@ class Loader:
             owner = school.id if school else None
             if owner is not None:
                 self._districts.setdefault(owner, district)
+                if self.defer:
+                    self._folders.setdefault(owner, []).append(FolderUnit(folder, base, root))
+                    return
             self._school_folder(folder, base, root, owner, district)
             return
         for child in self._children(folder, base, root):
@@ -271,6 +353,9 @@ class Loader:
             return
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)
+        if self.defer and default_school is None and not missing_columns(kind, table.headers, None):
+            self._spill(kind, table, loc, district)
+            return
         doc = Document(kind_name, loc, school_id=default_school)
         problems: list[InputProblem] = []
         try:
@@ -363,9 +448,88 @@ class Loader:
         self._schools[school.id] = school
         return school
 
+    # -- partitioning a multi-school table ---------------------------------------
+
+    def _spill(self, kind: DocumentKind, table: RawTable, loc: Location,
+               district: District | None) -> None:
+        """Split a table whose rows name their schools into one spill file per school.
+
+        A row goes to the school ``normalize_table`` would give it (its ``school_id``
+        cell when readable, else none), so reading the parts one by one later gives
+        the same records and problems as reading the whole table at once.
+        """
+        id_header = next((h for h, f in columns_of(kind, table.headers).items()
+                          if f.name == "school_id"), None)
+        id_parser = kind.field("school_id").parser if kind.field("school_id") else None
+        parts: dict[str, Partition] = {}
+        ids: dict[object, str] = {}
+        held = 0
+
+        def spill() -> None:
+            # past the budget every part goes to its own file, so memory stays flat
+            for part in parts.values():
+                if not part.held:
+                    continue
+                if part.path is None:
+                    fd, part.path = tempfile.mkstemp(prefix="compliance-", suffix=".part",
+                                                     dir=self.spill_dir)
+                    os.close(fd)
+                with open(part.path, "ab") as fh:
+                    pickle.dump(part.held, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                part.held = []
+
+        for raw in table.rows:
+            sid = ""
+            cell = raw.cells.get(id_header) if id_header is not None else None
+            if id_parser is not None and not is_blank(cell):
+                if cell.__class__ is str and cell in ids:
+                    sid = ids[cell]
+                else:
+                    try:
+                        sid = str(id_parser(cell))
+                    except BadValue:
+                        sid = ""
+                    if cell.__class__ is str and len(ids) < 100_000:
+                        ids[cell] = sid
+            part = parts.get(sid)
+            if part is None:
+                part = parts[sid] = Partition(kind.name, loc, list(table.headers), sid or None)
+            part.held.append((raw.line, raw.cells, raw.problem, raw.cell_lines))
+            held += 1
+            if held >= SPILL_ROWS:
+                spill()
+                held = 0
+        for part in parts.values():
+            self._parts.append((part, district))
+
     # -- assembling --------------------------------------------------------------
 
+    def _plan(self) -> None:
+        """Deferred mode: one plan per school, nothing but loose documents read yet."""
+        plans = self.out.plans
+
+        def plan(sid: str, district: District | None) -> SchoolPlan:
+            got = plans.get(sid)
+            if got is None:
+                got = plans[sid] = SchoolPlan(sid, self._schools.get(sid),
+                                              self._districts.get(sid, district))
+            if got.district is None:
+                got.district = district
+            return got
+
+        for school_id in self._schools:
+            plan(school_id, None)
+        for school_id, units in self._folders.items():
+            plan(school_id, None).folders.extend(units)
+        for doc, district in self._docs:
+            plan(doc.school_id or "", district).docs.append(doc)
+        for part, district in self._parts:
+            plan(part.school_id or "", district).parts.append(part)
+
     def _assemble(self) -> None:
+        if self.defer:
+            self._plan()
+            return
         subs = self.out.submissions
         for school_id, school in self._schools.items():
             subs[school_id] = Submission(school_id, school, district=self._districts.get(school_id))
@@ -403,3 +567,40 @@ class Loader:
                  subject: dict[str, object] | None = None) -> None:
         self.out.problems.append(InputProblem(code, loc, reason, school_id, {},
                                               subject or {}))
+
+
+def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
+                readers: Sequence[Reader], origin: Callable[[Reader], str] | None = None) -> Materialised:
+    """Read one planned school: its folders, its spilled rows and its loose documents.
+
+    Gives the same submission and input problems the all-at-once :meth:`Loader.load`
+    gives for that school.
+    """
+    loader = Loader(kinds, readers, origin=origin)
+    loader._schools = {plan.school_id: plan.school} if plan.school else {}
+    for unit in plan.folders:
+        loader._seen.add(os.path.realpath(unit.folder))
+        for name in MAPPING_STEMS:  # read (and counted) by the planning walk already
+            found = loader._find_mapping(unit.folder, name)
+            if found is not None:
+                loader._seen.add(os.path.realpath(found))
+        loader._school_folder(unit.folder, unit.base, unit.root, plan.school_id, plan.district)
+    out = loader.out
+    for part in plan.parts:
+        kind = kinds[part.kind]
+        doc = Document(part.kind, part.loc, school_id=None)
+        normalize_table(kind, part.headers, part.rows(), doc, out.problems, None)
+        out.rows_read += doc.rows_read
+        out.rows_rejected += doc.rows_rejected
+        sub_doc = Document(doc.kind, doc.loc, doc.records, plan.school_id)
+        if sub_doc.records or plan.school_id:  # rows naming no school were reported (INP001)
+            loader._docs.append((sub_doc, plan.district))
+    for doc in plan.docs:
+        loader._docs.append((doc, plan.district))
+    subs = out.submissions
+    if plan.school is not None:
+        subs[plan.school_id] = Submission(plan.school_id, plan.school, district=plan.district)
+    for doc, district in loader._docs:
+        loader._attach(doc, doc.school_id or "", district)
+    sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
+    return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected)

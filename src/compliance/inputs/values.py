@@ -27,6 +27,8 @@ class BadValue(ValueError):
 
 def normalize_text(value: Any) -> str:
     """Full-width to half-width (NFKC), surrounding white space removed."""
+    if value.__class__ is str and value.isascii():  # NFKC leaves ASCII as it is
+        return value.strip()
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
@@ -387,9 +389,15 @@ def parse_text(value: Any) -> str:
 
 def parse_id(value: Any) -> str:
     """An identifier compared after trimming and upper-casing (student ids, zone codes)."""
+    # the usual form: printable ASCII without spaces has no white space to remove
+    if value.__class__ is str and value.isascii() and value.isprintable() and " " not in value:
+        return value.upper()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", "", normalize_text(value)).upper()
+    return _SPACE_RE.sub("", normalize_text(value)).upper()
+
+
+_SPACE_RE = re.compile(r"\s+")
 
 
 def enum_parser(choices: dict[str, tuple[str, ...]]) -> Callable[[Any], str]:

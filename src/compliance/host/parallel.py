@@ -1,0 +1,294 @@
+"""Checking many schools: one school at a time, optionally over worker processes.
+
+The parent walks the paths and plans each school (profiles, district zones and
+calendars, which files belong to it; a multi-school table is split into one spill
+file per school).  Each school is then read, checked and dropped on its own — in
+the parent with ``--jobs 1``, else in a pool of worker processes — so memory grows
+with the largest school, not with the number of schools.
+
+Run-wide checks (``pack.across_schools(..., collect=fn)``) ``collect`` in whichever
+process checks the school; the parts travel back (they must pickle) and
+``finish`` runs once in the parent, over the parts in school-id order.  Results
+are merged in school-id order too, so the report is byte-identical for any
+``--jobs``.  A worker that dies (a crash, not an exception) costs only its school:
+that school is retried alone and, if it kills its worker again, reported as ERR001.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from compliance import __version__
+from compliance.host.errors import UsageError
+from compliance.inputs.loader import Loader, SchoolPlan, materialise
+from compliance.inputs.model import Location
+from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.rules.context import RunContext, RunState, SchoolContext
+from compliance.rules.finding import Finding
+
+if TYPE_CHECKING:
+    from compliance.host.engine import Engine, RunOptions
+
+#: ``progress(done, total)`` after each school; ``done == total`` at the end.
+Progress = Callable[[int, int], None]
+
+#: below this many schools a pool costs more (≈ 50 ms to start) than it saves
+MIN_SCHOOLS_FOR_POOL = 8
+
+
+@dataclass
+class SchoolResult:
+    """What checking one school gives back to the parent (it pickles)."""
+
+    school_id: str
+    name: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    collected: dict[int, list[Any]] = field(default_factory=dict)
+    files: int = 0
+    rows_read: int = 0
+    rows_rejected: int = 0
+    schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def run_state(engine: Engine) -> RunState:
+    opts = engine.options
+    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official)
+
+
+def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolResult:
+    """Read one planned school, run every selected check on it, and drop it."""
+    result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
+    try:
+        got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
+    except Exception as exc:  # a reader defect: this school is incomplete, the run goes on
+        result.findings.append(crash_finding(engine, state, plan.school_id,
+                                             f"reading raised {type(exc).__name__}: {exc}",
+                                             traceback.format_exc()))
+        return result
+    result.files, result.rows_read, result.rows_rejected = got.files, got.rows_read, got.rows_rejected
+    result.findings.extend(engine._input_finding(p, state) for p in got.problems)
+    if not plan.school_id and not got.submission.documents:
+        return result  # only rows naming no school, each already an INP finding
+    result.schedules = schedule_rows({plan.school_id: got.submission})
+    ctx = SchoolContext(got.submission, engine.registry.rules, state)
+    result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
+                                              result.skipped))
+    return result
+
+
+def crash_finding(engine: Engine, state: RunState, school_id: str, reason: str,
+                  trace: str | None = None) -> Finding:
+    """ERR001 for a school whose checking could not finish."""
+    if engine.options.debug and trace:
+        reason += "\n" + trace
+    meta = engine.registry.rules["ERR001"]
+    return state.make_finding(meta, Location("<worker>"), school_id or None,
+                              {"check": "school"}, {"reason": reason})
+
+
+# -- worker processes ----------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None) -> None:
+    """Pool initializer: a forked worker inherits the parent's engine; a spawned one builds it."""
+    if options is not None:
+        from compliance.host.engine import Engine
+
+        _WORKER["engine"] = Engine(options)
+        _WORKER["plans"] = plans
+    _WORKER["state"] = run_state(_WORKER["engine"])
+
+
+def _work(school_id: str) -> SchoolResult:
+    return check_school(_WORKER["engine"], _WORKER["plans"][school_id], _WORKER["state"])
+
+
+def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods:
+        # forked workers share the parent's plugins and plans: nothing to pickle up front
+        _WORKER.update(engine=engine, plans=plans)
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_init_worker, initargs=(None, None))
+    # spawned workers (macOS, Windows) rebuild the engine from the options: plugins
+    # given as objects through the Python API (``extra=``) are not seen there
+    options = dataclasses.replace(engine.options, progress=None)
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(options, plans))
+
+
+def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], workers: int,
+             tick: Callable[[], None]) -> dict[str, SchoolResult | None]:
+    """Check ``ids`` over ``workers`` processes; ``None`` for a school whose worker died."""
+    out: dict[str, SchoolResult | None] = {}
+    try:
+        with _pool(engine, plans, workers) as pool:
+            futures: dict[Future[SchoolResult], str] = {pool.submit(_work, sid): sid
+                                                         for sid in ids}
+            for future, sid in futures.items():
+                try:
+                    out[sid] = future.result()
+                except BrokenProcessPool:
+                    out[sid] = None
+                tick()
+    finally:
+        _WORKER.clear()  # the parent keeps no reference to the run's plans
+    return out
+
+
+def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
+                  progress: Progress | None = None) -> list[SchoolResult]:
+    """Every planned school checked, in school-id order."""
+    ids = sorted(plans)
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, len(ids)), len(ids))
+
+    workers = min(jobs, len(ids))
+    if workers <= 1 or len(ids) < MIN_SCHOOLS_FOR_POOL:
+        state = run_state(engine)
+        results = []
+        for sid in ids:
+            results.append(check_school(engine, plans.pop(sid), state))  # then dropped
+            tick()
+        return results
+    got = _in_pool(engine, plans, ids, workers, tick)
+    lost = [sid for sid in ids if got[sid] is None]
+    if lost:
+        # the pool broke: other schools died with it; retry each alone to find the culprit
+        state = run_state(engine)
+        for sid in lost:
+            again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
+            got[sid] = again or SchoolResult(sid, plans[sid].school.name if plans[sid].school
+                                             else "", [crash_finding(
+                                                 engine, state, sid,
+                                                 "the worker process checking this school died "
+                                                 "(out of memory or a crash in native code)")])
+    return [r for sid in ids if (r := got[sid]) is not None]
+
+
+def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
+    """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
+    opts = engine.options
+    for given in paths:
+        if not Path(given).exists():
+            raise UsageError(f"{given}: no such file or folder")
+    jobs = getattr(opts, "jobs", None) or default_jobs()
+    with _few_collections(), tempfile.TemporaryDirectory(prefix="compliance-") as spill:
+        loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
+                        origin=engine._reader_origin, defer=True, spill_dir=spill)
+        loaded = loader.load(paths)
+        state = run_state(engine)
+        findings: list[Finding] = [engine._input_finding(p, state) for p in loaded.problems]
+        results = check_schools(engine, loaded.plans, jobs, progress)
+    files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
+    skipped: list[Skipped] = []
+    collected: dict[int, list[Any]] = {}
+    for result in results:
+        findings.extend(result.findings)
+        skipped.extend(result.skipped)
+        for index, parts in result.collected.items():
+            collected.setdefault(index, []).extend(parts)
+        files += result.files
+        rows_read += result.rows_read
+        rows_rejected += result.rows_rejected
+    rules = engine.registry.rules
+    run = RunContext(rules, state)
+    for index, (pack, check) in enumerate(engine._checks()):
+        if check.scope == "run":
+            findings.extend(engine._guard(pack, check, None, lambda c=check, i=index:
+                                          c.fn(run, collected.get(i, [])), state))
+    active = engine.active
+    findings = [f for f in findings if f.code in active or f.code.startswith(("INP", "ERR"))]
+    schools = {r.school_id: r.name for r in results if r.school_id}
+    return Report(
+        tool={"name": "compliance", "version": __version__},
+        profile=engine.settings.profile,
+        lang=opts.lang,
+        findings=findings,
+        schools=schools,
+        files=files,
+        skipped=skipped,
+        rows_read=rows_read,
+        rows_rejected=rows_rejected,
+        titles={code: meta.title for code, meta in rules.items()},
+        schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
+        checked=sorted(active),
+    )
+
+
+@contextlib.contextmanager
+def _few_collections() -> Any:
+    """Fewer cyclic-GC passes while millions of acyclic rows are made and dropped.
+
+    The collector's default thresholds make it walk the whole heap again and again
+    as rows pile up (a third of the run time on a 1M-row file); reference counting
+    frees rows anyway.  Workers forked inside inherit the setting.
+    """
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()  # the plugins, rules and plans: never garbage, never scanned again
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr, shown only for runs over many schools.
+
+    Use as ``RunOptions(progress=TerminalProgress())``; it draws nothing unless
+    stderr is a terminal and there are at least ``minimum`` schools.
+    """
+
+    def __init__(self, minimum: int = 20, stream: Any = None):
+        self.minimum = minimum
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() and not os.environ.get("COMPLIANCE_NO_PROGRESS")
+        self._last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < self.minimum:
+            return
+        now = time.monotonic()
+        if done < total and now - self._last < 0.1:
+            return
+        self._last = now
+        width = 30
+        filled = width * done // total
+        self.stream.write(f"\r{'█' * filled}{'·' * (width - filled)} {done}/{total} "
+                          f"schools 所学校")
+        if done == total:
+            self.stream.write("\r" + " " * (width + 40) + "\r")
+        self.stream.flush()
