@@ -72,6 +72,12 @@ def fail(message: str) -> None:
     raise typer.Exit(2)
 
 
+PluginOpt = Annotated[list[str] | None, typer.Option(
+    "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")]
+PluginsDirOpt = Annotated[str | None, typer.Option(
+    "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")]
+NoEntryPointsOpt = Annotated[bool, typer.Option(
+    "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
 RulesOpt = Annotated[list[str] | None, typer.Option(
     "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
 
@@ -166,12 +172,9 @@ def check(
         help="Language of messages (default from the locale). 报告语言。")] = None,
     waivers: Annotated[str | None, typer.Option(
         help="Accepted exceptions (YAML). 豁免清单。")] = None,
-    plugin: Annotated[list[str] | None, typer.Option(
-        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
-    plugins_dir: Annotated[str | None, typer.Option(
-        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
-    no_entry_points: Annotated[bool, typer.Option(
-        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt
     = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Parallel workers for many schools. 并行进程数。")] = None,
@@ -311,12 +314,9 @@ def rules(
     config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
     lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
     format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option(
-        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
-    plugins_dir: Annotated[str | None, typer.Option(
-        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
-    no_entry_points: Annotated[bool, typer.Option(
-        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
     rule_files: RulesOpt = None,
 ) -> None:
     """List every rule loaded: code, pack, severity, summary. 列出全部规则。"""
@@ -349,10 +349,8 @@ def explain(
     profile: Annotated[str | None, typer.Option(help="Show values in force under it. 参数配置。")] = None,
     config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
     lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    plugin: Annotated[list[str] | None, typer.Option(
-        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
-    plugins_dir: Annotated[str | None, typer.Option(
-        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
     rule_files: RulesOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
@@ -419,12 +417,9 @@ def profiles(
 def plugins(
     all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins. 包括内置插件。")] = False,
     format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
-    plugin: Annotated[list[str] | None, typer.Option(
-        "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")] = None,
-    plugins_dir: Annotated[str | None, typer.Option(
-        "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")] = None,
-    no_entry_points: Annotated[bool, typer.Option(
-        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
     """The plugins loaded: name, version, origin, hooks. 已加载的插件。"""
 
@@ -470,8 +465,7 @@ def verify(
     folder: Annotated[str, typer.Argument(
         help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
     lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    no_entry_points: Annotated[bool, typer.Option(
-        "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")] = False,
+    no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
     """Run rule test cases against their expected.yaml; exit 1 on a difference.
     运行规则测试用例，与 expected.yaml 比对。"""
