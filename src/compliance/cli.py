@@ -174,8 +174,7 @@ def check(
         help="Accepted exceptions (YAML). 豁免清单。")] = None,
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
-    no_entry_points: NoEntryPointsOpt
-    = False,
+    no_entry_points: NoEntryPointsOpt = False,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, help="Parallel workers for many schools. 并行进程数。")] = None,
     show_pii: Annotated[bool, typer.Option(
