@@ -178,3 +178,35 @@ def test_district_calendar_adds_a_local_rest_day(tmp_path: Path) -> None:
     report = run([tmp_path])
     assert codes(report) == ["HOL001"]
     assert report.findings[0].subject["holiday"] == "local"
+
+
+def test_libyaml_and_pure_composers_build_the_same_values() -> None:
+    """The fast libyaml composer is an optimisation only: same values, same lines."""
+    import pytest
+    from ruamel.yaml import YAML
+
+    from compliance.inputs import yaml_reader
+    from tests.conftest import SAMPLES
+
+    if yaml_reader._CParser is None:
+        pytest.skip("ruamel.yaml.clib is not installed")
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLES.rglob("*.yaml"))]
+    texts += ["a: {url: https://x.example/y, date: 2025-08-28}\n", "- [1, 2, {b: ~}]\n- yes\n"]
+    for text in texts:
+        pure = yaml_reader._Builder().build(YAML(typ="safe", pure=True).compose(text))
+        try:
+            fast = yaml_reader._Builder().build(YAML(typ="safe").compose(text))
+        except Exception:  # libyaml refuses some YAML 1.2: load_text falls back to pure
+            fast = pure
+        assert repr(fast) == repr(pure)
+        assert repr(yaml_reader.load_text(text)) == repr(pure)
+
+
+def test_deep_yaml_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """libyaml's composer would crash the process at a depth of ~30,000: never given one."""
+    from compliance.inputs.yaml_reader import _shallow
+
+    for text in ("a: " + "[" * 100_000 + "]" * 100_000, "- " * 100_000 + "x"):
+        assert not _shallow(text)
+        (tmp_path / "school.yaml").write_text(text, encoding="utf-8")
+        assert "INP003" in codes(run([tmp_path]))
