@@ -18,6 +18,7 @@ them (unless ``--show-pii``) before any reporter sees them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from compliance.host.markers import hookimpl
@@ -116,37 +117,81 @@ def selective_admission(ctx: SchoolContext) -> Iterator[Finding]:
                               basis_name=BASIS_NAMES.get(basis, {}).get(ctx.lang, basis))
 
 
-def admitted(ctx: SchoolContext) -> list[dict[str, Any]]:
-    """Per school, what ENR004 needs: every admitted id and where it stands (picklable)."""
-    return [
-        {"student_id": r["student_id"], "name": r["name"], "school_id": ctx.school_id,
-         "file": r.loc.file, "line": r.loc.line, "sheet": r.loc.sheet}
-        for r in ctx.records("enrollment") if r["student_id"]
-    ]
+@dataclass(slots=True)
+class Admitted:
+    """What ENR004 needs of one school, compact and picklable: one entry per admitted id.
+
+    A city-wide list holds a million ids, so rows are kept as parallel columns, not
+    as a dict or a :class:`Location` each (that took 400 MB at a million rows).
+    """
+
+    school_id: str | None
+    ids: list[str] = field(default_factory=list)
+    names: list[Any] = field(default_factory=list)
+    lines: list[int | None] = field(default_factory=list)
+    #: index into ``files`` per row; ``files`` holds (file, sheet) pairs
+    file_of: list[int] = field(default_factory=list)
+    files: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def location(self, i: int, column: str | None = None) -> Location:
+        file, sheet = self.files[self.file_of[i]]
+        return Location(file, self.lines[i], column, sheet)
+
+
+def admitted(ctx: SchoolContext) -> Admitted:
+    """Per school, every admitted student id and where it stands."""
+    part = Admitted(ctx.school_id)
+    files: dict[tuple[str, str | None], int] = {}
+    ids, names, lines, file_of = part.ids, part.names, part.lines, part.file_of
+    for r in ctx.records("enrollment"):
+        values = r.values
+        sid = values.get("student_id")
+        if sid:
+            loc = r.loc
+            key = (loc.file, loc.sheet)
+            index = files.get(key)
+            if index is None:
+                index = files[key] = len(files)
+            ids.append(sid)
+            names.append(values.get("name"))
+            lines.append(loc.line)
+            file_of.append(index)
+    part.files = list(files)
+    return part
 
 
 @pack.across_schools("ENR004", collect=admitted)
-def admitted_twice(run: RunContext, parts: list[list[dict[str, Any]]]) -> Iterator[Finding]:
-    by_id: dict[str, list[dict[str, Any]]] = {}
+def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
+    # Set operations find the ids admitted by more than one school without a dict
+    # entry per student; only those ids' rows are then gathered.
+    seen: set[str] = set()
+    twice: set[str] = set()
     for part in parts:
-        for row in part:
+        ids = set(part.ids)
+        twice |= seen & ids
+        seen |= ids
+    del seen
+    if not twice:
+        return
+    by_id: dict[str, list[tuple[Admitted, int]]] = {}
+    for part in parts:
+        for i in [i for i, sid in enumerate(part.ids) if sid in twice]:
             # parse_id already trimmed and upper-cased the id.
-            by_id.setdefault(row["student_id"], []).append(row)
+            by_id.setdefault(part.ids[i], []).append((part, i))
     for student_id, rows in sorted(by_id.items()):
-        schools = sorted({r["school_id"] for r in rows if r["school_id"]})
+        schools = sorted({p.school_id for p, _ in rows if p.school_id})
         if len(schools) < 2:
             continue
-        rows.sort(key=lambda r: (r["school_id"] or "", r["file"], r["line"] or 0))
-        first = rows[0]
-        where = [str(Location(r["file"], r["line"], None, r["sheet"])) for r in rows]
+        rows.sort(key=lambda r: (r[0].school_id or "", r[0].location(r[1]).file, r[0].lines[r[1]] or 0))
+        first, at = rows[0]
+        where = [str(p.location(i)) for p, i in rows]
         yield run.finding(
-            "ENR004", Location(first["file"], first["line"], "student_id", first["sheet"]),
-            first["school_id"],
-            subject={"student_id": student_id, "name": first["name"], "schools": schools,
+            "ENR004", first.location(at, "student_id"), first.school_id,
+            subject={"student_id": student_id, "name": first.names[at], "schools": schools,
                      "files": where, "count": len(schools)},
             schools=("、" if run.lang == "zh" else ", ").join(
                 f"{s}（{w}）" if run.lang == "zh" else f"{s} ({w})"
-                for s, w in zip([r["school_id"] for r in rows], where, strict=True)),
+                for s, w in zip([p.school_id for p, _ in rows], where, strict=True)),
         )
 
 
