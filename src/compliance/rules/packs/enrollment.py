@@ -80,18 +80,20 @@ def residence_zone(ctx: SchoolContext, entry: Record) -> tuple[str | None, Findi
 def catchment(ctx: SchoolContext) -> Iterator[Finding]:
     school = ctx.school
     exempt = {str(c).strip() for c in ctx.params("ENR001").get("exempt_categories") or []}
+    # A school without declared catchment zones cannot be judged (not guessed).
+    zones = frozenset(school.catchment) if school is not None and school.catchment else None
     for entry in ctx.records("enrollment"):
-        zone, problem = residence_zone(ctx, entry)
-        if problem is not None:
-            yield problem
-        if entry["migrant_worker_child"] and not entry["residence_zone"] and not entry[
-            "residence_address"
-        ]:
-            yield ctx.finding("ENR005", entry, column="residence_address",
-                              subject=_student(entry, migrant_worker_child=True,
-                                               residence_permit=bool(entry["residence_permit"])))
-        # A school without declared catchment zones cannot be judged (not guessed).
-        if zone is None or school is None or not school.catchment or zone in school.catchment:
+        values = entry.values  # the common case (a zone is given, inside the catchment) stays cheap
+        zone = values.get("residence_zone")
+        if not zone:
+            zone, problem = residence_zone(ctx, entry)
+            if problem is not None:
+                yield problem
+            if values.get("migrant_worker_child") and not values.get("residence_address"):
+                yield ctx.finding("ENR005", entry, column="residence_address",
+                                  subject=_student(entry, migrant_worker_child=True,
+                                                   residence_permit=bool(values.get("residence_permit"))))
+        if zone is None or zones is None or zone in zones:
             continue
         categories = {str(c).strip() for c in split_list(entry["special_category"] or "")}
         if categories & exempt:
@@ -106,12 +108,15 @@ def catchment(ctx: SchoolContext) -> Iterator[Finding]:
 @pack.check("ENR002", "ENR003")
 def selective_admission(ctx: SchoolContext) -> Iterator[Finding]:
     forbidden = set(ctx.params("ENR002").get("forbidden_bases") or [])
+    watched = forbidden | {"school_choice"}
     for entry in ctx.records("enrollment"):
-        basis = entry["admission_basis"]
+        basis = entry.values.get("admission_basis")
+        if basis not in watched:
+            continue
         if basis == "school_choice":
             yield ctx.finding("ENR003", entry, column="admission_basis",
                               subject=_student(entry, basis=basis))
-        elif basis in forbidden:
+        else:
             yield ctx.finding("ENR002", entry, column="admission_basis",
                               subject=_student(entry, basis=basis),
                               basis_name=BASIS_NAMES.get(basis, {}).get(ctx.lang, basis))
