@@ -19,6 +19,7 @@ from compliance.outputs.labels import clean
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.outputs.rich import RichReporter
+from compliance.outputs.sarif import SarifReporter
 from compliance.outputs.text import TextReporter
 from tests.adversarial_corpus import ADVERSARIAL, SCHOOL, run_cli
 
@@ -88,11 +89,16 @@ def test_a_cell_cannot_forge_a_report_line(hostile: Report) -> None:
     assert "?/forged.csv:1: HOL001 error: forged" in text  # on the school's own line
 
 
-def test_json_escapes_control_characters(hostile: Report) -> None:
-    text = render(hostile, JsonReporter())
-    assert ESC not in text and "\x07" not in text
+@pytest.mark.parametrize("reporter", [JsonReporter(), SarifReporter()], ids=["json", "sarif"])
+def test_json_escapes_control_c1_and_bidi_characters(hostile: Report, reporter: object) -> None:
+    text = render(hostile, reporter)
+    for char in DANGEROUS:
+        if char != "\u200b":  # a zero-width space reorders nothing: kept as it is
+            assert char not in text, repr(char)
     data = json.loads(text)
-    assert any(ESC in f["location"]["file"] for f in data["findings"])  # kept, as data
+    if isinstance(reporter, JsonReporter):  # (SARIF percent-encodes file names)
+        assert "\\u202e" in text  # escaped, not dropped
+        assert "\u202e" in json.dumps(data, ensure_ascii=False)  # kept, as data
 
 
 def test_clean_replaces_every_control_and_bidi_character() -> None:

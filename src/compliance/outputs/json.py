@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
@@ -31,8 +32,24 @@ class JsonReporter:
     suffix = ".json"
 
     def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
-        json.dump(report_dict(report), out, ensure_ascii=False, indent=2)
+        out.write(dumps(report_dict(report)))
         out.write("\n")
+
+
+# Characters that are valid in JSON strings but unsafe to show raw: C1 controls, the
+# line/paragraph separators (which end a line in JavaScript), and the bidirectional
+# controls that make a viewer show text in another order than it is (a school name
+# or cell could carry them).  They are written as \uXXXX escapes; everything else,
+# Chinese included, stays readable.
+_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def dumps(value: Any) -> str:
+    """``value`` as the report's JSON text: two-space indent, UTF-8 readable, unsafe characters escaped."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @hookimpl

@@ -8,11 +8,11 @@ waivers themselves are in ``runs[0].properties.waivers``.
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 from urllib.parse import quote
 
 from compliance.host.markers import hookimpl
+from compliance.outputs.json import dumps
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import Finding
@@ -90,7 +90,7 @@ class SarifReporter:
     suffix = ".sarif"
 
     def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
-        json.dump(sarif_dict(report, options.lang), out, ensure_ascii=False, indent=2)
+        out.write(dumps(sarif_dict(report, options.lang)))
         out.write("\n")
 
 
