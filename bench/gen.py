@@ -107,8 +107,10 @@ def write_school(folder: Path, index: int, rng: random.Random, enroll: int, home
             day = 1 + n % 28
             grade = 1 + (n // 28) % 6
             minutes = rng.choice((10, 15, 20, 25)) if rng.random() > 0.02 else 90
+            # grades 1-2 get no written homework (HWK003), bar about 2% of entries
+            written = "是" if grade > 2 or rng.random() < 0.02 else "否"
             w.writerow([f"2025-11-{day:02d}", f"{grade}-{1 + n % 3}", subjects[n % 3],
-                        str(minutes), "是", "是"])
+                        str(minutes), written, "是"])
         rows += homework
     with (folder / "materials.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)

@@ -213,7 +213,10 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
     files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
     skipped: list[Skipped] = []
     collected: dict[int, list[Any]] = {}
+    shared: dict[str, str] = {}
     for result in results:
+        for finding in result.findings:  # workers' copies of one clause text become one again
+            finding.citation = shared.setdefault(finding.citation, finding.citation)
         findings.extend(result.findings)
         skipped.extend(result.skipped)
         for index, parts in result.collected.items():

@@ -32,7 +32,7 @@ class JsonReporter:
     suffix = ".json"
 
     def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
-        out.write(dumps(report_dict(report)))
+        write(report_dict(report), out)
         out.write("\n")
 
 
@@ -44,12 +44,28 @@ class JsonReporter:
 _UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
-def dumps(value: Any) -> str:
-    """``value`` as the report's JSON text: two-space indent, UTF-8 readable, unsafe characters escaped."""
-    text = json.dumps(value, ensure_ascii=False, indent=2)
+def _escape(text: str) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def dumps(value: Any) -> str:
+    """``value`` as the report's JSON text: two-space indent, UTF-8 readable, unsafe characters escaped."""
+    return _escape(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def write(value: Any, out: IO[str]) -> None:
+    """:func:`dumps` written piece by piece, so a city's 100 MB report is never one string."""
+    pending: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
+        pending.append(chunk)
+        size += len(chunk)
+        if size > 1 << 16:
+            out.write(_escape("".join(pending)))
+            pending, size = [], 0
+    out.write(_escape("".join(pending)))
 
 
 @hookimpl

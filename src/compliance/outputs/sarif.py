@@ -12,7 +12,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.json import dumps
+from compliance.outputs.json import write
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import Finding
@@ -90,7 +90,7 @@ class SarifReporter:
     suffix = ".sarif"
 
     def render(self, report: Report, out: IO[str], options: RenderOptions) -> None:
-        out.write(dumps(sarif_dict(report, options.lang)))
+        write(sarif_dict(report, options.lang), out)
         out.write("\n")
 
 

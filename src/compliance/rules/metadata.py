@@ -108,7 +108,14 @@ class RuleMeta:
     example: dict[str, dict[str, str]] = field(default_factory=dict)
     # clauses a plugin's pack file quotes itself (`clause_texts:`), beside rules/clauses.yaml
     own_clauses: dict[str, Clause] = field(default_factory=dict)
+    # one citation text per language, shared by every finding of the rule (a city's
+    # 100,000 findings would otherwise each carry their own copy of the clause text)
+    _citations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def citation(self, lang: str) -> str:
-        known = {**clauses(), **self.own_clauses}
-        return " / ".join(known[c].citation(lang) for c in self.clauses if c in known)
+        text = self._citations.get(lang)
+        if text is None:
+            known = {**clauses(), **self.own_clauses}
+            text = self._citations[lang] = " / ".join(
+                known[c].citation(lang) for c in self.clauses if c in known)
+        return text
