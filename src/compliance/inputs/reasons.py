@@ -33,7 +33,7 @@ REASONS: dict[str, dict[str, str]] = {
                         "en": "a weekday spec such as `周一至周五` or `Mon-Fri`"},
     "expect.bool": {"zh": "是或否（`是`/`否`、`true`/`false`、`Y`/`N`、`1`/`0`）",
                     "en": "yes or no (`是`/`否`, `true`/`false`, `Y`/`N`, `1`/`0`)"},
-    "expect.grade": {"zh": "1 到 9 的年级（`一年级`…`九年级`、`初一`…`初三`）",
+    "expect.grade": {"zh": "年级 1 到 9（`一年级`…`九年级`、`初一`…`初三`）",
                      "en": "a grade from 1 to 9 (`一年级`…`九年级`, `初一`…`初三`)"},
     "expect.class": {"zh": "班级，如 3-2（`3年级2班`、`三(2)班`）",
                      "en": "a class such as 3-2 (`3年级2班`, `三(2)班`)"},
@@ -278,7 +278,7 @@ def render(value: Any, lang: str) -> Any:
 def kind_label(kind: Any) -> dict[str, str]:
     """A document kind by its Chinese title in Chinese, by its name in English."""
     title = getattr(kind, "title", None) or {}
-    return pair(str(title.get("zh") or kind.name), kind.name)
+    return pair(str(title.get("zh") or f"`{kind.name}` "), kind.name)
 
 
 def quoted(items: list[str]) -> dict[str, str]:
