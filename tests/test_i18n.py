@@ -256,3 +256,150 @@ def test_input_problem_reasons_are_in_the_run_language(messages: dict[str, list[
                if (run := ENGLISH_RUN.search(USER_DATA.sub("", m)))]
     chinese = [m for m in messages["en"] if CJK.search(USER_DATA.sub("", m))]
     assert english == [] and chinese == []
+
+
+def placeholders(template: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+
+def test_every_reason_is_in_both_languages_with_the_same_placeholders() -> None:
+    from compliance.inputs.reasons import REASONS, Msg
+
+    assert len(REASONS) > 60
+    problems = [p for key, pair in REASONS.items() for p in bilingual(pair, f"reason {key}")]
+    problems += [f"reason {key}: {placeholders(pair['zh'])} != {placeholders(pair['en'])}"
+                 for key, pair in REASONS.items()
+                 if placeholders(pair["zh"]) != placeholders(pair["en"])]
+    for key, pair in REASONS.items():
+        values = {name: f"<{name}>" for name in placeholders(pair["en"])}
+        for lang in ("zh", "en"):
+            text = Msg(key, **values).render(lang)
+            try:  # a template that does not format is shown raw: a mistake here
+                assert text == pair[lang].format(**values)
+            except (ValueError, IndexError, KeyError, AssertionError):
+                problems.append(f"reason {key} {lang}: not a template: {pair[lang]!r}")
+            problems += [f"reason {key} {lang}: {name} not shown" for name in values
+                         if f"<{name}>" not in text]
+    assert problems == []
+
+
+def test_every_reason_key_used_exists_and_every_one_is_used() -> None:
+    from compliance.inputs.reasons import REASONS
+
+    src = Path(__file__).resolve().parents[1] / "src" / "compliance"
+    code = "\n".join(p.read_text(encoding="utf-8") for p in src.rglob("*.py")
+                     if p.name != "reasons.py")
+    used = set(re.findall(r"Msg\(\s*\"([a-z_]+\.[a-z_]+)\"", code))
+    assert used and used <= set(REASONS), used - set(REASONS)
+    assert [key for key in REASONS if f'"{key}"' not in code] == []
+
+
+def test_a_reason_is_rendered_with_the_finding_in_the_run_language() -> None:
+    from compliance.host.engine import Engine, RunOptions
+    from compliance.host.parallel import run_state
+    from compliance.inputs.model import Location
+    from compliance.inputs.problems import InputProblem
+    from compliance.inputs.reasons import Msg
+
+    problem = InputProblem("INP001", Location("a.csv", 3, "start"),
+                           Msg("cell.unreadable", value="'25:00'", column="start",
+                               expected=Msg("expect.time")))
+    messages = {}
+    for lang in ("zh", "en"):
+        engine = Engine(RunOptions(entry_points=False, lang=lang))
+        messages[lang] = engine._input_finding(problem, run_state(engine)).message
+    assert messages == {"zh": "无法读取的值：`start` 中的 '25:00' 无法识别，应为时间，如 08:00",
+                        "en": "a value cannot be read: cannot read '25:00' in `start`: "
+                              "expected a time such as 08:00"}
+
+
+PLAIN_PLUGIN = '''
+from compliance.host.markers import hookimpl
+from compliance.inputs.kinds import DocumentKind, Field
+from compliance.inputs.raw import RawRow, RawTable, ReadError
+from compliance.inputs.reasons import Msg
+from compliance.inputs.values import BadValue
+
+
+class PlainReader:
+    name = "plain"
+    suffixes = (".plain",)
+
+    def read(self, path):
+        raise ReadError("the plain reader says no", 2)
+
+
+class PairReader:
+    name = "pair"
+    suffixes = (".pair",)
+
+    def read(self, path):
+        raise ReadError(Msg({"zh": "第 {n} 段无法读取", "en": "part {n} cannot be read"}, n=3))
+
+
+class RowsReader:
+    name = "rows"
+    suffixes = (".rows",)
+
+    def read(self, path):
+        return [RawTable(["colour"], [RawRow(2, {"colour": "red"}, "a row of the plain kind"),
+                                      RawRow(3, {"colour": "mauve"}),
+                                      RawRow(4, {"colour": "blue"})], kind_hint="palette")]
+
+
+def parse_colour(value):
+    if value not in ("red", "blue"):
+        raise BadValue("a colour a child can name", value)
+    return value
+
+
+def finish(values):
+    return "blue is not allowed in a plain text" if values["colour"] == "blue" else None
+
+
+@hookimpl
+def compliance_readers():
+    return [PlainReader(), PairReader(), RowsReader()]
+
+
+@hookimpl
+def compliance_document_kinds():
+    return [DocumentKind(name="palette", fields=[Field("colour", parse_colour, required=True)],
+                         finish=finish)]
+'''
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_plugins_plain_text_reason_is_shown_as_it_is(tmp_path: Path, lang: str) -> None:
+    from compliance.host.engine import Engine, RunOptions
+    from compliance.host.parallel import run_state
+    from compliance.inputs.model import Location
+    from compliance.inputs.problems import InputProblem
+    from tests.adversarial_corpus import SCHOOL
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "plainplugin.py").write_text(PLAIN_PLUGIN, encoding="utf-8")
+    school = tmp_path / "school"
+    school.mkdir()
+    for name in ("a.plain", "b.pair", "c.rows"):
+        (school / name).write_text("x", encoding="utf-8")
+    engine = Engine(RunOptions(school=str(SCHOOL), entry_points=False, plugins_dir=str(plugins),
+                               lang=lang))
+    report = engine.check([str(school)])
+    found = {(Path(f.location.file).name, f.location.line): f.message for f in report.findings
+             if f.code.startswith("INP")}
+    zh = lang == "zh"
+    assert found[("a.plain", 2)] == ("文件无法读取：" if zh else "file cannot be read: ") + \
+        "the plain reader says no"
+    assert found[("b.pair", None)] == ("文件无法读取：第 3 段无法读取" if zh
+                                       else "file cannot be read: part 3 cannot be read")
+    assert found[("c.rows", 2)].endswith("a row of the plain kind")
+    assert found[("c.rows", 3)].endswith("a colour a child can name")
+    assert "'mauve'" in found[("c.rows", 3)]
+    assert found[("c.rows", 4)].endswith("：blue is not allowed in a plain text" if zh
+                                         else ": blue is not allowed in a plain text")
+    plain = InputProblem("INP005", Location("x.yaml"), "a plugin's own words")
+    assert engine._input_finding(plain, run_state(engine)).message.endswith("a plugin's own words")
