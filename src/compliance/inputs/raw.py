@@ -30,6 +30,9 @@ class ReadError(Exception):
         self.message = str(message)
         self.line = line
 
+    def __reduce__(self) -> tuple[Any, ...]:  # the Msg, not its English text, across processes
+        return (type(self), (self.reason, self.line))
+
 
 class LMap(dict[str, Any]):
     """A mapping from a YAML/JSON document that remembers where each key stood."""
