@@ -38,10 +38,11 @@ def _limits() -> None:  # pragma: no cover - runs in the child
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def run_cli(*args: str | Path, school: bool = True, timeout: float = TIME_LIMIT) -> Run:
+def run_cli(*args: str | Path, school: bool = True, timeout: float = TIME_LIMIT,
+            lang: str = "en") -> Run:
     """``compliance check --format text ARGS`` in a subprocess bounded in time and memory."""
     argv = [sys.executable, "-c", "from compliance.cli import main; main()", "check",
-            "--format", "text", "--lang", "en", "--no-entry-points"]
+            "--format", "text", "--lang", lang, "--no-entry-points"]
     if school:
         argv += ["--school", str(SCHOOL)]
     argv += [str(a) for a in args]

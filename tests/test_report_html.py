@@ -83,3 +83,30 @@ def test_a_school_level_input_problem_does_not_mark_a_schedule_entry(engine) -> 
     assert "INP005" in page
     marked = re.findall(r'class="entry bad" data-codes="([^"]*)"', page)
     assert marked and all("INP005" not in codes for codes in marked)  # only HOL004 marks entries
+
+
+def test_a_long_rule_label_in_the_chart_keeps_its_code_and_is_cut_with_the_full_text_as_tooltip() -> None:
+    from collections import Counter
+
+    from compliance.outputs.html import _bar_chart, _text_px
+
+    full = "HWK005 不应布置书面作业的年级布置了书面作业"
+    svg = _bar_chart("各规则问题数", [(full, Counter(error=2)), ("HRS001 short", Counter(info=1))],
+                     "chart-codes", coded=True)
+    labels = re.findall(r'<text [^>]*text-anchor="end"[^>]*><title>([^<]*)</title>([^<]*)</text>', svg)
+    assert [title for title, _ in labels] == [full, "HRS001 short"]
+    shown = labels[0][1]
+    assert shown.startswith("HWK005 不应") and shown.endswith("…") and len(shown) < len(full)
+    assert labels[1][1] == "HRS001 short"
+    assert all(_text_px(text) <= 240 for _, text in labels)
+
+
+def test_every_rule_label_in_the_zh_chart_starts_with_its_code(engine: Engine) -> None:
+    page = html_of(engine, [str(SAMPLES / "zhongshan")], lang="zh")
+    chart = page[page.index('id="chart-codes"'):]
+    chart = chart[:chart.index("</svg>")]
+    labels = re.findall(r'text-anchor="end"[^>]*><title>([^<]*)</title>([^<]*)</text>', chart)
+    assert labels
+    for full, shown in labels:
+        code = full.split(" ")[0]
+        assert shown.startswith(code + " ") and (shown == full or shown.endswith("…")), shown

@@ -24,6 +24,7 @@ from compliance.inputs.calendar import YearCalendar
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
+from compliance.inputs.reasons import Msg
 from compliance.outputs.report import Report, Skipped, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
@@ -219,7 +220,7 @@ class Engine:
         if missing:
             out = [f for f in out if f.code not in missing]
             skipped.append(Skipped(ctx.school_id or "?", sorted(set(missing)),
-                                   "no school profile (school.yaml) for this school"))
+                                   Msg("school.skipped").render(ctx.lang)))
         return out
 
     def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
@@ -230,11 +231,12 @@ class Engine:
             out = list(call() or [])
             for item in out if findings_only else ():
                 if not isinstance(item, Finding):
-                    raise TypeError(f"the check yielded {type(item).__name__}, not a Finding")
+                    raise _NotAFinding(type(item).__name__)
             return out
         except Exception as exc:
             plugin = self.registry.plugin_of("rule pack", pack) or pack
-            detail = f"{type(exc).__name__}: {exc}"
+            detail: str | Msg = (Msg("err.not_a_finding", type=str(exc))
+                                 if isinstance(exc, _NotAFinding) else f"{type(exc).__name__}: {exc}")
             if self.options.debug:
                 # For developers, on stderr: the report keeps one line per finding.
                 traceback.print_exc(file=sys.stderr)
@@ -244,8 +246,8 @@ class Engine:
                 meta, where, school_id,
                 {"plugin": plugin, "pack": pack, "rule": ",".join(check.codes),
                  "check": check.name},
-                {"reason": f"plugin {plugin}, pack {pack}, rule {'/'.join(check.codes)} "
-                           f"({check.name}) raised {detail}"},
+                {"reason": Msg("err.rule_raised", plugin=plugin, pack=pack,
+                               rule="/".join(check.codes), check=check.name, error=detail)},
             )]
 
     def _reader_origin(self, reader: Any) -> str:
@@ -260,6 +262,10 @@ class Engine:
         meta = self.registry.rules[problem.code]
         return state.make_finding(meta, problem.loc, problem.school_id, problem.subject,
                                   {"reason": problem.reason, **problem.args})
+
+
+class _NotAFinding(TypeError):
+    """A check yielded something that is not a finding (its type's name)."""
 
 
 def _culprit_location(exc: BaseException) -> Location | None:

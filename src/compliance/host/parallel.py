@@ -36,6 +36,7 @@ from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
+from compliance.inputs.reasons import Msg
 from compliance.outputs.report import Report, Skipped, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
@@ -85,7 +86,8 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
         got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
     except Exception as exc:  # a reader defect: this school is incomplete, the run goes on
         result.findings.append(crash_finding(engine, state, plan.school_id,
-                                             f"reading raised {type(exc).__name__}: {exc}",
+                                             Msg("err.reading_raised",
+                                                 error=f"{type(exc).__name__}: {exc}"),
                                              traceback.format_exc()))
         return result
     result.files, result.rows_read, result.rows_rejected = got.files, got.rows_read, got.rows_rejected
@@ -99,11 +101,11 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
     return result
 
 
-def crash_finding(engine: Engine, state: RunState, school_id: str, reason: str,
+def crash_finding(engine: Engine, state: RunState, school_id: str, reason: Msg,
                   trace: str | None = None) -> Finding:
     """ERR001 for a school whose checking could not finish."""
     if engine.options.debug and trace:
-        reason += "\n" + trace
+        reason = Msg("err.with_trace", reason=reason, trace=trace)
     meta = engine.registry.rules["ERR001"]
     return state.make_finding(meta, Location("<worker>"), school_id or None,
                               {"check": "school"}, {"reason": reason})
@@ -190,9 +192,7 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
             again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
             got[sid] = again or SchoolResult(sid, plans[sid].school.name if plans[sid].school
                                              else "", [crash_finding(
-                                                 engine, state, sid,
-                                                 "the worker process checking this school died "
-                                                 "(out of memory or a crash in native code)")])
+                                                 engine, state, sid, Msg("err.worker_died"))])
     return [r for sid in ids if (r := got[sid]) is not None]
 
 

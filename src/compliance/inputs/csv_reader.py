@@ -10,6 +10,7 @@ from pathlib import Path
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+from compliance.inputs.reasons import Msg
 
 CHUNK = 1 << 20
 MIXED_AFTER = 128  # multi-byte UTF-8 seen before a bad byte (~64 CJK): a mixed file
@@ -34,7 +35,7 @@ def detect_encoding(path: Path) -> str:
             with path.open("rb") as fh:
                 while chunk := fh.read(CHUNK):
                     if encoding != "utf-16" and b"\x00" in chunk:
-                        raise ReadError("the file contains NUL bytes: not a text table")
+                        raise ReadError(Msg("csv.nul"))
                     text = decoder.decode(chunk)
                     seen += len(chunk)
                     wide += len(chunk) - len(text)  # bytes beyond one per character
@@ -48,10 +49,9 @@ def detect_encoding(path: Path) -> str:
             if encoding.startswith("utf-8") and wide >= MIXED_AFTER:
                 at = seen + exc.start
                 line = _line_at(path, at)
-                raise ReadError("the file is UTF-8 up to this line and another encoding "
-                                "(GBK?) after it; save the whole file as CSV UTF-8", line) from None
+                raise ReadError(Msg("csv.mixed_encoding"), line) from None
             continue
-    raise ReadError("the file is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8")
+    raise ReadError(Msg("csv.bad_encoding"))
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -79,15 +79,15 @@ class CsvReader:
         with path.open(encoding=encoding, newline="") as fh:
             first = fh.readline()
         if not first.strip():
-            raise ReadError("the file is empty: no header row", 1)
+            raise ReadError(Msg("csv.empty"), 1)
         delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first)
         if first.count(delimiter) >= MAX_COLUMNS:  # counted before millions of cells are made
-            raise ReadError(f"the header row has {first.count(delimiter) + 1} columns; "
-                            f"at most {MAX_COLUMNS} are read", 1)
+            raise ReadError(Msg("csv.too_many_columns", columns=first.count(delimiter) + 1,
+                                max=MAX_COLUMNS), 1)
         header = next(csv.reader([first.rstrip("\r\n")], delimiter=delimiter))
         headers = [h.strip() for h in header]
         if all(not h for h in headers):
-            raise ReadError("the header row is empty", 1)
+            raise ReadError(Msg("csv.empty_header"), 1)
         return [RawTable(headers=headers, rows=self._rows(path, encoding, delimiter, headers))]
 
     @staticmethod
@@ -113,9 +113,9 @@ class CsvReader:
                         problem = f"too_few_cells:{len(cells)}:{width}"
                     yield RawRow(line, dict(zip(headers, cells, strict=False)), problem)
             except csv.Error as exc:
-                raise ReadError(f"broken CSV: {exc}", reader.line_num + 1) from None
+                raise ReadError(Msg("csv.broken", error=str(exc)), reader.line_num + 1) from None
             except UnicodeDecodeError as exc:
-                raise ReadError(f"cannot decode the file as {encoding}: {exc.reason}") from None
+                raise ReadError(Msg("csv.undecodable", encoding=encoding, error=exc.reason)) from None
 
 
 @hookimpl

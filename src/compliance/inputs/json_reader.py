@@ -10,13 +10,18 @@ from typing import Any
 from compliance.host.markers import hookimpl
 from compliance.inputs import yaml_reader
 from compliance.inputs.raw import LList, LMap, RawDocument, ReadError
+from compliance.inputs.reasons import Msg
+
+
+class _DuplicateKey(ValueError):
+    pass
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ValueError(f"duplicate key {key!r}")
+            raise _DuplicateKey(repr(key))
         seen[key] = value
     return seen
 
@@ -63,11 +68,13 @@ class JsonReader:
         try:
             plain = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:
-            raise ReadError(f"not valid JSON: {exc.msg}", exc.lineno) from None
+            raise ReadError(Msg("json.invalid", error=exc.msg), exc.lineno) from None
         except RecursionError:
-            raise ReadError(f"nested deeper than {yaml_reader.MAX_DEPTH} levels") from None
+            raise ReadError(Msg("file.nested", depth=yaml_reader.MAX_DEPTH)) from None
+        except _DuplicateKey as exc:
+            raise ReadError(Msg("json.duplicate_key", key=str(exc))) from None
         except ValueError as exc:
-            raise ReadError(f"not valid JSON: {exc}") from None
+            raise ReadError(Msg("json.invalid", error=str(exc))) from None
         try:
             value = yaml_reader.load_text(_as_yaml(text))
         except ReadError:

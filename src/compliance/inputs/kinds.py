@@ -14,10 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance.inputs.reasons import Msg
 from compliance.inputs.values import normalize_text
 
 Parser = Callable[[Any], Any]
-RowCheck = Callable[[dict[str, Any]], "str | None"]
+RowCheck = Callable[[dict[str, Any]], "str | Msg | None"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,8 @@ class Field:
     """One column of a table document.
 
     :param name: the canonical English name.
-    :param parser: turns a cell into the canonical value, raising ``BadValue``.
+    :param parser: turns a cell into the canonical value, raising ``BadValue`` (whose
+        ``expected`` is a :class:`~compliance.inputs.reasons.Msg` or a plain text).
     :param aliases: other header names (the Chinese ones from the contract).
     :param required: a document without this column gets INP002; a row with an
         empty cell in it gets INP001.
@@ -51,7 +53,9 @@ class DocumentKind:
     :param one_of: groups of columns of which at least one must be present.
     :param finish: optional row-level completion: gets the parsed values, may
         fill defaults that depend on other fields, and returns an INP004-style
-        problem text (or ``None``) for rows that are readable but inconsistent.
+        problem (or ``None``) for rows that are readable but inconsistent: a key of
+        ``compliance.inputs.tables.CONSISTENCY``, a
+        :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
     :param title: names in Chinese and English for reports.
     """
 
@@ -59,7 +63,7 @@ class DocumentKind:
     fields: list[Field]
     stems: tuple[str, ...] = ()
     one_of: tuple[tuple[str, ...], ...] = ()
-    finish: Callable[[dict[str, Any]], str | None] | None = None
+    finish: RowCheck | None = None
     title: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

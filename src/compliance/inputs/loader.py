@@ -17,6 +17,7 @@ from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawRow, RawTable, Reader, ReadError
+from compliance.inputs.reasons import Msg, kind_label, quoted
 from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
 from compliance.inputs.tables import columns_of, missing_columns, normalize_table
 from compliance.inputs.values import BadValue, is_blank
@@ -182,7 +183,7 @@ class Loader:
             )
         except OSError as exc:
             self._problem("INP003", Location(display_path(base, folder, root)),
-                          f"cannot list the folder: {exc.strerror}")
+                          Msg("folder.unlistable", error=exc.strerror or type(exc).__name__))
             return []
 
     def _find_mapping(self, folder: Path, name: str) -> Path | None:
@@ -245,16 +246,15 @@ class Loader:
             return
         shown = display_path(base, path, root)
         if not path.exists():
-            reason = ("a symbolic link that loops or points to nothing" if path.is_symlink()
-                      else "no such file or folder")
+            reason = Msg("file.broken_link" if path.is_symlink() else "file.missing")
             self._problem("INP003", Location(shown), reason, owner)
             return
         self.out.files += 1
         reader = self._reader_for(path)
         if reader is None:
-            self._problem("INP003", Location(shown),
-                          f"no reader for {path.suffix or 'files without a suffix'}: "
-                          "submit YAML, JSON, CSV or XLSX", owner)
+            reason = (Msg("file.no_reader", suffix=path.suffix) if path.suffix
+                      else Msg("file.no_reader_no_suffix"))
+            self._problem("INP003", Location(shown), reason, owner)
             return
         documents = self._read(reader, path, shown, owner)
         if documents is None:
@@ -278,8 +278,7 @@ class Loader:
                     self._mapping_doc(doc.data, kind, shown, target)
                 else:
                     self._problem("INP003", Location(shown, doc.data.line),
-                                  "the document's kind cannot be told: add `kind:` or name the "
-                                  "file after its kind (schedule, enrollment, …)", owner)
+                                  Msg("doc.unknown_kind"), owner)
             elif doc in tables:
                 self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
                             owner, district)
@@ -297,22 +296,22 @@ class Loader:
                 raise TypeError(f"read() returned {type(documents).__name__}, not a list")
             return list(documents)
         except ReadError as exc:
-            self._problem("INP003", Location(shown, exc.line), exc.message, owner)
+            self._problem("INP003", Location(shown, exc.line), _reason(exc), owner)
         except OSError as exc:
             self._problem("INP003", Location(shown),
-                          f"cannot read: {exc.strerror or type(exc).__name__}", owner)
+                          Msg("file.os_error", error=exc.strerror or type(exc).__name__), owner)
         except (RecursionError, MemoryError):
-            self._problem("INP003", Location(shown), "the file is too deeply nested or too "
-                          "large to read", owner)
+            self._problem("INP003", Location(shown), Msg("file.too_large"), owner)
         except Exception as exc:
             self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
         return None
 
-    def _crash(self, reader: Reader | None, exc: BaseException, rows: int | None = None) -> str:
-        where = f" after {rows} row(s)" if rows is not None else ""
-        return (f"the reader {getattr(reader, 'name', '?')!r} of plugin "
-                f"{self.origin(reader)!r} failed{where}: {type(exc).__name__}: {exc}; "
-                "the rest of this file was not checked (report this to the plugin's author)")
+    def _crash(self, reader: Reader | None, exc: BaseException, rows: int | None = None) -> Msg:
+        names = {"reader": repr(getattr(reader, "name", "?")), "plugin": repr(self.origin(reader)),
+                 "error": f"{type(exc).__name__}: {exc}"}
+        if rows is None:
+            return Msg("file.reader_failed", **names)
+        return Msg("file.reader_failed_after", rows=rows, **names)
 
     def _pick_sheets(self, tables: list[RawTable]) -> list[RawTable]:
         named = [t for t in tables if self._stems.get(stem_key(t.kind_hint or "")) in self.kinds]
@@ -338,7 +337,7 @@ class Loader:
                 rows = sum(1 for _ in table.rows)
             except ReadError as exc:
                 self._problem("INP003", Location(shown, exc.line, None, table.sheet),
-                              exc.message, owner)
+                              _reason(exc), owner)
                 return
             except Exception as exc:
                 self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
@@ -346,10 +345,8 @@ class Loader:
                 return
             self.out.rows_read += rows
             self.out.rows_rejected += rows
-            self._problem("INP003", loc,
-                          "the document's kind cannot be told from its name, a `kind:` key or "
-                          f"its header row ({', '.join(table.headers[:6])}); {rows} row(s) "
-                          "not checked", owner)
+            self._problem("INP003", loc, Msg("table.unknown_kind", headers=quoted(
+                [str(h) for h in table.headers[:6]]), rows=rows), owner)
             return
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)
@@ -363,7 +360,7 @@ class Loader:
                             forced_school=owner is not None)
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
-                                         exc.message, owner))
+                                         _reason(exc), owner))
         except Exception as exc:  # a reader's row iterator that breaks part-way
             # The row in hand when it broke is neither kept nor checked: count it rejected.
             doc.rows_rejected = doc.rows_read - len(doc.records)
@@ -373,8 +370,7 @@ class Loader:
             if doc.rows_read == 0 and not problems:
                 # A header and no rows: nothing was checked, which an inspector must see.
                 problems.append(InputProblem(
-                    "INP003", loc, f"the {kind_name} table has no data rows: nothing in it "
-                    "was checked", owner))
+                    "INP003", loc, Msg("table.no_rows", kind=kind_label(kind)), owner))
         self.out.problems.extend(problems)
         self.out.rows_read += doc.rows_read
         self.out.rows_rejected += doc.rows_rejected
@@ -409,7 +405,7 @@ class Loader:
                 kind = "zones" if path.stem in MAPPING_STEMS["zones"] else "calendar"
                 self._mapping_doc(doc.data, kind, shown, district)
             else:
-                self._problem("INP003", Location(shown), "expected a mapping document")
+                self._problem("INP003", Location(shown), Msg("doc.not_a_mapping"))
 
     def _mapping_doc(self, data: LMap, kind: str, shown: str, district: District) -> None:
         loc = Location(shown)
@@ -422,14 +418,14 @@ class Loader:
     def _school_profile(self, path: Path, shown: str) -> School | None:
         reader = self._reader_for(path)
         if reader is None or not path.is_file():
-            self._problem("INP003", Location(shown), "the school profile cannot be read")
+            self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
         documents = self._read(reader, path, shown, None)
         if documents is None:
             return None
         mapping = next((d for d in documents if isinstance(d, RawMapping)), None)
         if mapping is None:
-            self._problem("INP003", Location(shown), "a school profile must be a mapping")
+            self._problem("INP003", Location(shown), Msg("school.not_a_mapping"))
             return None
         return self._school_profile_from(mapping.data, shown)
 
@@ -441,8 +437,8 @@ class Loader:
             first = self._schools[school.id]
             if first.loc.file != school.loc.file:
                 self._problem("INP005", school.loc,
-                              f"two profiles share the school id {school.id} "
-                              f"(also {first.loc.file})", school.id,
+                              Msg("school.duplicate", school_id=school.id, file=first.loc.file),
+                              school.id,
                               subject={"files": [first.loc.file, school.loc.file]})
             return first
         self._schools[school.id] = school
@@ -555,18 +551,21 @@ class Loader:
         if sub is None:
             sub = subs[school_id] = Submission(school_id, None, district=district)
             first = doc.records[0].loc if doc.records else doc.loc
-            self._problem("INP005", first,
-                          f"the school {school_id} has no profile (school.yaml); rules that "
-                          "need one are skipped for it", school_id,
+            self._problem("INP005", first, Msg("school.no_profile", school_id=school_id), school_id,
                           subject={"school_id": school_id})
         if sub.district is None:
             sub.district = district
         sub.documents.append(doc)
 
-    def _problem(self, code: str, loc: Location, reason: str, school_id: str | None = None,
+    def _problem(self, code: str, loc: Location, reason: str | Msg, school_id: str | None = None,
                  subject: dict[str, object] | None = None) -> None:
         self.out.problems.append(InputProblem(code, loc, reason, school_id, {},
                                               subject or {}))
+
+
+def _reason(exc: ReadError) -> str | Msg:
+    """A reader's reason: a ``Msg``, or its plain text (a plugin reader's) as is."""
+    return getattr(exc, "reason", None) or exc.message
 
 
 def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],

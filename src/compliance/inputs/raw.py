@@ -11,18 +11,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from compliance.inputs.reasons import Msg
+
 
 class ReadError(Exception):
     """A file (or part of one) that cannot be parsed at all: becomes INP003.
 
-    :param message: what is wrong, for a user.
+    :param message: what is wrong, for a user: a plain ``str`` (shown as is in either
+        language) or a :class:`~compliance.inputs.reasons.Msg` (shown in the report's).
     :param line: the 1-based line (or sheet row) where it went wrong, if known.
+
+    :attr reason: the message as given; :attr message: it as English text.
     """
 
-    def __init__(self, message: str, line: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Msg, line: int | None = None):
+        super().__init__(str(message))
+        self.reason = message
+        self.message = str(message)
         self.line = line
+
+    def __reduce__(self) -> tuple[Any, ...]:  # the Msg, not its English text, across processes
+        return (type(self), (self.reason, self.line))
 
 
 class LMap(dict[str, Any]):
@@ -55,7 +64,9 @@ class RawRow:
 
     line: int | None
     cells: dict[str, Any]
-    problem: str | None = None
+    #: a shape problem: ``too_many_cells:N:M``, ``too_few_cells:N:M``, ``not_a_mapping``,
+    #: or a reader's own text (a ``str`` or a ``Msg``)
+    problem: str | Msg | None = None
     cell_lines: dict[str, int | None] | None = None
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from compliance.inputs.model import Disclosure, District, Location, School, Term, Zone
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LList, LMap
+from compliance.inputs.reasons import Msg
 from compliance.inputs.values import (
     BadValue,
     enum_parser,
@@ -29,6 +30,11 @@ parse_level = enum_parser({
 })
 parse_area = enum_parser({"urban": ("城市", "城区", "城镇"), "rural": ("农村", "乡村")})
 DISCLOSURE_ITEMS = ("schedule", "timetable", "homework")
+EXPECT_TERM = Msg("expect.term")
+EXPECT_TERMS = Msg("expect.terms")
+EXPECT_TERM_END = Msg("expect.term_end")
+EXPECT_ZONE = Msg("expect.zone")
+EXPECT_STREET = Msg("expect.street")
 
 
 class _Reader:
@@ -55,7 +61,7 @@ class _Reader:
             if required:
                 self.problems.append(InputProblem(
                     "INP002", self.at(mapping, None).with_column(key),
-                    f"the required key `{key}` is missing", self.school_id,
+                    Msg("key.missing", key=key), self.school_id,
                     {"columns": key, "kind": "school"}, {"columns": [key]}))
                 self.ok = False
             return default
@@ -65,10 +71,11 @@ class _Reader:
             self.bad(mapping, key, raw, exc.expected)
             return default
 
-    def bad(self, mapping: Any, key: str, raw: Any, expected: str) -> None:
+    def bad(self, mapping: Any, key: str, raw: Any, expected: str | Msg) -> None:
         self.problems.append(InputProblem(
-            "INP001", self.at(mapping, key), f"cannot read {str(raw)[:40]!r} in `{key}`: "
-            f"expected {expected}", self.school_id, {"column": key, "value": str(raw)[:40]}))
+            "INP001", self.at(mapping, key),
+            Msg("cell.unreadable", value=repr(str(raw)[:40]), column=key, expected=expected),
+            self.school_id, {"column": key, "value": str(raw)[:40]}))
 
     def items(self, mapping: LMap, key: str, parser: Callable[[Any], Any]) -> list[Any]:
         raw = mapping.get(key)
@@ -96,17 +103,17 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
     if isinstance(raw_terms, LList):
         for index, term in enumerate(raw_terms):
             if not isinstance(term, LMap):
-                reader.bad(raw_terms, "terms", term, "a term {name, start, end}")
+                reader.bad(raw_terms, "terms", term, EXPECT_TERM)
                 continue
             start = reader.value(term, "start", parse_date, required=True)
             end = reader.value(term, "end", parse_date, required=True)
             if start and end:
                 if end < start:
-                    reader.bad(term, "end", end, "a term end on or after its start")
+                    reader.bad(term, "end", end, EXPECT_TERM_END)
                     continue
                 terms.append(Term(str(term.get("name") or f"term {index + 1}"), start, end))
     elif raw_terms is not None:
-        reader.bad(body, "terms", raw_terms, "a list of terms {name, start, end}")
+        reader.bad(body, "terms", raw_terms, EXPECT_TERMS)
     disclosure: dict[str, Disclosure] = {}
     disclosure_lines: dict[str, int | None] = {}
     raw_disc = body.get("disclosure")
@@ -149,7 +156,7 @@ def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict
         if code == "kind":
             continue
         if not isinstance(spec, LMap):
-            reader.bad(body, code, spec, "a zone {name, communities, streets, except}")
+            reader.bad(body, code, spec, EXPECT_ZONE)
             continue
         streets: list[tuple[str, int | None, int | None]] = []
         raw_streets = spec.get("streets")
@@ -161,7 +168,7 @@ def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict
             elif isinstance(item, str):
                 streets.append((parse_text(item), None, None))
             else:
-                reader.bad(raw_streets, "streets", item, "{street, from, to}")
+                reader.bad(raw_streets, "streets", item, EXPECT_STREET)
         zone_code = parse_id(code)
         zones[zone_code] = Zone(
             code=zone_code,

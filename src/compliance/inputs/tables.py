@@ -10,12 +10,14 @@ from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
+from compliance.inputs.reasons import Msg, kind_label, quoted
 from compliance.inputs.values import BadValue, is_blank
 
+#: a reader's row problems (``too_many_cells:7:5``): the reason and its values
 ROW_SHAPE = {
-    "too_many_cells": "the row has {0} cells but the header has {1}",
-    "too_few_cells": "the row has {0} cells but the header has {1}",
-    "not_a_mapping": "a row must be a mapping of field names to values",
+    "too_many_cells": ("row.too_many_cells", "cells", "header"),
+    "too_few_cells": ("row.too_few_cells", "cells", "header"),
+    "not_a_mapping": ("row.not_a_mapping",),
 }
 MAX_CELL = 10_000  # characters in one cell; longer is an INP001, not a record
 CACHE_MAX = 4096
@@ -24,13 +26,18 @@ _BLANK = object()
 
 
 class _Bad:
-    """A cell its parser rejected (kept in the cache like a parsed value)."""
+    """A cell its parser rejected (kept in the cache like a parsed value).
+
+    ``expected`` is the parser's :class:`BadValue` text (usually a shared ``Msg``
+    constant, so nothing is made per cell); ``text`` the whole problem when
+    "expected …" does not fit.
+    """
 
     __slots__ = ("expected", "text")
 
-    def __init__(self, expected: str, text: str | None = None):
+    def __init__(self, expected: str | Msg, text: Msg | None = None):
         self.expected = expected
-        self.text = text  # the whole reason, when "expected …" does not fit
+        self.text = text
 
 
 # Parsed values of repeated cells (grades, zones, enum names, yes/no) are reused across
@@ -54,17 +61,20 @@ def _parse(parser: Any, value: Any) -> Any:
     if isinstance(value, str) and len(value) > MAX_CELL:
         # A cell of megabytes is no schedule entry: refused before a parser or a rule
         # gets to copy it around.
-        return _Bad("", f"is {len(value)} characters long; at most {MAX_CELL} are read")
+        return _Bad("", Msg("cell.too_long", length=len(value), max=MAX_CELL))
     try:
         return parser(value)
     except BadValue as exc:
         return _Bad(exc.expected)
     except Exception as exc:  # a plugin kind's parser with a defect: this cell only
-        return _Bad("", f"cannot be read: its parser raised {type(exc).__name__}: {exc}")
+        return _Bad("", Msg("cell.parser_raised", error=f"{type(exc).__name__}: {exc}"))
+
+
+#: what a kind's ``finish`` may return for an inconsistent row; other texts are shown as is
 CONSISTENCY = {
-    "both_days_and_date": "a schedule entry has both `days` and `date`; give exactly one",
-    "neither_days_nor_date": "a schedule entry has neither `days` nor `date`; give exactly one",
-    "end_not_after_start": "the entry ends at or before it starts",
+    "both_days_and_date": Msg("row.both_days_and_date"),
+    "neither_days_nor_date": Msg("row.neither_days_nor_date"),
+    "end_not_after_start": Msg("row.end_not_after_start"),
 }
 
 
@@ -73,9 +83,9 @@ def columns_of(kind: DocumentKind, headers: list[str]) -> dict[str, Field]:
     return _columns(kind, headers)[0]
 
 
-def _columns(kind: DocumentKind, headers: list[str]) -> tuple[dict[str, Field], list[str]]:
+def _columns(kind: DocumentKind, headers: list[str]) -> tuple[dict[str, Field], list[Msg]]:
     columns: dict[str, Field] = {}
-    twice: list[str] = []
+    twice: list[Msg] = []
     for index, header in enumerate(headers):
         spec = kind.by_header.get(header_key(header))
         if spec is None:
@@ -84,7 +94,8 @@ def _columns(kind: DocumentKind, headers: list[str]) -> tuple[dict[str, Field], 
         if first is not None or header in headers[:index]:
             # Two columns for one field (`start` and `开始时间`): which one the school
             # meant cannot be told, and checking either would let the other hide.
-            twice.append(f"`{first or header}` and `{header}` both give `{spec.name}`")
+            twice.append(Msg("table.two_columns", first=first or header, second=header,
+                             field=spec.name))
         else:
             columns[header] = spec
     return columns, twice
@@ -121,7 +132,7 @@ def normalize_table(
         doc.rows_rejected += counted
         problems.append(InputProblem(
             "INP003", doc.loc.with_column(None),
-            f"{'; '.join(twice)}: keep one column per field; {counted} row(s) not checked",
+            Msg("table.duplicate_columns", pairs=twice, rows=counted),
             doc.school_id, {}, {"rows": counted}))
         return
     missing = missing_columns(kind, headers, default_school)
@@ -133,8 +144,8 @@ def normalize_table(
             InputProblem(
                 "INP002",
                 doc.loc.with_column(None),
-                f"missing column(s) {', '.join(missing)} in the {kind.name} document; "
-                f"{counted} row(s) not checked",
+                Msg("table.missing_columns", columns=quoted(missing), kind=kind_label(kind),
+                    rows=counted),
                 doc.school_id,
                 {"columns": ", ".join(missing), "kind": kind.name},
                 {"columns": missing, "rows": counted},
@@ -201,7 +212,7 @@ def normalize_table(
                     if required:
                         problems.append(
                             InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
-                                         f"the required value `{name}` is empty", school_id,
+                                         Msg("cell.empty", column=name), school_id,
                                          {"column": name, "value": ""})
                         )
                         bad = True
@@ -212,8 +223,9 @@ def normalize_table(
                         InputProblem(
                             "INP001",
                             _cell_loc(loc, cell_lines, header).with_column(name),
-                            f"the value in `{name}` {parsed.text}" if parsed.text else
-                            f"cannot read {_show(value)} in `{name}`: expected {parsed.expected}",
+                            Msg("cell.value_in", column=name, problem=parsed.text) if parsed.text
+                            else Msg("cell.unreadable", value=_show(value), column=name,
+                                     expected=parsed.expected),
                             school_id,
                             {"column": name, "value": _show(value)},
                         )
@@ -225,7 +237,7 @@ def normalize_table(
                 # No folder or --school says whose row this is, and the row does not either.
                 problems.append(
                     InputProblem("INP001", loc.with_column("school_id"),
-                                 "the required value `school_id` is empty", None,
+                                 Msg("cell.empty", column="school_id"), None,
                                  {"column": "school_id", "value": ""})
                 )
                 bad = True
@@ -233,10 +245,11 @@ def normalize_table(
                 try:
                     issue = finish(values)
                 except Exception as exc:  # a plugin kind's row check with a defect
-                    issue = f"the {kind.name} row check raised {type(exc).__name__}: {exc}"
+                    issue = Msg("row.check_raised", kind=kind_label(kind),
+                                error=f"{type(exc).__name__}: {exc}")
                 if issue is not None:
                     problems.append(
-                        InputProblem("INP004", loc, CONSISTENCY.get(issue, issue), school_id,
+                        InputProblem("INP004", loc, _consistency(issue), school_id,
                                      {"column": ""})
                     )
                     bad = True
@@ -256,13 +269,22 @@ def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: s
     return loc
 
 
-def _shape(problem: str) -> str:
-    """The text for a reader's row problem (``too_many_cells:7:5``); a plugin's own as is."""
+def _shape(problem: str | Msg) -> str | Msg:
+    """The reason for a reader's row problem (``too_many_cells:7:5``); a plugin's own as is."""
+    if isinstance(problem, Msg):
+        return problem
     key, *numbers = str(problem).split(":")
-    try:
-        return ROW_SHAPE[key].format(*numbers)
-    except (KeyError, IndexError):
+    spec = ROW_SHAPE.get(key)
+    if spec is None or len(numbers) < len(spec) - 1:
         return str(problem)
+    return Msg(spec[0], **dict(zip(spec[1:], numbers, strict=False)))
+
+
+def _consistency(issue: Any) -> str | Msg:
+    """A kind's row problem: a known key's reason, a plugin's ``Msg`` or text as is."""
+    if isinstance(issue, Msg):
+        return issue
+    return CONSISTENCY.get(issue, issue) if isinstance(issue, str) else str(issue)
 
 
 def _show(value: object) -> str:

@@ -15,14 +15,34 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from compliance.inputs.reasons import Msg, pair
+
 
 class BadValue(ValueError):
-    """A cell that cannot be read as the value its column wants."""
+    """A cell that cannot be read as the value its column wants.
 
-    def __init__(self, expected: str, value: Any):
-        super().__init__(f"expected {expected}, got {value!r}")
+    :param expected: what the column wants: a :class:`~compliance.inputs.reasons.Msg`
+        (shown in the report's language) or a plain ``str`` (a plugin's, shown as is).
+    """
+
+    def __init__(self, expected: str | Msg, value: Any):
+        super().__init__(expected, value)
         self.expected = expected
         self.value = value
+
+    def __str__(self) -> str:  # made only when shown: parsers raise this on hot paths
+        return f"expected {self.expected}, got {self.value!r}"
+
+
+EXPECT_TIME = Msg("expect.time")
+EXPECT_DATE = Msg("expect.date")
+EXPECT_WEEKDAYS = Msg("expect.weekdays")
+EXPECT_BOOL = Msg("expect.bool")
+EXPECT_GRADE = Msg("expect.grade")
+EXPECT_CLASS = Msg("expect.class")
+EXPECT_SCOPE = Msg("expect.scope")
+EXPECT_WHOLE_NUMBER = Msg("expect.whole_number")
+EXPECT_NUMBER = Msg("expect.number")
 
 
 def normalize_text(value: Any) -> str:
@@ -74,7 +94,7 @@ def parse_time(value: Any) -> Clock:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
     elif match and match.group(3) is not None:
         if int(match.group(3)) >= 60:
-            raise BadValue("a time such as 08:00", value)
+            raise BadValue(EXPECT_TIME, value)
         hour, minute = int(match.group(1)), int(match.group(2))
     else:
         cn = _CN_TIME_RE.match(text)
@@ -82,7 +102,7 @@ def parse_time(value: Any) -> Clock:
             hour = int(cn.group(1))
             minute = 30 if text.endswith("半") else int(cn.group(2) or 0)
     if hour is None or minute is None or minute >= 60 or hour > 24 or (hour == 24 and minute):
-        raise BadValue("a time such as 08:00", value)
+        raise BadValue(EXPECT_TIME, value)
     return Clock.of(hour, minute)
 
 
@@ -105,7 +125,7 @@ def parse_date(value: Any) -> dt.date:
             return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
             pass
-    raise BadValue("a date such as 2025-10-03", value)
+    raise BadValue(EXPECT_DATE, value)
 
 
 # --- weekday spec -----------------------------------------------------------
@@ -165,7 +185,7 @@ def parse_weekdays(value: Any) -> Weekdays:
     ``工作日`` (Mon-Fri), ``周末`` (Sat, Sun)."""
     text = normalize_text(value)
     if not text:
-        raise BadValue("a weekday spec such as 周一至周五 or Mon-Fri", value)
+        raise BadValue(EXPECT_WEEKDAYS, value)
     days: set[int] = set()
     try:
         for part in re.split(r"[,，、;；/ ]+", text):
@@ -191,9 +211,9 @@ def parse_weekdays(value: Any) -> Weekdays:
             else:
                 raise KeyError(part)
     except KeyError:
-        raise BadValue("a weekday spec such as 周一至周五 or Mon-Fri", value) from None
+        raise BadValue(EXPECT_WEEKDAYS, value) from None
     if not days:
-        raise BadValue("a weekday spec such as 周一至周五 or Mon-Fri", value)
+        raise BadValue(EXPECT_WEEKDAYS, value)
     return Weekdays(days)
 
 
@@ -214,7 +234,7 @@ def parse_bool(value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise BadValue("yes or no (是/否, true/false, Y/N, 1/0)", value)
+    raise BadValue(EXPECT_BOOL, value)
 
 
 # --- grade and class --------------------------------------------------------
@@ -244,7 +264,7 @@ def parse_grade(value: Any) -> int:
     else:
         grade = _grade_number(normalize_text(value))
     if grade is None or not 1 <= grade <= 9:
-        raise BadValue("a grade from 1 to 9 (一年级…九年级, 初一…初三)", value)
+        raise BadValue(EXPECT_GRADE, value)
     return grade
 
 
@@ -265,7 +285,7 @@ def parse_class(value: Any) -> str:
             number = int(match.group(2))
             if grade is not None and 1 <= grade <= 9 and number >= 1:
                 return f"{grade}-{number}"
-    raise BadValue("a class such as 3-2 (3年级2班, 三(2)班)", value)
+    raise BadValue(EXPECT_CLASS, value)
 
 
 # --- lists ------------------------------------------------------------------
@@ -332,7 +352,7 @@ def parse_scope(value: Any) -> Scope:
             try:
                 grades.add(parse_grade(item))
             except BadValue:
-                raise BadValue("grades or classes such as 5;6 or 3-1;3-2", value) from None
+                raise BadValue(EXPECT_SCOPE, value) from None
     return Scope(frozenset(grades), frozenset(classes))
 
 
@@ -342,7 +362,7 @@ def parse_scope(value: Any) -> Scope:
 def parse_int(value: Any) -> int:
     """A whole number ≥ 0; ``30``, ``30分钟``, ``30.0``."""
     if isinstance(value, bool):
-        raise BadValue("a whole number", value)
+        raise BadValue(EXPECT_WHOLE_NUMBER, value)
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
@@ -354,29 +374,29 @@ def parse_int(value: Any) -> int:
             # "30.0" is 30; through int, not float, so long numbers keep every digit.
             number = int(text.split(".")[0]) if re.fullmatch(r"\d+\.0+", text) else int(text)
         except ValueError:
-            raise BadValue("a whole number", value) from None
+            raise BadValue(EXPECT_WHOLE_NUMBER, value) from None
     if number < 0:
-        raise BadValue("a whole number", value)
+        raise BadValue(EXPECT_WHOLE_NUMBER, value)
     return number
 
 
 def parse_number(value: Any) -> float:
     """A number ≥ 0 (a price, a quantity)."""
     if isinstance(value, bool):
-        raise BadValue("a number", value)
+        raise BadValue(EXPECT_NUMBER, value)
     if isinstance(value, int | float):
         try:
             number = float(value)  # a spreadsheet cell: checked like text below
         except OverflowError:
-            raise BadValue("a number", value) from None
+            raise BadValue(EXPECT_NUMBER, value) from None
     else:
         text = normalize_text(value).removesuffix("元").lstrip("¥￥").strip()
         try:
             number = float(text)
         except (ValueError, OverflowError):
-            raise BadValue("a number", value) from None
+            raise BadValue(EXPECT_NUMBER, value) from None
     if not math.isfinite(number) or number < 0:  # inf, nan, 1e999: no price or quantity
-        raise BadValue("a number", value)
+        raise BadValue(EXPECT_NUMBER, value)
     return number
 
 
@@ -407,9 +427,8 @@ def enum_parser(choices: dict[str, tuple[str, ...]]) -> Callable[[Any], str]:
         lookup[canonical.lower()] = canonical
         for alias in aliases:
             lookup[normalize_text(alias).lower()] = canonical
-    expected = "one of " + ", ".join(
-        f"{c} ({'/'.join(a)})" if a else c for c, a in choices.items()
-    )
+    listed = [f"`{c}`" + (f" (`{'`/`'.join(a)}`)" if a else "") for c, a in choices.items()]
+    expected = Msg("expect.one_of", choices=pair("、".join(listed), ", ".join(listed)))
 
     def parse(value: Any) -> str:
         key = normalize_text(value).lower().replace(" ", "_").replace("-", "_")
@@ -417,5 +436,5 @@ def enum_parser(choices: dict[str, tuple[str, ...]]) -> Callable[[Any], str]:
             return lookup[key]
         raise BadValue(expected, value)
 
-    parse.__doc__ = expected
+    parse.__doc__ = str(expected)
     return parse

@@ -10,6 +10,7 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+from compliance.inputs.reasons import Msg
 
 MAX_UNPACKED = 512 * 1024 * 1024
 MAX_RATIO = 200
@@ -20,13 +21,13 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise ReadError("not an XLSX workbook (not a zip archive); save it as .xlsx") from None
+        raise ReadError(Msg("xlsx.not_a_zip")) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNPACKED or (total > 50 * 1024 * 1024 and total / packed > MAX_RATIO):
-        raise ReadError(f"the workbook unpacks to {total // (1024 * 1024)} MB: refused (zip bomb?)")
+        raise ReadError(Msg("xlsx.zip_bomb", mb=total // (1024 * 1024)))
     if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise ReadError("not an XLSX workbook (no xl/workbook.xml)")
+        raise ReadError(Msg("xlsx.no_workbook"))
 
 
 class XlsxReader:
@@ -40,13 +41,13 @@ class XlsxReader:
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
-            raise ReadError(f"cannot open the workbook: {exc}") from None
+            raise ReadError(Msg("xlsx.cannot_open", error=str(exc))) from None
         # Hidden sheets are read too (after the visible ones, so "the first sheet" is still
         # the first one a user sees): a sheet named after a kind cannot be hidden from a check.
         visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
         sheets = visible + [ws for ws in book.worksheets if ws.sheet_state != "visible"]
         if not sheets:
-            raise ReadError("the workbook has no sheets")
+            raise ReadError(Msg("xlsx.no_sheets"))
         # Every sheet goes back, titled; the loader keeps the sheets named after a
         # document kind, or else the first one, as the contract says.
         return [self._table(ws, ws.title) for ws in sheets]
@@ -61,8 +62,8 @@ class XlsxReader:
                     headers = ["" if v is None else str(v).strip() for v in values]
                     break
         except Exception as exc:  # parsed while iterated: see _rows
-            raise ReadError(f"the sheet {title!r} is broken: {type(exc).__name__}: {exc}",
-                            header_row + 1) from None
+            raise ReadError(Msg("xlsx.broken_sheet", sheet=repr(title),
+                                error=f"{type(exc).__name__}: {exc}"), header_row + 1) from None
         while headers and not headers[-1]:
             headers.pop()
         return RawTable(
@@ -85,8 +86,8 @@ class XlsxReader:
         except ReadError:
             raise
         except Exception as exc:
-            raise ReadError(f"the sheet is broken after row {line}: {type(exc).__name__}: "
-                            f"{exc}", line + 1) from None
+            raise ReadError(Msg("xlsx.broken_after", row=line, error=f"{type(exc).__name__}: {exc}"),
+                            line + 1) from None
 
     @staticmethod
     def _shaped(rows: Iterator[tuple[Any, ...]], headers: list[str],

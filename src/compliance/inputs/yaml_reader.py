@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - ruamel.yaml.clib is optional
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.raw import LList, LMap, RawDocument, RawMapping, RawRow, RawTable, ReadError
+from compliance.inputs.reasons import Msg
 
 CORE_TAGS = {
     "tag:yaml.org,2002:" + t
@@ -42,12 +43,12 @@ class _Builder:
     def build(self, node: Node, depth: int = 0) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise ReadError("too many nodes after expanding aliases (an alias bomb?)")
+            raise ReadError(Msg("yaml.alias_bomb"))
         if depth > MAX_DEPTH:
-            raise ReadError(f"nested deeper than {MAX_DEPTH} levels", node.start_mark.line + 1)
+            raise ReadError(Msg("file.nested", depth=MAX_DEPTH), node.start_mark.line + 1)
         tag = _tag(node)
         if tag not in CORE_TAGS:
-            raise ReadError(f"the tag {tag!r} is not allowed", node.start_mark.line + 1)
+            raise ReadError(Msg("yaml.tag", tag=repr(tag)), node.start_mark.line + 1)
         line = node.start_mark.line + 1
         if isinstance(node, ScalarNode):
             if tag.endswith(":null"):
@@ -63,18 +64,18 @@ class _Builder:
             mapping = LMap(line=line)
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
-                    raise ReadError("a mapping key must be plain text", key_node.start_mark.line + 1)
+                    raise ReadError(Msg("yaml.key_not_text"), key_node.start_mark.line + 1)
                 if _tag(key_node) not in CORE_TAGS:
-                    raise ReadError(f"the tag {_tag(key_node)!r} is not allowed", line)
+                    raise ReadError(Msg("yaml.tag", tag=repr(_tag(key_node))), line)
                 key = str(key_node.value)
                 if key == "<<":
-                    raise ReadError("merge keys (<<) are not supported", key_node.start_mark.line + 1)
+                    raise ReadError(Msg("yaml.merge_key"), key_node.start_mark.line + 1)
                 if key in mapping:
-                    raise ReadError(f"duplicate key {key!r}", key_node.start_mark.line + 1)
+                    raise ReadError(Msg("yaml.duplicate_key", key=repr(key)), key_node.start_mark.line + 1)
                 mapping[key] = self.build(value_node, depth + 1)
                 mapping.lines[key] = key_node.start_mark.line + 1
             return mapping
-        raise ReadError("unsupported YAML node", line)
+        raise ReadError(Msg("yaml.unsupported"), line)
 
 
 def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
@@ -134,41 +135,41 @@ def load_text(text: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise ReadError(f"not valid YAML: {exc.problem or exc.context}", line) from None
+        raise ReadError(Msg("yaml.invalid", error=str(exc.problem or exc.context)), line) from None
     except RecursionError:
-        raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise ReadError(Msg("file.nested", depth=MAX_DEPTH)) from None
     except YAMLError as exc:
-        raise ReadError(f"not valid YAML: {exc}") from None
+        raise ReadError(Msg("yaml.invalid", error=str(exc))) from None
     if node is None:
         return None
     try:
         if _expanded_size(node, {}) > MAX_NODES:
-            raise ReadError("too many nodes after expanding aliases (an alias bomb?)")
+            raise ReadError(Msg("yaml.alias_bomb"))
         return _Builder().build(node)
     except RecursionError:
-        raise ReadError(f"nested deeper than {MAX_DEPTH} levels") from None
+        raise ReadError(Msg("file.nested", depth=MAX_DEPTH)) from None
 
 
 def read_text(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data:
-        raise ReadError("the file contains NUL bytes: not a text document")
+        raise ReadError(Msg("file.nul"))
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ReadError("the file is neither UTF-8 nor GB18030 text")
+    raise ReadError(Msg("file.bad_encoding"))
 
 
 def documents_from(value: Any) -> list[RawDocument]:
     """Interpret a parsed YAML/JSON value as table or mapping documents."""
     if value is None:
-        raise ReadError("the document is empty")
+        raise ReadError(Msg("doc.empty"))
     if isinstance(value, LList):
         return [table_from_list(value, None)]
     if not isinstance(value, LMap):
-        raise ReadError("expected a mapping or a list of rows", getattr(value, "line", None))
+        raise ReadError(Msg("doc.not_a_table"), getattr(value, "line", None))
     kind = value.get("kind")
     kind = str(kind) if kind is not None else None
     for key in TABLE_KEYS:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import unicodedata
 from collections import Counter, defaultdict
 from typing import IO, Any
 
@@ -190,8 +191,29 @@ def _summary(report: Report, lang: str) -> str:
     return "".join(out)
 
 
-def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str) -> str:
-    """A horizontal bar chart, one bar per row, stacked by severity."""
+def _text_px(text: str, size: int = 13) -> float:
+    """About how wide ``text`` is drawn: a Chinese character is one em, others ~0.62 em."""
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.62 for c in text)
+
+
+def fit_label(text: str, max_px: float, keep: int = 0) -> str:
+    """``text`` cut with an ellipsis to fit ``max_px``; its first ``keep`` characters (a
+    rule's code) always stay, so a right-aligned label never loses its start."""
+    if _text_px(text) <= max_px:
+        return text
+    budget = max_px - _text_px(text[:keep]) - _text_px("…")
+    kept = keep
+    while kept < len(text) and _text_px(text[keep:kept + 1]) <= budget:
+        kept += 1
+    return text[:keep] + text[keep:kept].rstrip() + "…"
+
+
+def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str,
+               coded: bool = False) -> str:
+    """A horizontal bar chart, one bar per row, stacked by severity.
+
+    :param coded: each row's label starts with a rule code that is never cut.
+    """
     label_w, bar_w, row_h = 240, 260, 22
     height = max(1, len(rows)) * row_h + 8
     top = max([sum(c.values()) for _, c in rows] or [1]) or 1
@@ -200,7 +222,8 @@ def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str) 
            f'aria-label="{esc(title)}" width="100%" viewBox="0 0 {label_w + bar_w + 50} {height}">']
     for i, (name, counts) in enumerate(rows):
         y = 4 + i * row_h
-        shown = name if len(name) <= 26 else name[:25] + "…"
+        keep = len(name.split(" ", 1)[0]) + 1 if coded else 0
+        shown = fit_label(name, label_w - 10, keep)
         out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="13">'
                    f'<title>{esc(name)}</title>{esc(shown)}</text>')
         x = float(label_w)
@@ -229,7 +252,7 @@ def _charts(report: Report, lang: str, schools: list[str]) -> str:
     legend = "".join(f'<span><i style="background:{COLOURS[s]}"></i>{esc(t(s, lang))}</span>'
                      for s in SEVERITIES)
     return (f'<div class="charts">{_bar_chart(t("by_school", lang), school_rows, "chart-schools")}'
-            f'{_bar_chart(t("by_code", lang), code_rows, "chart-codes")}</div>'
+            f'{_bar_chart(t("by_code", lang), code_rows, "chart-codes", coded=True)}</div>'
             f'<p class="legend">{legend}</p>\n')
 
 

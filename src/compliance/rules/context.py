@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import SchoolCalendar, YearCalendar
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
+from compliance.inputs.reasons import Msg
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
 from compliance.rules.finding import Finding
 from compliance.rules.i18n import label
@@ -87,7 +88,9 @@ class RunState:
             for key in PERSONAL_KEYS & subject.keys():
                 subject[key] = mask(key, subject[key])
         values = _Args({k: jsonable(v) for k, v in subject.items()})
-        values.update({k: jsonable(v) for k, v in args.items()})
+        # A reason (INP, ERR) is rendered here, in the run's language, like the message.
+        values.update({k: v.render(self.lang) if isinstance(v, Msg) else jsonable(v)
+                       for k, v in args.items()})
         if not self.show_pii:
             for key in PERSONAL_KEYS & values.keys():
                 values[key] = mask(key, values[key])
@@ -157,7 +160,8 @@ class SchoolContext:
         """A finding of ``code`` at a record (optionally one of its columns) or a location.
 
         ``subject`` holds the facts (JSON-ready, personal data masked unless
-        ``--show-pii``); ``args`` are extra values for the message template only.
+        ``--show-pii``); ``args`` are extra values for the message template only (a
+        :class:`~compliance.inputs.reasons.Msg` among them is rendered in the run's language).
         """
         loc = where.at(column) if isinstance(where, Record) else where
         return self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)

@@ -23,6 +23,7 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.model import Location, Record
+from compliance.inputs.reasons import Msg, pair
 from compliance.inputs.values import split_list
 from compliance.inputs.zones import match_zones
 from compliance.rules.context import RunContext, SchoolContext
@@ -61,13 +62,11 @@ def residence_zone(ctx: SchoolContext, entry: Record) -> tuple[str | None, Findi
     if len(codes) == 1:
         return codes[0], None
     if not zones:
-        reason = ("没有可用的 zones.yaml 学区划分" if ctx.lang == "zh"
-                  else "no zones.yaml is available to match it against")
+        reason = Msg("zone.none_available")
     elif not codes:
-        reason = "不在任何学区内" if ctx.lang == "zh" else "it lies in no zone"
+        reason = Msg("zone.none")
     else:
-        reason = (f"同时落在多个学区：{'、'.join(codes)}" if ctx.lang == "zh"
-                  else f"it matches several zones: {', '.join(codes)}")
+        reason = Msg("zone.several", zones=pair("、".join(codes), ", ".join(codes)))
     # A child's home address is personal data too: the finding points at the row,
     # and shows the address itself only when personal data was asked for.
     shown = address if ctx.state.show_pii else None

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from compliance.host.markers import hookimpl
 from compliance.inputs.calendar import DayType
 from compliance.inputs.model import Record
+from compliance.inputs.reasons import Msg
 from compliance.rules.context import SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
@@ -66,9 +67,8 @@ def dated_classes(ctx: SchoolContext) -> Iterator[Finding]:
         yield ctx.finding(
             "INP007", rows[0], column="date",
             subject={"year": year, "rows": len(rows), "first": dates[0], "last": dates[-1]},
-            reason=(f"HOL001/HOL002 cannot judge {len(rows)} dated entr"
-                    f"{'y' if len(rows) == 1 else 'ies'} in {year}: the official calendar "
-                    "does not cover that year"),
+            reason=Msg("calendar.dated_entry" if len(rows) == 1 else "calendar.dated_entries",
+                       rows=len(rows), year=year),
         )
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from compliance.host.markers import hookimpl
 from compliance.inputs.calendar import DayType
 from compliance.inputs.model import Document, Location, Record
+from compliance.inputs.reasons import Msg
 from compliance.rules.context import SchoolContext, param_for_grade
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
@@ -132,12 +133,7 @@ def _cannot_judge(ctx: SchoolContext, period: Period) -> Iterator[Finding]:
     for day in period.unknown:
         by_year.setdefault((_file_loc(ctx, day).file, day.year), []).append(day)
     for (_file, year), days in by_year.items():
-        if ctx.lang == "zh":
-            reason = (f"作业公示覆盖期内{year}年的{len(days)}天无法判断是否为上课日"
-                      "（HWK003/HWK006），内置官方日历未覆盖该年份")
-        else:
-            reason = (f"HWK003/HWK006 cannot tell whether {len(days)} day(s) of {year} in the "
-                      "homework period are school days: the official calendar does not cover that year")
+        reason = Msg("calendar.homework_days", days=len(days), year=year)
         yield ctx.finding("INP007", _file_loc(ctx, days[0]),
                           subject={"year": year, "days": len(days), "first": days[0],
                                    "last": days[-1]},
