@@ -70,18 +70,20 @@ def covered_period(ctx: SchoolContext) -> Period | None:
     return period
 
 
-def _document_for(ctx: SchoolContext, day: dt.date) -> Document:
+def _spans(ctx: SchoolContext) -> list[tuple[Document, dt.date | None, dt.date | None]]:
+    """Each homework document with rows, and the first and last date it covers."""
+    out = []
+    for doc in ctx.submission.documents_of("homework"):
+        if doc.records:
+            dates = [r["date"] for r in doc.records if r["date"] is not None]
+            out.append((doc, min(dates) if dates else None, max(dates) if dates else None))
+    return out
+
+
+def _file_loc(spans: list[tuple[Document, dt.date | None, dt.date | None]], day: dt.date) -> Location:
     """The homework document whose dates span ``day`` (the first one otherwise)."""
-    docs = [d for d in ctx.submission.documents_of("homework") if d.records]
-    for doc in docs:
-        dates = [r["date"] for r in doc.records if r["date"] is not None]
-        if dates and min(dates) <= day <= max(dates):
-            return doc
-    return docs[0]
-
-
-def _file_loc(ctx: SchoolContext, day: dt.date) -> Location:
-    doc = _document_for(ctx, day)
+    doc = next((d for d, first, last in spans if first is not None and first <= day <= last),
+               spans[0][0])
     return Location(doc.loc.file, None, None, doc.loc.sheet)
 
 
@@ -114,7 +116,8 @@ def missing_days(ctx: SchoolContext) -> Iterator[Finding]:
     period = covered_period(ctx)
     if period is None:
         return
-    yield from _cannot_judge(ctx, period)
+    spans = _spans(ctx)
+    yield from _cannot_judge(ctx, period, spans)
     if ctx.school is None:
         return
     published: set[tuple[str, dt.date]] = {
@@ -123,18 +126,19 @@ def missing_days(ctx: SchoolContext) -> Iterator[Finding]:
     for day in period.school_days:
         for cls in ctx.school.classes:
             if (cls, day) not in published:
-                yield ctx.finding("HWK003", _file_loc(ctx, day),
+                yield ctx.finding("HWK003", _file_loc(spans, day),
                                   subject={"class": cls, "date": day,
                                            "first": period.first, "last": period.last})
 
 
-def _cannot_judge(ctx: SchoolContext, period: Period) -> Iterator[Finding]:
+def _cannot_judge(ctx: SchoolContext, period: Period,
+                  spans: list[tuple[Document, dt.date | None, dt.date | None]]) -> Iterator[Finding]:
     by_year: dict[tuple[str, int], list[dt.date]] = {}
     for day in period.unknown:
-        by_year.setdefault((_file_loc(ctx, day).file, day.year), []).append(day)
+        by_year.setdefault((_file_loc(spans, day).file, day.year), []).append(day)
     for (_file, year), days in by_year.items():
         reason = Msg("calendar.homework_days", days=len(days), year=year)
-        yield ctx.finding("INP007", _file_loc(ctx, days[0]),
+        yield ctx.finding("INP007", _file_loc(spans, days[0]),
                           subject={"year": year, "days": len(days), "first": days[0],
                                    "last": days[-1]},
                           reason=reason)
@@ -194,7 +198,7 @@ def average_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
         total = sum(_minutes(rows) for day, rows in days.items() if day in school_days)
         average = number(round(total / len(period.school_days), 2))
         if average > limit:
-            yield ctx.finding("HWK006", _file_loc(ctx, period.first),
+            yield ctx.finding("HWK006", _file_loc(_spans(ctx), period.first),
                               subject={"class": cls, "grade": grade, "average": average,
                                        "limit": limit, "days": len(period.school_days),
                                        "first": period.first, "last": period.last})
