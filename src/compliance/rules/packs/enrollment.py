@@ -17,6 +17,7 @@ them (unless ``--show-pii``) before any reporter sees them.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,14 +133,19 @@ class Admitted:
     school_id: str | None
     ids: list[str] = field(default_factory=list)
     names: list[Any] = field(default_factory=list)
-    lines: list[int | None] = field(default_factory=list)
+    #: line per row (-1: none), 8 bytes each rather than an int object
+    lines: array[int] = field(default_factory=lambda: array("q"))
     #: index into ``files`` per row; ``files`` holds (file, sheet) pairs
-    file_of: list[int] = field(default_factory=list)
+    file_of: array[int] = field(default_factory=lambda: array("l"))
     files: list[tuple[str, str | None]] = field(default_factory=list)
+
+    def line(self, i: int) -> int | None:
+        line = self.lines[i]
+        return None if line < 0 else line
 
     def location(self, i: int, column: str | None = None) -> Location:
         file, sheet = self.files[self.file_of[i]]
-        return Location(file, self.lines[i], column, sheet)
+        return Location(file, self.line(i), column, sheet)
 
 
 def admitted(ctx: SchoolContext) -> Admitted:
@@ -158,7 +164,7 @@ def admitted(ctx: SchoolContext) -> Admitted:
                 index = files[key] = len(files)
             ids.append(sid)
             names.append(values.get("name"))
-            lines.append(loc.line)
+            lines.append(-1 if loc.line is None else loc.line)
             file_of.append(index)
     part.files = list(files)
     return part
@@ -186,7 +192,7 @@ def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
         schools = sorted({p.school_id for p, _ in rows if p.school_id})
         if len(schools) < 2:
             continue
-        rows.sort(key=lambda r: (r[0].school_id or "", r[0].location(r[1]).file, r[0].lines[r[1]] or 0))
+        rows.sort(key=lambda r: (r[0].school_id or "", r[0].location(r[1]).file, r[0].line(r[1]) or 0))
         first, at = rows[0]
         where = [str(p.location(i)) for p, i in rows]
         yield run.finding(
