@@ -50,13 +50,9 @@ def _escape(text: str) -> str:
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def dumps(value: Any) -> str:
-    """``value`` as the report's JSON text: two-space indent, UTF-8 readable, unsafe characters escaped."""
-    return _escape(json.dumps(value, ensure_ascii=False, indent=2))
-
-
 def write(value: Any, out: IO[str]) -> None:
-    """:func:`dumps` written piece by piece, so a city's 100 MB report is never one string."""
+    """``value`` as the report's JSON: two-space indent, UTF-8 readable, unsafe characters
+    escaped; written in pieces, so a city's 100 MB report is never one string."""
     pending: list[str] = []
     size = 0
     for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
