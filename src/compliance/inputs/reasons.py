@@ -205,7 +205,9 @@ REASONS: dict[str, dict[str, str]] = {
 }
 
 
-class _Missing(dict[str, Any]):
+class TemplateValues(dict[str, Any]):
+    """Values for ``str.format_map``: a placeholder with no value is left as ``{name}``."""
+
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -231,7 +233,7 @@ class Msg:
 
     def render(self, lang: str) -> str:
         template = self.template(lang)
-        values = _Missing({k: render(v, lang) for k, v in self.args.items()})
+        values = TemplateValues({k: render(v, lang) for k, v in self.args.items()})
         try:
             return template.format_map(values)
         except (ValueError, IndexError, AttributeError):  # a plugin's pair that is no template

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import SchoolCalendar, YearCalendar
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
-from compliance.inputs.reasons import Msg
+from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
 from compliance.rules.finding import Finding
 from compliance.rules.i18n import label
@@ -60,11 +60,6 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-class _Args(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 class RunState:
     """What every context of one run shares."""
 
@@ -87,7 +82,7 @@ class RunState:
         if not self.show_pii:
             for key in PERSONAL_KEYS & subject.keys():
                 subject[key] = mask(key, subject[key])
-        values = _Args({k: jsonable(v) for k, v in subject.items()})
+        values = TemplateValues({k: jsonable(v) for k, v in subject.items()})
         # A reason (INP, ERR) is rendered here, in the run's language, like the message.
         values.update({k: v.render(self.lang) if isinstance(v, Msg) else jsonable(v)
                        for k, v in args.items()})
