@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import columnar
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -88,7 +89,8 @@ class CsvReader:
         headers = [h.strip() for h in header]
         if all(not h for h in headers):
             raise ReadError(Msg("csv.empty_header"), 1)
-        return [RawTable(headers=headers, rows=self._rows(path, encoding, delimiter, headers))]
+        return [RawTable(headers=headers, rows=self._rows(path, encoding, delimiter, headers),
+                         columnar=lambda: columnar.read_csv(path, encoding, delimiter, len(headers)))]
 
     @staticmethod
     def _rows(path: Path, encoding: str, delimiter: str, headers: list[str]) -> Iterator[RawRow]:

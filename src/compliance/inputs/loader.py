@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.inputs.columnar import ArrowTable, Split, normalize
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
 from compliance.inputs.problems import InputProblem
@@ -67,6 +68,9 @@ class Partition:
     school_id: str | None
     path: str | None = None
     held: list[tuple[Any, ...]] = field(default_factory=list)
+    #: the school's clean rows when the table was read the columnar way (then ``held``
+    #: has only the rows the row path must report)
+    table: ArrowTable | None = None
 
     def rows(self) -> Iterator[RawRow]:
         if self.path is not None:
@@ -355,9 +359,21 @@ class Loader:
             return
         doc = Document(kind_name, loc, school_id=default_school)
         problems: list[InputProblem] = []
+        split = self._columnar(kind, table, loc, owner) if owner is not None else None
         try:
-            normalize_table(kind, table.headers, table.rows, doc, problems, default_school,
-                            forced_school=owner is not None)
+            if split is not None:
+                doc.table = ArrowTable(split.normalized, split.schools[owner], owner)
+                # the rows the columnar path set aside, reported as the row path does
+                rest = Document(kind_name, loc, school_id=default_school)
+                normalize_table(kind, table.headers, [raw for _, raw in split.problems], rest,
+                                problems, default_school, forced_school=True)
+                doc.rows_read = len(doc.table) + rest.rows_read
+                doc.rows_rejected = rest.rows_rejected
+                if rest.records:
+                    self._docs.append((rest, district))
+            else:
+                normalize_table(kind, table.headers, table.rows, doc, problems, default_school,
+                                forced_school=owner is not None)
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          _reason(exc), owner))
@@ -446,6 +462,16 @@ class Loader:
 
     # -- partitioning a multi-school table ---------------------------------------
 
+    def _columnar(self, kind: DocumentKind, table: RawTable, loc: Location,
+                  owner: str | None) -> Split | None:
+        """``table`` normalised a column at a time, when its reader offers that (big CSV)."""
+        if table.columnar is None:
+            return None
+        source = table.columnar()
+        if source is None:
+            return None
+        return normalize(kind, table.headers, source, loc.file, loc.sheet, owner)
+
     def _spill(self, kind: DocumentKind, table: RawTable, loc: Location,
                district: District | None) -> None:
         """Split a table whose rows name their schools into one spill file per school.
@@ -458,6 +484,19 @@ class Loader:
                           if f.name == "school_id"), None)
         id_parser = kind.field("school_id").parser if kind.field("school_id") else None
         parts: dict[str, Partition] = {}
+        split = self._columnar(kind, table, loc, None)
+        if split is not None:
+            for sid, rows in split.schools.items():
+                parts[sid] = Partition(kind.name, loc, list(table.headers), sid or None,
+                                       table=ArrowTable(split.normalized, rows, sid or None))
+            for sid, raw in split.problems:
+                part = parts.get(sid)
+                if part is None:
+                    part = parts[sid] = Partition(kind.name, loc, list(table.headers), sid or None)
+                part.held.append((raw.line, raw.cells, raw.problem, raw.cell_lines))
+            for part in parts.values():
+                self._parts.append((part, district))
+            return
         ids: dict[object, str] = {}
         held = 0
 
@@ -550,7 +589,12 @@ class Loader:
         sub = subs.get(school_id)
         if sub is None:
             sub = subs[school_id] = Submission(school_id, None, district=district)
-            first = doc.records[0].loc if doc.records else doc.loc
+            if doc.records:
+                first = doc.records[0].loc
+            elif doc.table is not None and len(doc.table):
+                first = doc.table.location(0)
+            else:
+                first = doc.loc
             self._problem("INP005", first, Msg("school.no_profile", school_id=school_id), school_id,
                           subject={"school_id": school_id})
         if sub.district is None:
@@ -591,8 +635,14 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
         normalize_table(kind, part.headers, part.rows(), doc, out.problems, None)
         out.rows_read += doc.rows_read
         out.rows_rejected += doc.rows_rejected
+        if part.table is not None:  # the clean rows, held as columns
+            out.rows_read += len(part.table)
+            loader._docs.append((Document(part.kind, part.loc, school_id=plan.school_id,
+                                          rows_read=len(part.table), table=part.table),
+                                 plan.district))
         sub_doc = Document(doc.kind, doc.loc, doc.records, plan.school_id)
-        if sub_doc.records or plan.school_id:  # rows naming no school were reported (INP001)
+        if sub_doc.records or (plan.school_id and part.table is None):
+            # rows naming no school were reported (INP001)
             loader._docs.append((sub_doc, plan.district))
     for doc in plan.docs:
         loader._docs.append((doc, plan.district))

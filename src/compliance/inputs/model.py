@@ -107,6 +107,15 @@ class Document:
     school_id: str | None = None
     rows_read: int = 0
     rows_rejected: int = 0
+    #: the rows held as columns (``compliance.inputs.columnar.ArrowTable``) when the
+    #: file was read the columnar way; ``records`` is then filled only when asked for
+    table: Any = None
+
+    def rows(self) -> list[Record]:
+        """Every record, made from ``table`` the first time when the rows are held as columns."""
+        if self.table is not None and not self.records and len(self.table):
+            self.records = self.table.records()
+        return self.records
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +188,7 @@ class Submission:
     def records(self, kind: str) -> Iterator[Record]:
         for doc in self.documents:
             if doc.kind == kind:
-                yield from doc.records
+                yield from doc.rows()
 
     def documents_of(self, kind: str) -> list[Document]:
         return [d for d in self.documents if d.kind == kind]

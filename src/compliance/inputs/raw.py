@@ -6,7 +6,7 @@ Readers know file formats, not document kinds: they return cells as found
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -80,6 +80,10 @@ class RawTable:
     sheet: str | None = None
     line: int | None = None
     school_id: str | None = None
+    #: optional, for big files: a thunk giving the same rows as Arrow string columns
+    #: (:class:`compliance.inputs.columnar.Source`), or ``None`` when they must be read
+    #: row by row; ``rows`` is then never started (see ``inputs/columnar.py``)
+    columnar: Callable[[], Any] | None = None
 
 
 @dataclass

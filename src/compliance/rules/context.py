@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import SchoolCalendar, YearCalendar
+from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
@@ -117,6 +118,17 @@ class SchoolContext:
     def records(self, kind: str) -> Iterator[Record]:
         """Every readable row of every document of ``kind`` the school handed in."""
         return self.submission.records(kind)
+
+    def tables(self, kind: str) -> list[Table]:
+        """Every document of ``kind`` as a :class:`~compliance.inputs.columnar.Table`.
+
+        For rules that look at every row of big tables: a table read the columnar way
+        answers column questions without making a record per row
+        (``table.where("admission_basis", watched.__contains__)``); records are made
+        only for the rows asked for (``table.records(positions)``).
+        """
+        return [doc.table if doc.table is not None else RecordTable(kind, doc.records)
+                for doc in self.submission.documents if doc.kind == kind]
 
     def params(self, code: str) -> dict[str, Any]:
         """The parameter values in force for ``code`` (rule defaults ← profiles ← config)."""

@@ -82,44 +82,56 @@ def catchment(ctx: SchoolContext) -> Iterator[Finding]:
     exempt = {str(c).strip() for c in ctx.params("ENR001").get("exempt_categories") or []}
     # A school without declared catchment zones cannot be judged (not guessed).
     zones = frozenset(school.catchment) if school is not None and school.catchment else None
-    for entry in ctx.records("enrollment"):
-        values = entry.values  # the common case (a zone is given, inside the catchment) stays cheap
-        zone = values.get("residence_zone")
-        if not zone:
-            zone, problem = residence_zone(ctx, entry)
-            if problem is not None:
-                yield problem
-            if values.get("migrant_worker_child") and not values.get("residence_address"):
-                yield ctx.finding("ENR005", entry, column="residence_address",
-                                  subject=_student(entry, migrant_worker_child=True,
-                                                   residence_permit=bool(values.get("residence_permit"))))
-        if zone is None or zones is None or zone in zones:
-            continue
-        categories = {str(c).strip() for c in split_list(entry["special_category"] or "")}
-        if categories & exempt:
-            continue
-        column = "residence_zone" if entry["residence_zone"] else "residence_address"
-        yield ctx.finding("ENR001", entry, column=column,
-                          subject=_student(entry, zone=zone, catchment=school.catchment,
-                                           special_category=entry["special_category"]),
-                          catchment=("、" if ctx.lang == "zh" else ", ").join(school.catchment))
+    for table in ctx.tables("enrollment"):
+        # The common row (a zone given, inside the catchment) needs nothing: only rows
+        # without a zone, or with one outside the catchment, are made into records.
+        look = set(table.where("residence_zone", lambda zone: not zone))
+        if zones is not None:
+            look.update(table.where("residence_zone", lambda zone: bool(zone) and zone not in zones))
+        for entry in table.records(sorted(look)):
+            yield from _catchment_row(ctx, entry, zones, exempt)
+
+
+def _catchment_row(ctx: SchoolContext, entry: Record, zones: frozenset[str] | None,
+                   exempt: set[str]) -> Iterator[Finding]:
+    values = entry.values
+    zone = values.get("residence_zone")
+    if not zone:
+        zone, problem = residence_zone(ctx, entry)
+        if problem is not None:
+            yield problem
+        if values.get("migrant_worker_child") and not values.get("residence_address"):
+            yield ctx.finding("ENR005", entry, column="residence_address",
+                              subject=_student(entry, migrant_worker_child=True,
+                                               residence_permit=bool(values.get("residence_permit"))))
+    if zone is None or zones is None or zone in zones:
+        return
+    categories = {str(c).strip() for c in split_list(entry["special_category"] or "")}
+    if categories & exempt:
+        return
+    school = ctx.school
+    assert school is not None
+    column = "residence_zone" if entry["residence_zone"] else "residence_address"
+    yield ctx.finding("ENR001", entry, column=column,
+                      subject=_student(entry, zone=zone, catchment=school.catchment,
+                                       special_category=entry["special_category"]),
+                      catchment=("、" if ctx.lang == "zh" else ", ").join(school.catchment))
 
 
 @pack.check("ENR002", "ENR003")
 def selective_admission(ctx: SchoolContext) -> Iterator[Finding]:
     forbidden = set(ctx.params("ENR002").get("forbidden_bases") or [])
     watched = forbidden | {"school_choice"}
-    for entry in ctx.records("enrollment"):
-        basis = entry.values.get("admission_basis")
-        if basis not in watched:
-            continue
-        if basis == "school_choice":
-            yield ctx.finding("ENR003", entry, column="admission_basis",
-                              subject=_student(entry, basis=basis))
-        else:
-            yield ctx.finding("ENR002", entry, column="admission_basis",
-                              subject=_student(entry, basis=basis),
-                              basis_name=BASIS_NAMES.get(basis, {}).get(ctx.lang, basis))
+    for table in ctx.tables("enrollment"):
+        for entry in table.records(table.where("admission_basis", watched.__contains__)):
+            basis = entry.values.get("admission_basis")
+            if basis == "school_choice":
+                yield ctx.finding("ENR003", entry, column="admission_basis",
+                                  subject=_student(entry, basis=basis))
+            else:
+                yield ctx.finding("ENR002", entry, column="admission_basis",
+                                  subject=_student(entry, basis=basis),
+                                  basis_name=BASIS_NAMES.get(basis, {}).get(ctx.lang, basis))
 
 
 @dataclass(slots=True)
@@ -152,20 +164,22 @@ def admitted(ctx: SchoolContext) -> Admitted:
     """Per school, every admitted student id and where it stands."""
     part = Admitted(ctx.school_id)
     files: dict[tuple[str, str | None], int] = {}
-    ids, names, lines, file_of = part.ids, part.names, part.lines, part.file_of
-    for r in ctx.records("enrollment"):
-        values = r.values
-        sid = values.get("student_id")
-        if sid:
-            loc = r.loc
-            key = (loc.file, loc.sheet)
-            index = files.get(key)
-            if index is None:
-                index = files[key] = len(files)
-            ids.append(sid)
-            names.append(values.get("name"))
-            lines.append(-1 if loc.line is None else loc.line)
-            file_of.append(index)
+    for table in ctx.tables("enrollment"):
+        ids = table.column("student_id")
+        names = table.column("name")
+        lines = table.lines()
+        sources = table.sources()
+        for i, sid in enumerate(ids):
+            if sid:
+                key = sources[i]
+                index = files.get(key)
+                if index is None:
+                    index = files[key] = len(files)
+                part.ids.append(sid)
+                part.names.append(names[i])
+                line = lines[i]
+                part.lines.append(-1 if line is None else line)
+                part.file_of.append(index)
     part.files = list(files)
     return part
 

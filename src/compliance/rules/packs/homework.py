@@ -74,8 +74,8 @@ def _spans(ctx: SchoolContext) -> list[tuple[Document, dt.date | None, dt.date |
     """Each homework document with rows, and the first and last date it covers."""
     out = []
     for doc in ctx.submission.documents_of("homework"):
-        if doc.records:
-            dates = [r["date"] for r in doc.records if r["date"] is not None]
+        if doc.rows():
+            dates = [r["date"] for r in doc.rows() if r["date"] is not None]
             out.append((doc, min(dates) if dates else None, max(dates) if dates else None))
     return out
 

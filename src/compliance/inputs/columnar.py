@@ -1,0 +1,553 @@
+"""The columnar path: a big table read as Arrow columns and normalised a column at a time.
+
+The row path (:func:`compliance.inputs.tables.normalize_table`) makes a ``dict``, a
+:class:`Location` and a :class:`Record` per row and calls a parser per cell; at a
+million rows that alone costs several times a bare ``csv.reader`` pass.  This path
+gives the same result without a Python object per row:
+
+* :func:`read_csv` parses the file with pyarrow into string columns, and declines
+  (``None``) any file whose records are not one physical line each (quoted
+  newlines, blank lines, lone ``\\r``) or which pyarrow cannot parse (rows of the
+  wrong width): those go the row path, which knows how to report them.
+* :func:`normalize` parses each column once per *distinct* cell (a dictionary
+  encoding) or, for ids and plain text, checks the whole column against a pattern
+  whose cells the parser would return unchanged (upper-cased, for ids).  Rows with
+  any unreadable cell, a missing required cell or no school are *problem rows*: they
+  are handed back as :class:`RawRow` for the row path, which reports them exactly as
+  it always has.  Those rows are exactly the ones the row path rejects, so the clean
+  rows left here are the ones it would have kept as records.
+* :class:`ArrowTable` is one school's clean rows: parsed columns, lines, and
+  :class:`Record` objects made only for the rows a rule asks for.
+  :class:`RecordTable` gives the same interface over records from the row path, so
+  a rule written against tables works on both (the tests compare them).
+
+pyarrow is imported only here, and only for files large enough to gain from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from compliance.inputs.kinds import DocumentKind, Field
+from compliance.inputs.model import Location, Record
+from compliance.inputs.raw import RawRow
+from compliance.inputs.tables import _BLANK, _MISS, MAX_CELL, _Bad, _cache_for, _columns, _parse
+from compliance.inputs.values import parse_id, parse_text
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+#: files smaller than this are read row by row (pyarrow's import and set-up cost more)
+MIN_BYTES = 1 << 20
+#: a column whose first rows are mostly distinct (ids, names) is not dictionary-encoded
+SAMPLE = 4096
+
+# Cells a parser returns unchanged (ids: upper-cased), checked a column at a time.
+# ids: printable ASCII without spaces (``parse_id``'s own fast path).  Text: no white
+# space at either end, and only characters NFKC leaves alone in any sequence: printable
+# ASCII, CJK ideographs (basic and extension A), 、。〇 and the middle dot of 欧阳·娜.
+_TEXT_CHARS = r"!-~\x{b7}\x{3001}\x{3002}\x{3007}\x{3400}-\x{4dbf}\x{4e00}-\x{9fff}"
+FAST_FORMS: dict[Any, tuple[str, str | None]] = {
+    parse_id: (r"^[!-~]+$", "ascii_upper"),
+    parse_text: (rf"^[{_TEXT_CHARS}](?:[ {_TEXT_CHARS}]*[{_TEXT_CHARS}])?$", None),
+}
+# A cell that surely is not blank: any printable non-space ASCII or CJK character.
+_INKED = rf"[{_TEXT_CHARS}]"
+
+
+def available() -> bool:
+    """Whether pyarrow can be imported here (it is a dependency; this guards odd platforms)."""
+    try:
+        import pyarrow
+        import pyarrow.compute
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class Source:
+    """A table as pyarrow parsed it: one string column per header, lines from ``first_line``."""
+
+    table: pa.Table
+    first_line: int = 2
+
+
+def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | None:
+    """``path`` as Arrow string columns, or ``None`` when the row path must read it."""
+    if path.stat().st_size < MIN_BYTES or not available():
+        return None
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    data = path.read_bytes()
+    if encoding == "utf-8-sig":
+        data = data[3:]
+    elif encoding != "utf-8":
+        data = data.decode(encoding).encode("utf-8")
+    # One record per physical line: no lone CR, no blank line, no newline inside quotes;
+    # then the n-th record stands on line n + 1, as the row path counts.
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None  # a row of the wrong width, a stray quote: the row path reports it
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if lines != table.num_rows + 1:
+        return None
+    return Source(table)
+
+
+# -- normalising ---------------------------------------------------------------
+
+
+class Coded:
+    """A dictionary-encoded column: a code per row, a parsed value per code."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: pa.Array, values: list[Any]):
+        self.codes = codes
+        self.values = values
+
+
+class Plain:
+    """A column of parsed strings (``None`` for a blank cell)."""
+
+    __slots__ = ("array", "default")
+
+    def __init__(self, array: pa.Array, default: Any):
+        self.array = array
+        self.default = default
+
+
+@dataclass
+class Normalized:
+    """A file's clean rows, as parsed columns shared by every school's :class:`ArrowTable`."""
+
+    kind: str
+    file: str
+    sheet: str | None
+    first_line: int
+    #: fields with a column, in header order, and how each is held
+    columns: list[tuple[str, Coded | Plain]]
+    #: fields without a column but with a default (``written``: true), in field order
+    absent: list[tuple[str, Any]]
+
+
+@dataclass
+class Split:
+    """What :func:`normalize` makes of a table.
+
+    :attr schools: per school id (``""``: rows naming none) the rows of its clean part;
+    :attr problems: rows the row path must see, in file order, with the school each
+        goes to (as the row-by-row split would send it);
+    :attr blank: rows with no cell filled, which the row path skips too.
+    """
+
+    normalized: Normalized
+    schools: dict[str, pa.Array] = field(default_factory=dict)
+    problems: list[tuple[str, RawRow]] = field(default_factory=list)
+    blank: int = 0
+
+
+def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
+              sheet: str | None, owner: str | None) -> Split | None:
+    """Parse ``source`` a column at a time; ``None`` if the row path must do it.
+
+    :param owner: the school every row belongs to (a school folder's file), or ``None``
+        when rows name their schools in a ``school_id`` column.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns, twice = _columns(kind, headers)
+    if twice or kind.finish is not None:
+        return None  # whole-table problems and per-row consistency checks: the row path
+    present = {spec.name for spec in columns.values()}
+    if kind.missing_columns(present):
+        return None
+    id_header = next((h for h, f in columns.items() if f.name == "school_id"), None)
+    if owner is None and id_header is None:
+        return None
+    table = source.table
+    n = table.num_rows
+    raw = {header: table.column(i).combine_chunks() for i, header in enumerate(headers)
+           if header in columns}
+    everything = [table.column(i).combine_chunks() for i in range(len(headers))]
+
+    problem: pa.Array | None = None
+    held: list[tuple[str, Coded | Plain]] = []
+    school_codes: Coded | None = None
+    for header, spec in columns.items():
+        col = raw[header]
+        by_school = spec.name == "school_id" and owner is None
+        form = None if by_school else FAST_FORMS.get(spec.parser)
+        if form is not None and _mostly_distinct(col):
+            column, bad = _plain(kind, spec, col, form)
+        else:
+            column, bad = _coded(kind, spec, col, school_column=by_school)
+            if by_school:
+                school_codes = column  # type: ignore[assignment]
+        if bad is not None:
+            problem = bad if problem is None else pc.or_(problem, bad)
+        held.append((spec.name, column))
+
+    blank = _blank_rows(everything, n)
+    absent = [(f.name, f.default) for f in kind.fields if f.name not in present and f.default is not None]
+    out = Split(Normalized(kind.name, file, sheet, source.first_line, held, absent))
+    if blank is not None:
+        out.blank = pc.sum(blank).as_py() or 0
+
+    school_of: Callable[[int], str]
+    if school_codes is not None:
+        ids = school_codes.values
+
+        def school_of(i: int) -> str:
+            value = ids[school_codes.codes[i].as_py()]
+            return value if isinstance(value, str) else ""
+    else:
+        def school_of(i: int) -> str:
+            return owner or ""
+
+    if problem is not None:
+        rejected = problem if blank is None else pc.and_(problem, pc.invert(blank))
+        at = pc.indices_nonzero(rejected)
+        cells = [c.take(at).to_pylist() for c in everything]
+        for index, i in enumerate(at.to_pylist()):
+            row = dict(zip(headers, (c[index] for c in cells), strict=True))
+            out.problems.append((school_of(i), RawRow(source.first_line + i, row)))
+
+    dropped = problem if blank is None else (blank if problem is None else pc.or_(problem, blank))
+    clean = (pa.array(range(n), pa.int64()) if dropped is None
+             else pc.indices_nonzero(pc.invert(dropped)))
+    if school_codes is None:
+        out.schools[owner or ""] = clean
+        return out
+    codes = pc.take(school_codes.codes, clean)
+    order = pc.take(clean, pc.sort_indices(codes))  # stable: file order within a school
+    counts = pc.value_counts(codes)
+    start = 0
+    for code, count in sorted(zip(counts.field("values").to_pylist(),
+                                  counts.field("counts").to_pylist(), strict=True)):
+        out.schools[school_codes.values[code]] = order.slice(start, count)
+        start += count
+    return out
+
+
+def _mostly_distinct(col: pa.Array) -> bool:
+    sample = col.slice(0, SAMPLE).to_pylist()
+    return len(set(sample)) * 2 > len(sample)
+
+
+def _coded(kind: DocumentKind, spec: Field, col: pa.Array,
+           school_column: bool = False) -> tuple[Coded, pa.Array | None]:
+    """Parse each distinct cell once (through the shared parse cache)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    encoded = col.dictionary_encode()
+    cache = _cache_for(kind.name, spec.name, spec.parser)
+    values: list[Any] = []
+    bad: list[int] = []
+    for code, cell in enumerate(encoded.dictionary.to_pylist()):
+        parsed = cache.get(cell, _MISS) if cache is not None else _MISS
+        if parsed is _MISS:
+            parsed = _parse(spec.parser, cell)
+        if parsed is _BLANK:
+            if spec.required or school_column:
+                bad.append(code)
+            values.append(spec.default)
+        elif parsed.__class__ is _Bad:
+            bad.append(code)
+            values.append(None if school_column else spec.default)
+        else:
+            values.append(parsed)
+    codes = encoded.indices
+    mask = pc.is_in(codes, value_set=pa.array(bad, codes.type)) if bad else None
+    return Coded(codes, values), mask
+
+
+def _plain(kind: DocumentKind, spec: Field, col: pa.Array,
+           form: tuple[str, str | None]) -> tuple[Plain, pa.Array | None]:
+    """A column of ids or text: cells of the usual form at C speed, the others one by one."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pattern, transform = form
+    usual = pc.match_substring_regex(col, pattern)
+    if len(col) and pc.max(pc.utf8_length(col)).as_py() > MAX_CELL:
+        usual = pc.and_(usual, pc.less_equal(pc.utf8_length(col), MAX_CELL))
+    parsed = getattr(pc, transform)(col) if transform else col
+    others = pc.indices_nonzero(pc.invert(usual))
+    if not len(others):
+        return Plain(parsed, spec.default), None
+    mask = [False] * len(col)
+    bad: list[int] = []
+    replace: list[Any] = []
+    for i, cell in zip(others.to_pylist(), col.take(others).to_pylist(), strict=True):
+        value = _parse(spec.parser, cell)
+        mask[i] = True
+        if value is _BLANK:
+            if spec.required:
+                bad.append(i)
+            replace.append(None)
+        elif value.__class__ is _Bad:
+            bad.append(i)
+            replace.append(None)
+        else:
+            replace.append(value)
+    parsed = pc.replace_with_mask(parsed, pa.array(mask), pa.array(replace, pa.string()))
+    flags = None
+    if bad:
+        marks = [False] * len(col)
+        for i in bad:
+            marks[i] = True
+        flags = pa.array(marks)
+    return Plain(parsed, spec.default), flags
+
+
+def _blank_rows(columns: list[pa.Array], n: int) -> pa.Array | None:
+    """Rows whose cells are all white space (the row path skips them), or ``None``: none."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not columns or not n:
+        return None
+    inked = pc.match_substring_regex(columns[0], _INKED)
+    if pc.all(inked).as_py():
+        return None
+    maybe = pc.indices_nonzero(pc.invert(inked))
+    cells = [c.take(maybe).to_pylist() for c in columns]
+    marks = [False] * n
+    found = False
+    for index, i in enumerate(maybe.to_pylist()):
+        if not "".join(c[index] for c in cells).strip():
+            marks[i] = found = True
+    return pa.array(marks) if found else None
+
+
+# -- tables rules read -----------------------------------------------------------
+
+
+class Table(Protocol):
+    """The rows of one document of one kind, as a rule reads them a column at a time.
+
+    Built-in rules that look at every row of big tables (enrollment) use this rather
+    than :meth:`SchoolContext.records`, so that rows are not made into records unless
+    a finding needs them.  Both implementations give the same answers.
+    """
+
+    kind: str
+
+    def __len__(self) -> int: ...
+
+    def column(self, name: str) -> list[Any]:
+        """The parsed value of ``name`` in every row (``None`` or the default when blank)."""
+        ...
+
+    def where(self, name: str, test: Callable[[Any], bool]) -> list[int]:
+        """Positions of the rows whose ``name`` passes ``test`` (called once per distinct value)."""
+        ...
+
+    def records(self, positions: Iterable[int] | None = None) -> list[Record]:
+        """The rows at ``positions`` (all rows when ``None``) as records."""
+        ...
+
+    def lines(self) -> list[int | None]:
+        """The line of every row."""
+        ...
+
+    def location(self, position: int, column: str | None = None) -> Location:
+        """Where the row at ``position`` stands."""
+        ...
+
+    def sources(self) -> list[tuple[str, str | None]]:
+        """The (file, sheet) of every row."""
+        ...
+
+
+class RecordTable:
+    """:class:`Table` over records read row by row (the reference implementation)."""
+
+    def __init__(self, kind: str, records: Sequence[Record]):
+        self.kind = kind
+        self._records = records
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def column(self, name: str) -> list[Any]:
+        return [r.values.get(name) for r in self._records]
+
+    def where(self, name: str, test: Callable[[Any], bool]) -> list[int]:
+        seen: dict[Any, bool] = {}
+        out = []
+        for i, r in enumerate(self._records):
+            value = r.values.get(name)
+            try:
+                passed = seen.get(value)
+                if passed is None:
+                    passed = seen[value] = bool(test(value))
+            except TypeError:  # an unhashable value: ask every time
+                passed = bool(test(value))
+            if passed:
+                out.append(i)
+        return out
+
+    def records(self, positions: Iterable[int] | None = None) -> list[Record]:
+        if positions is None:
+            return list(self._records)
+        return [self._records[i] for i in positions]
+
+    def lines(self) -> list[int | None]:
+        return [r.loc.line for r in self._records]
+
+    def location(self, position: int, column: str | None = None) -> Location:
+        return self._records[position].at(column)
+
+    def sources(self) -> list[tuple[str, str | None]]:
+        return [(r.loc.file, r.loc.sheet) for r in self._records]
+
+
+class ArrowTable:
+    """:class:`Table` over one school's clean rows of a file read the columnar way."""
+
+    def __init__(self, normalized: Normalized, rows: pa.Array, school_id: str | None):
+        self.kind = normalized.kind
+        self.normalized = normalized
+        self.rows = rows  # row numbers in the file (0 = the first data row), ascending
+        self.school_id = school_id
+        self._codes: dict[str, Any] = {}
+        self._by_name = dict(normalized.columns)
+        self._absent = dict(normalized.absent)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # across processes (spawned workers) only this school's rows travel
+        import pyarrow as pa
+
+        n = self.normalized
+        mine = [(name, Coded(c.codes.take(self.rows), c.values) if isinstance(c, Coded)
+                 else Plain(c.array.take(self.rows), c.default)) for name, c in n.columns]
+        offset = Normalized(n.kind, n.file, n.sheet, n.first_line, mine, n.absent)
+        return (_rebuilt, (offset, self.rows, pa.array(range(len(self.rows)), pa.int64()),
+                           self.school_id))
+
+    def _taken(self, name: str, rows: pa.Array | None = None) -> list[Any]:
+        held = self._by_name.get(name)
+        count = len(self.rows) if rows is None else len(rows)
+        if held is None:
+            return [self._absent.get(name)] * count
+        if isinstance(held, Coded):
+            if rows is None:
+                codes = self._codes.get(name)
+                if codes is None:
+                    codes = self._codes[name] = held.codes.take(self.rows)
+            else:
+                codes = held.codes.take(rows)
+            values = held.values
+            return [values[c] for c in codes.to_pylist()]
+        got = held.array.take(self.rows if rows is None else rows).to_pylist()
+        if held.default is not None:
+            got = [held.default if v is None else v for v in got]
+        return got
+
+    def column(self, name: str) -> list[Any]:
+        return self._taken(name)
+
+    def where(self, name: str, test: Callable[[Any], bool]) -> list[int]:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        held = self._by_name.get(name)
+        if not isinstance(held, Coded):
+            seen: dict[Any, bool] = {}
+            out = []
+            for i, value in enumerate(self._taken(name)):
+                passed = seen.get(value)
+                if passed is None:
+                    passed = seen[value] = bool(test(value))
+                if passed:
+                    out.append(i)
+            return out
+        passing = [code for code, value in enumerate(held.values) if test(value)]
+        if not passing:
+            return []
+        codes = self._codes.get(name)
+        if codes is None:
+            codes = self._codes[name] = held.codes.take(self.rows)
+        if len(passing) == len(held.values):
+            return list(range(len(codes)))
+        mask = pc.is_in(codes, value_set=pa.array(passing, codes.type))
+        return pc.indices_nonzero(mask).to_pylist()
+
+    def records(self, positions: Iterable[int] | None = None) -> list[Record]:
+        import pyarrow as pa
+
+        n = self.normalized
+        if positions is None:
+            rows = self.rows
+        else:
+            wanted = list(positions)
+            if not wanted:
+                return []
+            rows = self.rows.take(pa.array(wanted, pa.int64()))
+        names = [name for name, _ in n.columns]
+        cols = [self._taken(name, rows) for name in names]
+        lines = [n.first_line + r for r in self._file_rows(rows)]
+        absent = n.absent
+        file, sheet, kind, school = n.file, n.sheet, n.kind, self.school_id
+        out = []
+        for index, line in enumerate(lines):
+            values = dict(absent)
+            for name, col in zip(names, cols, strict=True):
+                values[name] = col[index]
+            out.append(Record(kind, values, Location(file, line, None, sheet), school))
+        return out
+
+    def _file_rows(self, rows: pa.Array) -> list[int]:
+        return rows.to_pylist()
+
+    def lines(self) -> list[int | None]:
+        first = self.normalized.first_line
+        return [first + r for r in self._file_rows(self.rows)]
+
+    def location(self, position: int, column: str | None = None) -> Location:
+        n = self.normalized
+        row = self._file_rows(self.rows.slice(position, 1))[0]
+        return Location(n.file, n.first_line + row, column, n.sheet)
+
+    def sources(self) -> list[tuple[str, str | None]]:
+        return [(self.normalized.file, self.normalized.sheet)] * len(self.rows)
+
+
+class _Moved(ArrowTable):
+    """An :class:`ArrowTable` whose columns hold only its own rows (after pickling)."""
+
+    def __init__(self, normalized: Normalized, file_rows: pa.Array, local: pa.Array,
+                 school_id: str | None):
+        super().__init__(normalized, local, school_id)
+        self._file = file_rows
+
+    def _file_rows(self, rows: pa.Array) -> list[int]:
+        return self._file.take(rows).to_pylist()
+
+
+def _rebuilt(normalized: Normalized, file_rows: pa.Array, local: pa.Array,
+             school_id: str | None) -> ArrowTable:
+    return _Moved(normalized, file_rows, local, school_id)
