@@ -184,9 +184,8 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
         return None
     table = source.table
     n = table.num_rows
-    raw = {header: table.column(i).combine_chunks() for i, header in enumerate(headers)
-           if header in columns}
     everything = [table.column(i).combine_chunks() for i in range(len(headers))]
+    raw = {header: everything[i] for i, header in enumerate(headers) if header in columns}
 
     problem: pa.Array | None = None
     held: list[tuple[str, Coded | Plain]] = []

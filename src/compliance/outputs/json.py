@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
+from json.encoder import encode_basestring as _string  # the C one where there is one
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
@@ -52,16 +52,102 @@ def _escape(text: str) -> str:
 
 def write(value: Any, out: IO[str]) -> None:
     """``value`` as the report's JSON: two-space indent, UTF-8 readable, unsafe characters
-    escaped; written in pieces, so a city's 100 MB report is never one string."""
+    escaped; written in pieces, so a city's 100 MB report is never one string.
+
+    The bytes are those of ``json.dumps(value, ensure_ascii=False, indent=2)`` (the
+    tests compare them); this writer exists because ``json`` falls back to its
+    pure-Python encoder, token by token, whenever ``indent`` is set.
+    """
     pending: list[str] = []
     size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(value):
-        pending.append(chunk)
-        size += len(chunk)
+
+    def emit(piece: str) -> None:
+        nonlocal pending, size
+        pending.append(piece)
+        size += len(piece)
         if size > 1 << 16:
             out.write(_escape("".join(pending)))
             pending, size = [], 0
+
+    _encode(value, "\n", emit, pending)
     out.write(_escape("".join(pending)))
+
+
+def _scalar(value: Any) -> str | None:
+    """The JSON text of a scalar, or ``None`` for a container."""
+    cls = value.__class__
+    if cls is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, str):
+        return _string(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    return None
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str):
+        return _string(key)
+    if isinstance(key, bool) or key is None:
+        return _string("true" if key is True else "false" if key is False else "null")
+    if isinstance(key, int | float):
+        return _string(_scalar(key) or "")
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _encode(value: Any, newline: str, emit: Any, pending: list[str]) -> None:
+    """Emit ``value`` indented as ``json`` does with ``indent=2``; ``newline`` is the
+    line break plus the current indentation."""
+    text = _scalar(value)
+    if text is not None:
+        emit(text)
+        return
+    inner = newline + "  "
+    if isinstance(value, dict):
+        if not value:
+            emit("{}")
+            return
+        first = True
+        for key, item in value.items():
+            head = ("{" if first else ",") + inner + _key(key) + ": "
+            first = False
+            text = _scalar(item)
+            if text is not None:
+                emit(head + text)
+            else:
+                emit(head)
+                _encode(item, inner, emit, pending)
+        emit(newline + "}")
+        return
+    if isinstance(value, list | tuple):
+        if not value:
+            emit("[]")
+            return
+        first = True
+        for item in value:
+            head = ("[" if first else ",") + inner
+            first = False
+            text = _scalar(item)
+            if text is not None:
+                emit(head + text)
+            else:
+                emit(head)
+                _encode(item, inner, emit, pending)
+        emit(newline + "]")
+        return
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 @hookimpl

@@ -167,19 +167,25 @@ def admitted(ctx: SchoolContext) -> Admitted:
     for table in ctx.tables("enrollment"):
         ids = table.column("student_id")
         names = table.column("name")
-        lines = table.lines()
+        lines = [-1 if line is None else line for line in table.lines()]
         sources = table.sources()
-        for i, sid in enumerate(ids):
-            if sid:
-                key = sources[i]
-                index = files.get(key)
-                if index is None:
-                    index = files[key] = len(files)
-                part.ids.append(sid)
-                part.names.append(names[i])
-                line = lines[i]
-                part.lines.append(-1 if line is None else line)
-                part.file_of.append(index)
+        kept = [i for i, sid in enumerate(ids) if sid]
+        if len(kept) < len(ids):
+            ids = [ids[i] for i in kept]
+            names = [names[i] for i in kept]
+            lines = [lines[i] for i in kept]
+            sources = [sources[i] for i in kept]
+        for key in dict.fromkeys(sources):
+            if key not in files:
+                files[key] = len(files)
+        part.ids.extend(ids)
+        part.names.extend(names)
+        part.lines.extend(lines)
+        first = sources[0] if sources else None
+        if sources.count(first) == len(sources):  # one file: the usual case
+            part.file_of.extend([files[first]] * len(sources) if sources else [])
+        else:
+            part.file_of.extend(files[key] for key in sources)
     part.files = list(files)
     return part
 
