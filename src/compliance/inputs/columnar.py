@@ -116,11 +116,27 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
 class Coded:
     """A dictionary-encoded column: a code per row, a parsed value per code."""
 
-    __slots__ = ("codes", "values")
+    __slots__ = ("_strings", "codes", "values")
 
     def __init__(self, codes: pa.Array, values: list[Any]):
         self.codes = codes
         self.values = values
+        self._strings: Any = False
+
+    def pick(self, codes: pa.Array) -> list[Any]:
+        """The values of ``codes`` (a taken slice of :attr:`codes`)."""
+        if self._strings is False:
+            import pyarrow as pa
+
+            plain = all(v is None or v.__class__ is str for v in self.values)
+            self._strings = pa.array(self.values, pa.string()) if plain else None
+        if self._strings is not None:  # strings: looked up at C speed
+            return self._strings.take(codes).to_pylist()
+        values = self.values
+        return [values[c] for c in codes.to_pylist()]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Coded, (self.codes, self.values))
 
 
 class Plain:
@@ -459,8 +475,7 @@ class ArrowTable:
                     codes = self._codes[name] = held.codes.take(self.rows)
             else:
                 codes = held.codes.take(rows)
-            values = held.values
-            return [values[c] for c in codes.to_pylist()]
+            return held.pick(codes)
         got = held.array.take(self.rows if rows is None else rows).to_pylist()
         if held.default is not None:
             got = [held.default if v is None else v for v in got]

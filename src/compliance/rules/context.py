@@ -44,6 +44,9 @@ def mask(key: str, value: Any) -> Any:
 
 def jsonable(value: Any) -> Any:
     """Subject values as JSON-ready data with a stable order."""
+    cls = value.__class__
+    if cls is str or cls is int or cls is bool or cls is float or value is None:
+        return value
     if isinstance(value, bool | int | float | str) and not isinstance(value, Clock):
         return value
     if value is None:
@@ -83,12 +86,12 @@ class RunState:
         if not self.show_pii:
             for key in PERSONAL_KEYS & subject.keys():
                 subject[key] = mask(key, subject[key])
-        values = TemplateValues({k: jsonable(v) for k, v in subject.items()})
+        values = TemplateValues(subject)  # already JSON-ready and masked
         # A reason (INP, ERR) is rendered here, in the run's language, like the message.
         values.update({k: v.render(self.lang) if isinstance(v, Msg) else jsonable(v)
                        for k, v in args.items()})
         if not self.show_pii:
-            for key in PERSONAL_KEYS & values.keys():
+            for key in PERSONAL_KEYS & args.keys():
                 values[key] = mask(key, values[key])
         message = meta.message[self.lang].format_map(values)
         return Finding(
