@@ -26,6 +26,8 @@ pyarrow is imported only here, and only for files large enough to gain from it.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,8 +44,8 @@ if TYPE_CHECKING:
 
 #: files smaller than this are read row by row (pyarrow's import and set-up cost more)
 MIN_BYTES = 1 << 20
-#: a column whose first rows are mostly distinct (ids, names) is not dictionary-encoded
-SAMPLE = 4096
+#: the start of a file looked at to tell repetitive columns (zones) from ids and names
+SAMPLE_BYTES = 1 << 18
 
 # Cells a parser returns unchanged (ids: upper-cased), checked a column at a time.
 # ids: printable ASCII without spaces (``parse_id``'s own fast path).  Text: no white
@@ -91,16 +93,20 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
         data = data.decode(encoding).encode("utf-8")
     # One record per physical line: no lone CR, no blank line, no newline inside quotes;
     # then the n-th record stands on line n + 1, as the row path counts.
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None
     names = [f"c{i}" for i in range(width)]
+    # Columns of few distinct cells (grades, zones, yes/no) are dictionary-encoded by
+    # pyarrow as it parses, on all cores; ids and names stay plain strings.
+    coded = pa.dictionary(pa.int32(), pa.string())
+    types = {name: coded if few else pa.string()
+             for name, few in zip(names, _repetitive(data, delimiter, width), strict=True)}
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
             read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
-            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
-                                                 strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
         return None  # a row of the wrong width, a stray quote: the row path reports it
@@ -108,6 +114,16 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     if lines != table.num_rows + 1:
         return None
     return Source(table)
+
+
+def _repetitive(data: bytes, delimiter: str, width: int) -> list[bool]:
+    """Per column, whether its first rows repeat cells (then it is read dictionary-encoded)."""
+    head = data[:SAMPLE_BYTES]
+    text = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)][1:]
+    if not rows:
+        return [False] * width
+    return [len({r[i] for r in rows if i < len(r)}) * 2 <= len(rows) for i in range(width)]
 
 
 # -- normalising ---------------------------------------------------------------
@@ -200,7 +216,7 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
         return None
     table = source.table
     n = table.num_rows
-    everything = [table.column(i).combine_chunks() for i in range(len(headers))]
+    everything = [_combined(table.column(i)) for i in range(len(headers))]
     raw = {header: everything[i] for i, header in enumerate(headers) if header in columns}
 
     problem: pa.Array | None = None
@@ -210,7 +226,7 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
         col = raw[header]
         by_school = spec.name == "school_id" and owner is None
         form = None if by_school else FAST_FORMS.get(spec.parser)
-        if form is not None and _mostly_distinct(col):
+        if form is not None and not pa.types.is_dictionary(col.type):
             column, bad = _plain(kind, spec, col, form)
         else:
             column, bad = _coded(kind, spec, col, school_column=by_school)
@@ -262,9 +278,13 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     return out
 
 
-def _mostly_distinct(col: pa.Array) -> bool:
-    sample = col.slice(0, SAMPLE).to_pylist()
-    return len(set(sample)) * 2 > len(sample)
+def _combined(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A dictionary column as one array over one dictionary; strings stay in chunks."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        return column.unify_dictionaries().combine_chunks()
+    return column
 
 
 def _coded(kind: DocumentKind, spec: Field, col: pa.Array,
@@ -273,7 +293,7 @@ def _coded(kind: DocumentKind, spec: Field, col: pa.Array,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    encoded = col.dictionary_encode()
+    encoded = col if pa.types.is_dictionary(col.type) else _one(col.dictionary_encode())
     cache = _cache_for(kind.name, spec.name, spec.parser)
     values: list[Any] = []
     bad: list[int] = []
@@ -305,33 +325,35 @@ def _plain(kind: DocumentKind, spec: Field, col: pa.Array,
     usual = pc.match_substring_regex(col, pattern)
     if len(col) and pc.max(pc.utf8_length(col)).as_py() > MAX_CELL:
         usual = pc.and_(usual, pc.less_equal(pc.utf8_length(col), MAX_CELL))
+    usual = _one(usual)
     parsed = getattr(pc, transform)(col) if transform else col
-    others = pc.indices_nonzero(pc.invert(usual))
+    unusual = pc.invert(usual)
+    others = pc.indices_nonzero(unusual)
     if not len(others):
-        return Plain(parsed, spec.default), None
-    mask = [False] * len(col)
-    bad: list[int] = []
+        return Plain(_one(parsed), spec.default), None
+    flags: list[bool] = []
     replace: list[Any] = []
-    for i, cell in zip(others.to_pylist(), col.take(others).to_pylist(), strict=True):
+    for cell in col.take(others).to_pylist():
         value = _parse(spec.parser, cell)
-        mask[i] = True
         if value is _BLANK:
-            if spec.required:
-                bad.append(i)
+            flags.append(spec.required)
             replace.append(None)
         elif value.__class__ is _Bad:
-            bad.append(i)
+            flags.append(True)
             replace.append(None)
         else:
+            flags.append(False)
             replace.append(value)
-    parsed = pc.replace_with_mask(parsed, pa.array(mask), pa.array(replace, pa.string()))
-    flags = None
-    if bad:
-        marks = [False] * len(col)
-        for i in bad:
-            marks[i] = True
-        flags = pa.array(marks)
-    return Plain(parsed, spec.default), flags
+    parsed = pc.replace_with_mask(_one(parsed), unusual, pa.array(replace, pa.string()))
+    if not any(flags):
+        return Plain(parsed, spec.default), None
+    nothing = pc.and_(usual, pa.scalar(False))
+    return Plain(parsed, spec.default), pc.replace_with_mask(nothing, unusual, pa.array(flags))
+
+
+def _one(column: Any) -> pa.Array:
+    """A chunked array as one array (masks must be)."""
+    return column.combine_chunks() if hasattr(column, "combine_chunks") else column
 
 
 def _blank_rows(columns: list[pa.Array], n: int) -> pa.Array | None:
@@ -341,7 +363,11 @@ def _blank_rows(columns: list[pa.Array], n: int) -> pa.Array | None:
 
     if not columns or not n:
         return None
-    inked = pc.match_substring_regex(columns[0], _INKED)
+    first = columns[0]
+    if pa.types.is_dictionary(first.type):
+        inked = pc.match_substring_regex(first.dictionary, _INKED).take(first.indices)
+    else:
+        inked = pc.match_substring_regex(first, _INKED)
     if pc.all(inked).as_py():
         return None
     maybe = pc.indices_nonzero(pc.invert(inked))

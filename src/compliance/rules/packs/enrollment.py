@@ -169,23 +169,61 @@ class Admitted:
 _SEP = "\x1f"  # the unit separator: in no id or name the readers let through
 
 
-def _packed(values: list[Any]) -> str | list[Any]:
-    """``values`` as one string when they are all strings without the separator."""
-    if all(v.__class__ is str for v in values):
-        joined = _SEP.join(values)
-        if joined.count(_SEP) == max(len(values) - 1, 0) and not (len(values) == 1 and not joined):
-            return joined
+def _packed(values: list[Any]) -> tuple[str, list[int]] | list[Any]:
+    """``values`` as one string (and where the ``None`` stood) when they are all strings
+    or ``None`` without the separator; else the list as it is."""
+    blanks = [i for i, v in enumerate(values) if v is None] if None in values else []
+    texts = [("" if v is None else v) for v in values] if blanks else values
+    if all(v.__class__ is str for v in texts):
+        joined = _SEP.join(texts)
+        if len(values) > 1 and joined.count(_SEP) == len(values) - 1:
+            return joined, blanks
     return values
 
 
-def _unpacked(school_id: str | None, ids: str | list[str], names: str | list[Any],
-              lines: array[int], file_of: array[int], files: list[tuple[str, str | None]]) -> Admitted:
-    def unpack(values: str | list[Any]) -> list[Any]:
-        if isinstance(values, list):
-            return values
-        return values.split(_SEP) if values else []
+def _unpack(values: tuple[str, list[int]] | list[Any]) -> list[Any]:
+    if isinstance(values, list):
+        return values
+    joined, blanks = values
+    out: list[Any] = joined.split(_SEP)
+    for i in blanks:
+        out[i] = None
+    return out
 
-    return Admitted(school_id, unpack(ids), unpack(names), lines, file_of, files)
+
+class _Later(list[Any]):
+    """A packed column split only when first read (names: needed for few students)."""
+
+    def __init__(self, packed: tuple[str, list[int]] | list[Any]):
+        super().__init__()
+        self._packed: tuple[str, list[int]] | list[Any] | None = packed
+
+    def _open(self) -> None:
+        if self._packed is not None:
+            packed, self._packed = self._packed, None
+            self.extend(_unpack(packed))
+
+    def __getitem__(self, index: Any) -> Any:
+        self._open()
+        return super().__getitem__(index)
+
+    def __len__(self) -> int:
+        self._open()
+        return super().__len__()
+
+    def __iter__(self) -> Any:
+        self._open()
+        return super().__iter__()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        self._open()
+        return (list, (list(self),))
+
+
+def _unpacked(school_id: str | None, ids: tuple[str, list[int]] | list[Any],
+              names: tuple[str, list[int]] | list[Any], lines: array[int], file_of: array[int],
+              files: list[tuple[str, str | None]]) -> Admitted:
+    return Admitted(school_id, _unpack(ids), _Later(names), lines, file_of, files)
 
 
 def admitted(ctx: SchoolContext) -> Admitted:
