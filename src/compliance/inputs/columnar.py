@@ -37,7 +37,7 @@ from compliance.inputs.kinds import DocumentKind, Field
 from compliance.inputs.model import Location, Record
 from compliance.inputs.raw import RawRow
 from compliance.inputs.tables import _BLANK, _MISS, MAX_CELL, _Bad, _cache_for, _columns, _parse
-from compliance.inputs.values import parse_id, parse_text
+from compliance.inputs.values import BadValue, parse_id, parse_text
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -90,7 +90,10 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     if encoding == "utf-8-sig":
         data = data[3:]
     elif encoding != "utf-8":
-        data = data.decode(encoding).encode("utf-8")
+        try:
+            data = data.decode(encoding).encode("utf-8")
+        except UnicodeError:
+            return None  # the row path reports where it breaks
     # One record per physical line: no lone CR, no blank line, no newline inside quotes;
     # then the n-th record stands on line n + 1, as the row path counts.
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
@@ -132,11 +135,13 @@ def _repetitive(data: bytes, delimiter: str, width: int) -> list[bool]:
 class Coded:
     """A dictionary-encoded column: a code per row, a parsed value per code."""
 
-    __slots__ = ("_strings", "codes", "values")
+    __slots__ = ("_strings", "cells", "codes", "values")
 
-    def __init__(self, codes: pa.Array, values: list[Any]):
+    def __init__(self, codes: pa.Array, values: list[Any], cells: list[str] | None = None):
         self.codes = codes
         self.values = values
+        #: the cell text of each code, while the table is being normalised
+        self.cells = cells or []
         self._strings: Any = False
 
     def pick(self, codes: pa.Array) -> list[Any]:
@@ -244,11 +249,14 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
 
     school_of: Callable[[int], str]
     if school_codes is not None:
-        ids = school_codes.values
+        # a rejected row goes to the school its cell names, as the row-by-row split
+        # sends it (the parser's answer even for a cell too long to keep; else none)
+        spec = kind.field("school_id")
+        assert spec is not None
+        routes = [_route(spec.parser, cell) for cell in school_codes.cells]
 
         def school_of(i: int) -> str:
-            value = ids[school_codes.codes[i].as_py()]
-            return value if isinstance(value, str) else ""
+            return routes[school_codes.codes[i].as_py()]
     else:
         def school_of(i: int) -> str:
             return owner or ""
@@ -267,15 +275,29 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     if school_codes is None:
         out.schools[owner or ""] = clean
         return out
-    codes = pc.take(school_codes.codes, clean)
-    order = pc.take(clean, pc.sort_indices(codes))  # stable: file order within a school
-    counts = pc.value_counts(codes)
+    # Cells that differ but name one school (`PB-00a`, `pb-00a`) are one group.
+    schools = sorted({v for v in school_codes.values if isinstance(v, str)})
+    group_of = {sid: g for g, sid in enumerate(schools)}
+    to_group = pa.array([group_of.get(v, -1) if isinstance(v, str) else -1
+                         for v in school_codes.values], pa.int32())
+    groups = pc.take(to_group, pc.take(school_codes.codes, clean))
+    order = pc.take(clean, pc.sort_indices(groups))  # stable: file order within a school
+    counts = pc.value_counts(groups)
     start = 0
-    for code, count in sorted(zip(counts.field("values").to_pylist(),
-                                  counts.field("counts").to_pylist(), strict=True)):
-        out.schools[school_codes.values[code]] = order.slice(start, count)
+    for group, count in sorted(zip(counts.field("values").to_pylist(),
+                                   counts.field("counts").to_pylist(), strict=True)):
+        out.schools[schools[group]] = order.slice(start, count)
         start += count
     return out
+
+
+def _route(parser: Any, cell: str) -> str:
+    if not cell.strip():
+        return ""
+    try:
+        return str(parser(cell))
+    except BadValue:
+        return ""
 
 
 def _combined(column: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
@@ -297,7 +319,8 @@ def _coded(kind: DocumentKind, spec: Field, col: pa.Array,
     cache = _cache_for(kind.name, spec.name, spec.parser)
     values: list[Any] = []
     bad: list[int] = []
-    for code, cell in enumerate(encoded.dictionary.to_pylist()):
+    cells = encoded.dictionary.to_pylist()
+    for code, cell in enumerate(cells):
         parsed = cache.get(cell, _MISS) if cache is not None else _MISS
         if parsed is _MISS:
             parsed = _parse(spec.parser, cell)
@@ -312,7 +335,7 @@ def _coded(kind: DocumentKind, spec: Field, col: pa.Array,
             values.append(parsed)
     codes = encoded.indices
     mask = pc.is_in(codes, value_set=pa.array(bad, codes.type)) if bad else None
-    return Coded(codes, values), mask
+    return Coded(codes, values, cells if school_column else None), mask
 
 
 def _plain(kind: DocumentKind, spec: Field, col: pa.Array,
@@ -486,8 +509,12 @@ class ArrowTable:
         mine = [(name, Coded(c.codes.take(self.rows), c.values) if isinstance(c, Coded)
                  else Plain(c.array.take(self.rows), c.default)) for name, c in n.columns]
         offset = Normalized(n.kind, n.file, n.sheet, n.first_line, mine, n.absent)
-        return (_rebuilt, (offset, self.rows, pa.array(range(len(self.rows)), pa.int64()),
-                           self.school_id))
+        return (_rebuilt, (offset, self._file_array(self.rows),
+                           pa.array(range(len(self.rows)), pa.int64()), self.school_id))
+
+    def _file_array(self, rows: pa.Array) -> pa.Array:
+        """The file's row numbers of ``rows`` (positions in this table's columns)."""
+        return rows
 
     def _taken(self, name: str, rows: pa.Array | None = None) -> list[Any]:
         held = self._by_name.get(name)
@@ -525,13 +552,28 @@ class ArrowTable:
                 if passed:
                     out.append(i)
             return out
-        passing = [code for code, value in enumerate(held.values) if test(value)]
-        if not passing:
-            return []
         codes = self._codes.get(name)
         if codes is None:
             codes = self._codes[name] = held.codes.take(self.rows)
-        if len(passing) == len(held.values):
+        # ``test`` is asked about the values this table holds, each once (as RecordTable
+        # does), not about every value of the file's other schools
+        values = held.values
+        seen: dict[Any, bool] = {}
+        present = pc.unique(codes).to_pylist()
+        passing = []
+        for code in present:
+            value = values[code]
+            try:
+                passed = seen.get(value)
+                if passed is None:
+                    passed = seen[value] = bool(test(value))
+            except TypeError:  # an unhashable value
+                passed = bool(test(value))
+            if passed:
+                passing.append(code)
+        if not passing:
+            return []
+        if len(passing) == len(present):
             return list(range(len(codes)))
         mask = pc.is_in(codes, value_set=pa.array(passing, codes.type))
         return pc.indices_nonzero(mask).to_pylist()
@@ -583,6 +625,9 @@ class _Moved(ArrowTable):
                  school_id: str | None):
         super().__init__(normalized, local, school_id)
         self._file = file_rows
+
+    def _file_array(self, rows: pa.Array) -> pa.Array:
+        return self._file.take(rows)
 
     def _file_rows(self, rows: pa.Array) -> list[int]:
         return self._file.take(rows).to_pylist()
