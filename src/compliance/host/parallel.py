@@ -126,8 +126,14 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
     _WORKER["state"] = run_state(_WORKER["engine"])
 
 
-def _work(school_id: str) -> SchoolResult:
-    return check_school(_WORKER["engine"], _WORKER["plans"][school_id], _WORKER["state"])
+def _work(school_ids: list[str]) -> list[SchoolResult]:
+    return [check_school(_WORKER["engine"], _WORKER["plans"][sid], _WORKER["state"])
+            for sid in school_ids]
+
+
+#: schools per task: enough tasks per worker to balance the load, few enough that the
+#: parent's one thread feeding tasks and unpickling results never leaves a worker idle
+TASKS_PER_WORKER = 8
 
 
 def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> ProcessPoolExecutor:
@@ -148,16 +154,19 @@ def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], worke
              tick: Callable[[], None]) -> dict[str, SchoolResult | None]:
     """Check ``ids`` over ``workers`` processes; ``None`` for a school whose worker died."""
     out: dict[str, SchoolResult | None] = {}
+    size = max(1, -(-len(ids) // (workers * TASKS_PER_WORKER)))
+    batches = [ids[i:i + size] for i in range(0, len(ids), size)]
     try:
         with _pool(engine, plans, workers) as pool:
-            futures: dict[Future[SchoolResult], str] = {pool.submit(_work, sid): sid
-                                                         for sid in ids}
-            for future, sid in futures.items():
+            futures: dict[Future[list[SchoolResult]], list[str]] = {
+                pool.submit(_work, batch): batch for batch in batches}
+            for future, batch in futures.items():
                 try:
-                    out[sid] = future.result()
+                    out.update(zip(batch, future.result(), strict=True))
                 except BrokenProcessPool:
-                    out[sid] = None
-                tick()
+                    out.update(dict.fromkeys(batch))
+                for _ in batch:
+                    tick()
     finally:
         _WORKER.clear()  # the parent keeps no reference to the run's plans
     return out
