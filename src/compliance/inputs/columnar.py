@@ -270,8 +270,8 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
             out.problems.append((school_of(i), RawRow(source.first_line + i, row)))
 
     dropped = problem if blank is None else (blank if problem is None else pc.or_(problem, blank))
-    clean = (pa.array(range(n), pa.int64()) if dropped is None
-             else pc.indices_nonzero(pc.invert(dropped)))
+    # every row (0 … n-1, made in C: no cell is null) or those not dropped
+    clean = pc.indices_nonzero(pc.is_valid(everything[0]) if dropped is None else pc.invert(dropped))
     if school_codes is None:
         out.schools[owner or ""] = clean
         return out
