@@ -107,16 +107,21 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     try:
         table = pacsv.read_csv(
             pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            # the header is parsed as a record too (skip_rows would skip a physical
+            # line, not a header cell holding a line break) and dropped below
+            read_options=pacsv.ReadOptions(column_names=names),
+            # with quotes about, pyarrow must see a quoted newline as one (the line count
+            # below then tells the file goes the row path); without, no field can hold one
+            parse_options=pacsv.ParseOptions(delimiter=delimiter,
+                                             newlines_in_values=b'"' in data),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
         return None  # a row of the wrong width, a stray quote: the row path reports it
     lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    if lines != table.num_rows + 1:
+    if lines != table.num_rows:
         return None
-    return Source(table)
+    return Source(table.slice(1))
 
 
 def _repetitive(data: bytes, delimiter: str, width: int) -> list[bool]:
@@ -585,9 +590,12 @@ class ArrowTable:
         if positions is None:
             rows = self.rows
         else:
-            wanted = list(positions)
+            size = len(self.rows)
+            wanted = [p + size if p < 0 else p for p in positions]  # -1: the last, as in a list
             if not wanted:
                 return []
+            if min(wanted) < 0 or max(wanted) >= size:
+                raise IndexError("table position out of range")
             rows = self.rows.take(pa.array(wanted, pa.int64()))
         names = [name for name, _ in n.columns]
         cols = [self._taken(name, rows) for name in names]
@@ -611,7 +619,10 @@ class ArrowTable:
 
     def location(self, position: int, column: str | None = None) -> Location:
         n = self.normalized
-        row = self._file_rows(self.rows.slice(position, 1))[0]
+        size = len(self.rows)
+        if not -size <= position < size:
+            raise IndexError("table position out of range")
+        row = self._file_rows(self.rows.slice(position % size, 1))[0]
         return Location(n.file, n.first_line + row, column, n.sheet)
 
     def sources(self) -> list[tuple[str, str | None]]:
