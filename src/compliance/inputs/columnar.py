@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +66,23 @@ def available() -> bool:
     try:
         import pyarrow
         import pyarrow.compute
-        import pyarrow.csv  # noqa: F401
+        import pyarrow.csv
     except ImportError:
         return False
+    if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        # the C library's allocator hands freed column buffers back to the system;
+        # pyarrow's default pool keeps them, and a run's memory is its peak
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     return True
+
+
+def release_memory() -> None:
+    """Give memory pyarrow freed back to the system (its pool keeps it otherwise)."""
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
+    if hasattr(pool, "release_unused"):
+        pool.release_unused()
 
 
 @dataclass
@@ -86,47 +100,73 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    data = path.read_bytes()
-    if encoding == "utf-8-sig":
-        data = data[3:]
-    elif encoding != "utf-8":
+    source: Any
+    if encoding in ("utf-8", "utf-8-sig"):
+        # pyarrow reads the file itself (mapped, not copied); Python streams it once
+        # to count lines, so it is never held in memory twice
+        with path.open("rb") as fh:
+            shape = _shape(iter(lambda: fh.read(1 << 22), b""))
+        source = pa.memory_map(str(path))
+    else:
         try:
-            data = data.decode(encoding).encode("utf-8")
+            data = path.read_bytes().decode(encoding).encode("utf-8")
         except UnicodeError:
             return None  # the row path reports where it breaks
-    # One record per physical line: no lone CR, no blank line, no newline inside quotes;
-    # then the n-th record stands on line n + 1, as the row path counts.
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return None
+        shape = _shape([data])
+        source = pa.BufferReader(data)
+    if shape is None:
+        return None  # a lone carriage return ends a line for the row path, not for pyarrow
+    lines, quoted, head = shape
     names = [f"c{i}" for i in range(width)]
     # Columns of few distinct cells (grades, zones, yes/no) are dictionary-encoded by
     # pyarrow as it parses, on all cores; ids and names stay plain strings.
     coded = pa.dictionary(pa.int32(), pa.string())
     types = {name: coded if few else pa.string()
-             for name, few in zip(names, _repetitive(data, delimiter, width), strict=True)}
+             for name, few in zip(names, _repetitive(head, delimiter, width), strict=True)}
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
+            source,
             # the header is parsed as a record too (skip_rows would skip a physical
             # line, not a header cell holding a line break) and dropped below
             read_options=pacsv.ReadOptions(column_names=names),
             # with quotes about, pyarrow must see a quoted newline as one (the line count
             # below then tells the file goes the row path); without, no field can hold one
-            parse_options=pacsv.ParseOptions(delimiter=delimiter,
-                                             newlines_in_values=b'"' in data),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
         return None  # a row of the wrong width, a stray quote: the row path reports it
-    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    # One record per physical line (no quoted newline, no blank line pyarrow skipped):
+    # then the n-th record stands on line n + 1, as the row path counts.
     if lines != table.num_rows:
         return None
     return Source(table.slice(1))
 
 
-def _repetitive(data: bytes, delimiter: str, width: int) -> list[bool]:
+def _shape(chunks: Iterable[bytes]) -> tuple[int, bool, bytes] | None:
+    """Lines, whether any quote, and the first bytes of a file; ``None``: a lone CR."""
+    lines = lone = 0
+    quoted = False
+    head = last = b""
+    for chunk in chunks:
+        if not head:
+            head = chunk[:SAMPLE_BYTES]
+        if last.endswith(b"\r") and chunk.startswith(b"\n"):
+            lone -= 1  # a CR LF split between two reads
+        lines += chunk.count(b"\n")
+        if b"\r" in chunk:
+            lone += chunk.count(b"\r") - chunk.count(b"\r\n")
+        quoted = quoted or b'"' in chunk
+        last = chunk
+    if lone:
+        return None
+    return lines + (0 if last.endswith(b"\n") or not last else 1), quoted, head
+
+
+def _repetitive(head: bytes, delimiter: str, width: int) -> list[bool]:
     """Per column, whether its first rows repeat cells (then it is read dictionary-encoded)."""
-    head = data[:SAMPLE_BYTES]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
     text = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
     rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)][1:]
     if not rows:
@@ -140,24 +180,18 @@ def _repetitive(data: bytes, delimiter: str, width: int) -> list[bool]:
 class Coded:
     """A dictionary-encoded column: a code per row, a parsed value per code."""
 
-    __slots__ = ("_strings", "cells", "codes", "values")
+    __slots__ = ("cells", "codes", "values")
 
     def __init__(self, codes: pa.Array, values: list[Any], cells: list[str] | None = None):
         self.codes = codes
         self.values = values
         #: the cell text of each code, while the table is being normalised
         self.cells = cells or []
-        self._strings: Any = False
 
     def pick(self, codes: pa.Array) -> list[Any]:
-        """The values of ``codes`` (a taken slice of :attr:`codes`)."""
-        if self._strings is False:
-            import pyarrow as pa
-
-            plain = all(v is None or v.__class__ is str for v in self.values)
-            self._strings = pa.array(self.values, pa.string()) if plain else None
-        if self._strings is not None:  # strings: looked up at C speed
-            return self._strings.take(codes).to_pylist()
+        """The values of ``codes`` (a taken slice of :attr:`codes`): the parsed objects
+        themselves, shared by every row that has them (a million names are then a
+        million references to a few thousand strings, not a million strings)."""
         values = self.values
         return [values[c] for c in codes.to_pylist()]
 

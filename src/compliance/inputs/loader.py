@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance.inputs.columnar import ArrowTable, Split, normalize
+from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
 from compliance.inputs.problems import InputProblem
@@ -470,7 +470,10 @@ class Loader:
         source = table.columnar()
         if source is None:
             return None
-        return normalize(kind, table.headers, source, loc.file, loc.sheet, owner)
+        split = normalize(kind, table.headers, source, loc.file, loc.sheet, owner)
+        del source  # the raw columns: only the parsed ones are kept
+        release_memory()
+        return split
 
     def _spill(self, kind: DocumentKind, table: RawTable, loc: Location,
                district: District | None) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from json.encoder import encode_basestring as _string  # the C one where there is one
+from types import GeneratorType
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
@@ -16,7 +18,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         "schema_version": 1,
         "tool": report.tool,
         "profile": report.profile,
-        "findings": [f.to_dict() for f in report.findings],
+        # made one at a time as the writer reaches them (a city has 100,000s)
+        "findings": (f.to_dict() for f in report.findings),
         "summary": report.summary(),
     }
     if report.skipped:
@@ -71,6 +74,9 @@ def write(value: Any, out: IO[str]) -> None:
 
     _encode(value, "\n", emit, pending)
     out.write(_escape("".join(pending)))
+
+
+_END = object()
 
 
 def _scalar(value: Any) -> str | None:
@@ -131,12 +137,14 @@ def _encode(value: Any, newline: str, emit: Any, pending: list[str]) -> None:
                 _encode(item, inner, emit, pending)
         emit(newline + "}")
         return
-    if isinstance(value, list | tuple):
-        if not value:
+    if isinstance(value, list | tuple | GeneratorType):
+        items = iter(value)
+        head_item = next(items, _END)
+        if head_item is _END:
             emit("[]")
             return
         first = True
-        for item in value:
+        for item in itertools.chain((head_item,), items):
             head = ("[" if first else ",") + inner
             first = False
             text = _scalar(item)

@@ -230,6 +230,7 @@ def admitted(ctx: SchoolContext) -> Admitted:
     """Per school, every admitted student id and where it stands."""
     part = Admitted(ctx.school_id)
     files: dict[tuple[str, str | None], int] = {}
+    part_names: dict[str, str] = {}
     for table in ctx.tables("enrollment"):
         ids = table.column("student_id")
         names = table.column("name")
@@ -245,7 +246,9 @@ def admitted(ctx: SchoolContext) -> Admitted:
             if key not in files:
                 files[key] = len(files)
         part.ids.extend(ids)
-        part.names.extend(names)
+        # one string object per distinct name, however many children share it
+        shared = part_names
+        part.names.extend([shared.setdefault(n, n) if n.__class__ is str else n for n in names])
         part.lines.extend(lines)
         first = sources[0] if sources else None
         if sources.count(first) == len(sources):  # one file: the usual case
