@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from json.encoder import encode_basestring as _string  # the C one where there is one
 from types import GeneratorType
@@ -76,9 +75,6 @@ def write(value: Any, out: IO[str]) -> None:
     out.write(_escape("".join(pending)))
 
 
-_END = object()
-
-
 def _scalar(value: Any) -> str | None:
     """The JSON text of a scalar, or ``None`` for a container."""
     cls = value.__class__
@@ -121,41 +117,26 @@ def _encode(value: Any, newline: str, emit: Any, pending: list[str]) -> None:
         emit(text)
         return
     inner = newline + "  "
+    items: Any
     if isinstance(value, dict):
-        if not value:
-            emit("{}")
-            return
-        first = True
-        for key, item in value.items():
-            head = ("{" if first else ",") + inner + _key(key) + ": "
-            first = False
-            text = _scalar(item)
-            if text is not None:
-                emit(head + text)
-            else:
-                emit(head)
-                _encode(item, inner, emit, pending)
-        emit(newline + "}")
-        return
-    if isinstance(value, list | tuple | GeneratorType):
-        items = iter(value)
-        head_item = next(items, _END)
-        if head_item is _END:
-            emit("[]")
-            return
-        first = True
-        for item in itertools.chain((head_item,), items):
-            head = ("[" if first else ",") + inner
-            first = False
-            text = _scalar(item)
-            if text is not None:
-                emit(head + text)
-            else:
-                emit(head)
-                _encode(item, inner, emit, pending)
-        emit(newline + "]")
-        return
-    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+        items = ((_key(key) + ": ", item) for key, item in value.items())
+        opener, closer = "{", "}"
+    elif isinstance(value, list | tuple | GeneratorType):
+        items = (("", item) for item in value)
+        opener, closer = "[", "]"
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+    first = True
+    for label, item in items:
+        head = (opener if first else ",") + inner + label
+        first = False
+        text = _scalar(item)
+        if text is not None:
+            emit(head + text)
+        else:
+            emit(head)
+            _encode(item, inner, emit, pending)
+    emit(opener + closer if first else newline + closer)
 
 
 @hookimpl
