@@ -71,7 +71,7 @@ def write(value: Any, out: IO[str]) -> None:
             out.write(_escape("".join(pending)))
             pending, size = [], 0
 
-    _encode(value, "\n", emit, pending)
+    _encode(value, "\n", emit)
     out.write(_escape("".join(pending)))
 
 
@@ -109,7 +109,7 @@ def _key(key: Any) -> str:
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
-def _encode(value: Any, newline: str, emit: Any, pending: list[str]) -> None:
+def _encode(value: Any, newline: str, emit: Any) -> None:
     """Emit ``value`` indented as ``json`` does with ``indent=2``; ``newline`` is the
     line break plus the current indentation."""
     text = _scalar(value)
@@ -135,7 +135,7 @@ def _encode(value: Any, newline: str, emit: Any, pending: list[str]) -> None:
             emit(head + text)
         else:
             emit(head)
-            _encode(item, inner, emit, pending)
+            _encode(item, inner, emit)
     emit(opener + closer if first else newline + closer)
 
 
