@@ -482,6 +482,22 @@ class Table(Protocol):
         ...
 
 
+def _passing(values: list[Any], test: Callable[[Any], bool]) -> list[int]:
+    """Positions of ``values`` that pass ``test``, asked once per distinct value."""
+    seen: dict[Any, bool] = {}
+    out = []
+    for i, value in enumerate(values):
+        try:
+            passed = seen.get(value)
+            if passed is None:
+                passed = seen[value] = bool(test(value))
+        except TypeError:  # an unhashable value: ask every time
+            passed = bool(test(value))
+        if passed:
+            out.append(i)
+    return out
+
+
 class RecordTable:
     """:class:`Table` over records read row by row (the reference implementation)."""
 
@@ -496,19 +512,7 @@ class RecordTable:
         return [r.values.get(name) for r in self._records]
 
     def where(self, name: str, test: Callable[[Any], bool]) -> list[int]:
-        seen: dict[Any, bool] = {}
-        out = []
-        for i, r in enumerate(self._records):
-            value = r.values.get(name)
-            try:
-                passed = seen.get(value)
-                if passed is None:
-                    passed = seen[value] = bool(test(value))
-            except TypeError:  # an unhashable value: ask every time
-                passed = bool(test(value))
-            if passed:
-                out.append(i)
-        return out
+        return _passing([r.values.get(name) for r in self._records], test)
 
     def records(self, positions: Iterable[int] | None = None) -> list[Record]:
         if positions is None:
@@ -582,34 +586,14 @@ class ArrowTable:
 
         held = self._by_name.get(name)
         if not isinstance(held, Coded):
-            seen: dict[Any, bool] = {}
-            out = []
-            for i, value in enumerate(self._taken(name)):
-                passed = seen.get(value)
-                if passed is None:
-                    passed = seen[value] = bool(test(value))
-                if passed:
-                    out.append(i)
-            return out
+            return _passing(self._taken(name), test)
         codes = self._codes.get(name)
         if codes is None:
             codes = self._codes[name] = held.codes.take(self.rows)
         # ``test`` is asked about the values this table holds, each once (as RecordTable
         # does), not about every value of the file's other schools
-        values = held.values
-        seen: dict[Any, bool] = {}
         present = pc.unique(codes).to_pylist()
-        passing = []
-        for code in present:
-            value = values[code]
-            try:
-                passed = seen.get(value)
-                if passed is None:
-                    passed = seen[value] = bool(test(value))
-            except TypeError:  # an unhashable value
-                passed = bool(test(value))
-            if passed:
-                passing.append(code)
+        passing = [present[i] for i in _passing([held.values[c] for c in present], test)]
         if not passing:
             return []
         if len(passing) == len(present):

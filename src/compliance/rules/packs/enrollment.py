@@ -191,39 +191,10 @@ def _unpack(values: tuple[str, list[int]] | list[Any]) -> list[Any]:
     return out
 
 
-class _Later(list[Any]):
-    """A packed column split only when first read (names: needed for few students)."""
-
-    def __init__(self, packed: tuple[str, list[int]] | list[Any]):
-        super().__init__()
-        self._packed: tuple[str, list[int]] | list[Any] | None = packed
-
-    def _open(self) -> None:
-        if self._packed is not None:
-            packed, self._packed = self._packed, None
-            self.extend(_unpack(packed))
-
-    def __getitem__(self, index: Any) -> Any:
-        self._open()
-        return super().__getitem__(index)
-
-    def __len__(self) -> int:
-        self._open()
-        return super().__len__()
-
-    def __iter__(self) -> Any:
-        self._open()
-        return super().__iter__()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        self._open()
-        return (list, (list(self),))
-
-
 def _unpacked(school_id: str | None, ids: tuple[str, list[int]] | list[Any],
               names: tuple[str, list[int]] | list[Any], lines: array[int], file_of: array[int],
               files: list[tuple[str, str | None]]) -> Admitted:
-    return Admitted(school_id, _unpack(ids), _Later(names), lines, file_of, files)
+    return Admitted(school_id, _unpack(ids), _unpack(names), lines, file_of, files)
 
 
 def admitted(ctx: SchoolContext) -> Admitted:
@@ -247,8 +218,7 @@ def admitted(ctx: SchoolContext) -> Admitted:
                 files[key] = len(files)
         part.ids.extend(ids)
         # one string object per distinct name, however many children share it
-        shared = part_names
-        part.names.extend([shared.setdefault(n, n) if n.__class__ is str else n for n in names])
+        part.names.extend([part_names.setdefault(n, n) if n.__class__ is str else n for n in names])
         part.lines.extend(lines)
         first = sources[0] if sources else None
         if sources.count(first) == len(sources):  # one file: the usual case
