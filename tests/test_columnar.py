@@ -585,6 +585,7 @@ def answers(table: Table, fields: list[str], rng: random.Random) -> dict[str, An
                   for name in names},
         "lines": table.lines(),
         "sources": table.sources(),
+        "to_arrow": (lambda t: (t.schema.names, t.to_pylist()))(table.to_arrow(names)),
         "locations": [(table.location(i), table.location(i, "name")) for i in range(n)],
         "records_all": record_view(table.records()),
         "records_none": record_view(table.records([])),

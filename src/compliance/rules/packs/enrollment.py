@@ -18,11 +18,13 @@ them (unless ``--show-pii``) before any reporter sees them.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from compliance.host.markers import hookimpl
+from compliance.inputs.columnar import ArrowTable, Table
 from compliance.inputs.model import Location, Record
 from compliance.inputs.reasons import Msg, pair
 from compliance.inputs.values import split_list
@@ -30,6 +32,9 @@ from compliance.inputs.zones import match_zones
 from compliance.rules.context import RunContext, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 pack = RulePack.from_yaml("enrollment")
 
@@ -139,7 +144,9 @@ class Admitted:
     """What ENR004 needs of one school, compact and picklable: one entry per admitted id.
 
     A city-wide list holds a million ids, so rows are kept as parallel columns, not
-    as a dict or a :class:`Location` each (that took 400 MB at a million rows).
+    as a dict or a :class:`Location` each (that took 400 MB at a million rows).  A
+    school read the columnar way keeps them as one pyarrow table (``arrow``: columns
+    ``student_id``, ``name``, ``line``, ``file``) and no Python object per row at all.
     """
 
     school_id: str | None
@@ -150,19 +157,37 @@ class Admitted:
     #: index into ``files`` per row; ``files`` holds (file, sheet) pairs
     file_of: array[int] = field(default_factory=lambda: array("l"))
     files: list[tuple[str, str | None]] = field(default_factory=list)
+    arrow: pa.Table | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A worker sends a city's million ids back to the parent: one string per column
         # unpickles many times faster than a list of a million strings.
         return (_unpacked, (self.school_id, _packed(self.ids), _packed(self.names),
-                            self.lines, self.file_of, self.files))
+                            self.lines, self.file_of, self.files, self.arrow))
+
+    def __len__(self) -> int:
+        return len(self.ids) if self.arrow is None else self.arrow.num_rows
+
+    def student_ids(self) -> pa.ChunkedArray:
+        import pyarrow as pa
+
+        if self.arrow is not None:
+            return self.arrow.column("student_id")
+        return pa.chunked_array([pa.array(self.ids, pa.string())])
+
+    def name(self, i: int) -> Any:
+        return self.names[i] if self.arrow is None else self.arrow.column("name")[i].as_py()
 
     def line(self, i: int) -> int | None:
+        if self.arrow is not None:
+            line: int | None = self.arrow.column("line")[i].as_py()
+            return line
         line = self.lines[i]
         return None if line < 0 else line
 
     def location(self, i: int, column: str | None = None) -> Location:
-        file, sheet = self.files[self.file_of[i]]
+        at = self.file_of[i] if self.arrow is None else self.arrow.column("file")[i].as_py()
+        file, sheet = self.files[at]
         return Location(file, self.line(i), column, sheet)
 
 
@@ -193,16 +218,19 @@ def _unpack(values: tuple[str, list[int]] | list[Any]) -> list[Any]:
 
 def _unpacked(school_id: str | None, ids: tuple[str, list[int]] | list[Any],
               names: tuple[str, list[int]] | list[Any], lines: array[int], file_of: array[int],
-              files: list[tuple[str, str | None]]) -> Admitted:
-    return Admitted(school_id, _unpack(ids), _unpack(names), lines, file_of, files)
+              files: list[tuple[str, str | None]], arrow: pa.Table | None = None) -> Admitted:
+    return Admitted(school_id, _unpack(ids), _unpack(names), lines, file_of, files, arrow)
 
 
 def admitted(ctx: SchoolContext) -> Admitted:
     """Per school, every admitted student id and where it stands."""
+    tables = ctx.tables("enrollment")
+    if any(isinstance(table, ArrowTable) for table in tables):
+        return _admitted_arrow(ctx.school_id, tables)
     part = Admitted(ctx.school_id)
     files: dict[tuple[str, str | None], int] = {}
     part_names: dict[str, str] = {}
-    for table in ctx.tables("enrollment"):
+    for table in tables:
         ids = table.column("student_id")
         names = table.column("name")
         lines = [-1 if line is None else line for line in table.lines()]
@@ -229,8 +257,29 @@ def admitted(ctx: SchoolContext) -> Admitted:
     return part
 
 
-@pack.across_schools("ENR004", collect=admitted)
-def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
+def _admitted_arrow(school_id: str | None, tables: list[Table]) -> Admitted:
+    """:func:`admitted` for a school with a table read the columnar way: pyarrow columns."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    files: dict[tuple[str, str | None], int] = {}
+    chunks = []
+    for table in tables:
+        got = table.to_arrow(["student_id", "name"])
+        keys = [files.setdefault(key, len(files)) for key in dict.fromkeys(table.sources())]
+        file_of = (pa.array([keys[0]] * len(table), pa.int32()) if len(keys) == 1
+                   else pa.array([files[key] for key in table.sources()], pa.int32()))
+        chunk = pa.table([got.column("student_id").cast(pa.string()), got.column("name").cast(pa.string()),
+                          got.column("line"), file_of], names=["student_id", "name", "line", "file"])
+        ids = chunk.column("student_id")
+        chunks.append(chunk.filter(pc.and_(pc.is_valid(ids), pc.not_equal(ids, ""))))
+    return Admitted(school_id, files=list(files), arrow=pa.concat_tables(chunks).combine_chunks())
+
+
+def _rows_by_id(parts: list[Admitted]) -> dict[str, list[tuple[Admitted, int]]]:
+    """The rows of every id found in more than one part, part by part in order."""
+    if any(part.arrow is not None for part in parts):
+        return _rows_by_id_arrow(parts)
     # Set operations find the ids admitted by more than one school without a dict
     # entry per student; only those ids' rows are then gathered.
     seen: set[str] = set()
@@ -240,14 +289,43 @@ def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
         twice |= seen & ids
         seen |= ids
     del seen
-    if not twice:
-        return
     by_id: dict[str, list[tuple[Admitted, int]]] = {}
-    for part in parts:
+    for part in parts if twice else ():
         for i in [i for i, sid in enumerate(part.ids) if sid in twice]:
-            # parse_id already trimmed and upper-cased the id.
             by_id.setdefault(part.ids[i], []).append((part, i))
-    for student_id, rows in sorted(by_id.items()):
+    return by_id
+
+
+def _rows_by_id_arrow(parts: list[Admitted]) -> dict[str, list[tuple[Admitted, int]]]:
+    """:func:`_rows_by_id` hashing in C: ids seen more than once (a superset: twice in
+    one school too; :func:`admitted_twice` counts schools), then where they stand."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    starts = []
+    chunks: list[pa.Array] = []
+    total = 0
+    for part in parts:
+        starts.append(total)
+        total += len(part)
+        chunks.extend(part.student_ids().chunks)
+    every = pa.chunked_array(chunks, pa.string())
+    counts = pc.value_counts(every)
+    twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+    by_id: dict[str, list[tuple[Admitted, int]]] = {}
+    if not len(twice):
+        return by_id
+    hits = pc.indices_nonzero(pc.is_in(every, value_set=twice)).to_pylist()
+    for at, student_id in zip(hits, every.take(hits).to_pylist(), strict=True):
+        index = bisect_right(starts, at) - 1
+        by_id.setdefault(student_id, []).append((parts[index], at - starts[index]))
+    return by_id
+
+
+@pack.across_schools("ENR004", collect=admitted)
+def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
+    for student_id, rows in sorted(_rows_by_id(parts).items()):
+        # parse_id already trimmed and upper-cased the id.
         schools = sorted({p.school_id for p, _ in rows if p.school_id})
         if len(schools) < 2:
             continue
@@ -256,7 +334,7 @@ def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
         where = [str(p.location(i)) for p, i in rows]
         yield run.finding(
             "ENR004", first.location(at, "student_id"), first.school_id,
-            subject={"student_id": student_id, "name": first.names[at], "schools": schools,
+            subject={"student_id": student_id, "name": first.name(at), "schools": schools,
                      "files": where, "count": len(schools)},
             schools=("、" if run.lang == "zh" else ", ").join(
                 f"{s}（{w}）" if run.lang == "zh" else f"{s} ({w})"
