@@ -7,6 +7,11 @@ from json.encoder import encode_basestring as _string  # the C one where there i
 from types import GeneratorType
 from typing import IO, Any
 
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a dependency; the pure writer gives the same bytes
+    orjson = None
+
 from compliance.host.markers import hookimpl
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
@@ -56,9 +61,10 @@ def write(value: Any, out: IO[str]) -> None:
     """``value`` as the report's JSON: two-space indent, UTF-8 readable, unsafe characters
     escaped; written in pieces, so a city's 100 MB report is never one string.
 
-    The bytes are those of ``json.dumps(value, ensure_ascii=False, indent=2)`` (the
-    tests compare them); this writer exists because ``json`` falls back to its
-    pure-Python encoder, token by token, whenever ``indent`` is set.
+    The bytes are those of ``json.dumps(value, ensure_ascii=False, indent=2)`` with the
+    unsafe characters escaped (``tests/test_json_writer.py`` compares them); this writer
+    exists because ``json`` falls back to its pure-Python encoder, token by token,
+    whenever ``indent`` is set.  Containers of plain values are written by orjson.
     """
     pending: list[str] = []
     size = 0
@@ -68,18 +74,23 @@ def write(value: Any, out: IO[str]) -> None:
         pending.append(piece)
         size += len(piece)
         if size > 1 << 16:
-            out.write(_escape("".join(pending)))
+            out.write("".join(pending))
             pending, size = [], 0
 
     _encode(value, "\n", emit)
-    out.write(_escape("".join(pending)))
+    out.write("".join(pending))
+
+
+def _text(value: str) -> str:
+    """A JSON string literal; unsafe characters appear only inside these, and are escaped."""
+    return _escape(_string(value))
 
 
 def _scalar(value: Any) -> str | None:
     """The JSON text of a scalar, or ``None`` for a container."""
     cls = value.__class__
     if cls is str:
-        return _string(value)
+        return _text(value)
     if value is None:
         return "null"
     if value is True:
@@ -87,7 +98,7 @@ def _scalar(value: Any) -> str | None:
     if value is False:
         return "false"
     if isinstance(value, str):
-        return _string(value)
+        return _text(value)
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, float):
@@ -101,7 +112,7 @@ def _scalar(value: Any) -> str | None:
 
 def _key(key: Any) -> str:
     if isinstance(key, str):
-        return _string(key)
+        return _text(key)
     if isinstance(key, bool) or key is None:
         return _string("true" if key is True else "false" if key is False else "null")
     if isinstance(key, int | float):
@@ -131,12 +142,81 @@ def _encode(value: Any, newline: str, emit: Any) -> None:
         head = (opener if first else ",") + inner + label
         first = False
         text = _scalar(item)
+        if text is None:
+            text = _fast(item, inner)
         if text is not None:
             emit(head + text)
         else:
             emit(head)
             _encode(item, inner, emit)
     emit(opener + closer if first else newline + closer)
+
+
+_INT64 = 1 << 63
+#: items looked at before a container is left to the pure writer (a cycle, a giant)
+_MAX_ITEMS = 100_000
+#: strings with nothing to escape seen before (keys, clause texts, file names), bounded
+_CLEAN: set[str] = set()
+
+
+def _clean(text: str) -> bool:
+    """No character :func:`_escape` would change (remembered for texts that recur)."""
+    if text in _CLEAN:
+        return True
+    clean = "\x7f" not in text if text.isascii() else _UNSAFE.search(text) is None
+    if clean and len(_CLEAN) < 8192:
+        _CLEAN.add(text)
+    return clean
+
+
+def _plain(value: Any) -> bool:
+    """Whether orjson writes ``value`` exactly as this writer would: plain dicts with
+    ``str`` keys, lists, tuples, ``str`` with nothing to escape, 64-bit ``int``, ``bool``
+    and ``None``.  Floats are left to the pure writer (orjson writes ``1e16`` and
+    ``null`` for NaN where json writes ``1e+16`` and ``NaN``), and so are subclasses,
+    which deserve no bet."""
+    stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    known = _CLEAN
+    seen = 0
+    while stack:
+        item = pop()
+        seen += 1
+        cls = item.__class__
+        if cls is str:
+            if item not in known and not _clean(item):
+                return False
+        elif cls is dict:
+            for key, inner in item.items():
+                if key not in known and (key.__class__ is not str or not _clean(key)):
+                    return False
+                push(inner)
+        elif cls is list or cls is tuple:
+            extend(item)
+        elif cls is int:
+            if not -_INT64 <= item < _INT64:
+                return False
+        elif item is not None and cls is not bool:
+            return False
+        if seen > _MAX_ITEMS:
+            return False
+    return True
+
+
+def _fast(value: Any, newline: str) -> str | None:
+    """``value`` indented as ``_encode`` would, written by orjson (in C), or ``None``.
+
+    orjson's two-space indentation is json's; a JSON text holds no raw line break (one
+    in a string is written ``\\n``), so indenting each line break by ``newline`` puts
+    the whole value at the depth it stands at.
+    """
+    if orjson is None or not _plain(value):
+        return None
+    try:
+        text: str = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+    except (TypeError, ValueError):  # a lone surrogate, say: the pure writer decides
+        return None
+    return text.replace("\n", newline) if newline != "\n" else text
 
 
 @hookimpl
