@@ -6,8 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import codes, run, school_folder
 
@@ -210,3 +213,35 @@ def test_deep_yaml_is_refused_not_a_crash(tmp_path: Path) -> None:
         assert not _shallow(text)
         (tmp_path / "school.yaml").write_text(text, encoding="utf-8")
         assert "INP003" in codes(run([tmp_path]))
+
+
+YAML_SCALARS = st.sampled_from(["yes", "no", "true", "False", "null", "~", "", "1", "0o17", "0x1F", "1_000",
+                                "1.5", ".inf", "-.Inf", ".nan", "2025-09-01", "2025-9-1 08:00", "08:30",
+                                "8点30", "3e4", "+1", "Z01", "<<", "=", "'q'", '"d"']) | st.text(
+    st.characters(min_codepoint=32, max_codepoint=0x9fff, blacklist_categories=("Cs",)), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(YAML_SCALARS, min_size=1, max_size=6))
+def test_remembered_tags_are_the_tags_ruamel_resolves(scalars: list[str]) -> None:
+    """The libyaml path remembers resolved tags across files; asking ruamel afresh gives
+    the same tag for every scalar, plain or quoted, as a key or a value."""
+    from ruamel.yaml import YAML
+
+    from compliance.inputs import yaml_reader
+
+    lines = [f"k{i}: {json.dumps(s, ensure_ascii=False) if i % 2 else s}" for i, s in enumerate(scalars)]
+    text = "\n".join(lines) + "\n" + "list:\n" + "".join(f"  - {s}\n" for s in scalars)
+
+    def tags(node: Any) -> Any:
+        if isinstance(node.value, list):
+            return [str(node.tag), [tags(v) if not isinstance(v, tuple) else [tags(v[0]), tags(v[1])]
+                                    for v in node.value]]
+        return [str(node.tag), node.value]
+
+    try:
+        fresh = YAML(typ="safe").compose(text)
+    except Exception:  # libyaml refuses it: the reader then takes the pure composer anyway
+        return
+    for _ in range(2):  # the second time from what was remembered
+        assert tags(yaml_reader._compose(text)) == tags(fresh)
