@@ -266,13 +266,19 @@ def _admitted_arrow(school_id: str | None, tables: list[Table]) -> Admitted:
     chunks = []
     for table in tables:
         got = table.to_arrow(["student_id", "name"])
-        keys = [files.setdefault(key, len(files)) for key in dict.fromkeys(table.sources())]
-        file_of = (pa.array([keys[0]] * len(table), pa.int32()) if len(keys) == 1
-                   else pa.array([files[key] for key in table.sources()], pa.int32()))
-        chunk = pa.table([got.column("student_id").cast(pa.string()), got.column("name").cast(pa.string()),
-                          got.column("line"), file_of], names=["student_id", "name", "line", "file"])
-        ids = chunk.column("student_id")
-        chunks.append(chunk.filter(pc.and_(pc.is_valid(ids), pc.not_equal(ids, ""))))
+        sources = table.sources()
+        keys = dict.fromkeys(sources)
+        for key in keys:
+            files.setdefault(key, len(files))
+        file_of = (pa.nulls(len(table), pa.int32()).fill_null(files[sources[0]]) if len(keys) == 1
+                   else pa.array([files[key] for key in sources], pa.int32()))
+        ids = got.column("student_id").cast(pa.string())
+        chunk = pa.table([ids, got.column("name").cast(pa.string()), got.column("line"), file_of],
+                         names=["student_id", "name", "line", "file"])
+        filled = pc.not_equal(ids, "")
+        if filled.null_count or not pc.all(filled).as_py():  # a blank id is no one's
+            chunk = chunk.filter(pc.fill_null(filled, False))
+        chunks.append(chunk)
     return Admitted(school_id, files=list(files), arrow=pa.concat_tables(chunks).combine_chunks())
 
 
