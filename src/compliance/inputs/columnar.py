@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import csv
 import io
+import mmap
 import os
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,11 +122,13 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     import pyarrow.csv as pacsv
 
     source: Any
+    counting: _Counting | None = None
+    shape: tuple[int, bool, bytes] | None = None
     if encoding in ("utf-8", "utf-8-sig"):
-        # pyarrow reads the file itself (mapped, not copied); Python streams it once
-        # to count lines, so it is never held in memory twice
-        with path.open("rb") as fh:
-            shape = _shape(iter(lambda: fh.read(1 << 22), b""))
+        # pyarrow reads the file itself (mapped, not copied); Python streams it once to
+        # count lines, in a thread, while pyarrow parses without holding the GIL
+        head, quoted = _glance(path)
+        counting = _Counting(path)
         source = pa.memory_map(str(path))
     else:
         try:
@@ -132,10 +136,10 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
         except UnicodeError:
             return None  # the row path reports where it breaks
         shape = _shape([data])
+        if shape is None:
+            return None  # a lone carriage return ends a line for the row path, not for pyarrow
+        _, quoted, head = shape
         source = pa.BufferReader(data)
-    if shape is None:
-        return None  # a lone carriage return ends a line for the row path, not for pyarrow
-    lines, quoted, head = shape
     names = [f"c{i}" for i in range(width)]
     # Columns of few distinct cells (grades, zones, yes/no) are dictionary-encoded by
     # pyarrow as it parses, on all cores; ids and names stay plain strings.
@@ -154,12 +158,49 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
             convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowException, ValueError):
-        return None  # a row of the wrong width, a stray quote: the row path reports it
+        table = None  # a row of the wrong width, a stray quote: the row path reports it
+    shape = counting.result() if counting is not None else shape
+    if table is None or shape is None:
+        return None  # a lone carriage return ends a line for the row path, not for pyarrow
     # One record per physical line (no quoted newline, no blank line pyarrow skipped):
     # then the n-th record stands on line n + 1, as the row path counts.
-    if lines != table.num_rows:
+    if shape[0] != table.num_rows:
         return None
     return Source(table.slice(1))
+
+
+def _glance(path: Path) -> tuple[bytes, bool]:
+    """The first bytes of a file, and whether it holds a quote anywhere (``memchr``-fast)."""
+    with path.open("rb") as fh:
+        head = fh.read(SAMPLE_BYTES)
+        if not os.fstat(fh.fileno()).st_size:
+            return head, False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            return head, mapped.find(b'"') >= 0
+
+
+class _Counting:
+    """:func:`_shape` of a file, worked out in a thread while pyarrow parses it."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._shape: tuple[int, bool, bytes] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="compliance-count-lines", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._path.open("rb") as fh:
+                self._shape = _shape(iter(lambda: fh.read(1 << 22), b""))
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def result(self) -> tuple[int, bool, bytes] | None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._shape
 
 
 def _shape(chunks: Iterable[bytes]) -> tuple[int, bool, bytes] | None:
@@ -187,7 +228,10 @@ def _repetitive(head: bytes, delimiter: str, width: int) -> list[bool]:
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     text = head[:head.rfind(b"\n") + 1].decode("utf-8", errors="replace")
-    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)][1:]
+    try:  # the head is looked at before the line count has ruled out a lone CR
+        rows = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)][1:]
+    except csv.Error:
+        return [False] * width
     if not rows:
         return [False] * width
     return [len({r[i] for r in rows if i < len(r)}) * 2 <= len(rows) for i in range(width)]
