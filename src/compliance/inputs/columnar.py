@@ -32,6 +32,7 @@ import mmap
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -338,19 +339,26 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     problem: pa.Array | None = None
     held: list[tuple[str, Coded | Plain]] = []
     school_codes: Coded | None = None
-    for header, spec in columns.items():
-        col = raw[header]
-        by_school = spec.name == "school_id" and owner is None
-        form = None if by_school else FAST_FORMS.get(spec.parser)
-        if form is not None and not pa.types.is_dictionary(col.type):
-            column, bad = _plain(kind, spec, col, form)
-        else:
-            column, bad = _coded(kind, spec, col, school_column=by_school)
-            if by_school:
-                school_codes = column  # type: ignore[assignment]
-        if bad is not None:
-            problem = bad if problem is None else pc.or_(problem, bad)
-        held.append((spec.name, column))
+    # Plain columns (ids, names: a regular expression over a million cells, which
+    # pyarrow runs without the GIL) are worked out in threads while this one parses
+    # the coded columns' distinct cells in Python.
+    with ThreadPoolExecutor(2, thread_name_prefix="compliance-columns") as pool:
+        done: list[tuple[str, Any]] = []
+        for header, spec in columns.items():
+            col = raw[header]
+            by_school = spec.name == "school_id" and owner is None
+            form = None if by_school else FAST_FORMS.get(spec.parser)
+            if form is not None and not pa.types.is_dictionary(col.type):
+                done.append((spec.name, pool.submit(_plain, kind, spec, col, form)))
+            else:
+                done.append((spec.name, _coded(kind, spec, col, school_column=by_school)))
+                if by_school:
+                    school_codes = done[-1][1][0]
+        for name, outcome in done:
+            column, bad = outcome.result() if isinstance(outcome, Future) else outcome
+            if bad is not None:
+                problem = bad if problem is None else pc.or_(problem, bad)
+            held.append((name, column))
 
     blank = _blank_rows(everything, n)
     absent = [(f.name, f.default) for f in kind.fields if f.name not in present and f.default is not None]
