@@ -351,9 +351,10 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
             if form is not None and not pa.types.is_dictionary(col.type):
                 done.append((spec.name, pool.submit(_plain, kind, spec, col, form)))
             else:
-                done.append((spec.name, _coded(kind, spec, col, school_column=by_school)))
+                coded, bad = _coded(kind, spec, col, school_column=by_school)
+                done.append((spec.name, (coded, bad)))
                 if by_school:
-                    school_codes = done[-1][1][0]
+                    school_codes = coded
         for name, outcome in done:
             column, bad = outcome.result() if isinstance(outcome, Future) else outcome
             if bad is not None:
