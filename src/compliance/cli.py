@@ -81,6 +81,10 @@ NoEntryPointsOpt = Annotated[bool, typer.Option(
 RulesOpt = Annotated[list[str] | None, typer.Option(
     "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
 
+CurriculumOpt = Annotated[str | None, typer.Option(
+    "--curriculum", help="The curriculum plan for the CUR rules: a plan's name or a YAML file "
+                         "(default: national-2022). 课程方案（名称或YAML文件）。")]
+
 CodesOpt = Annotated[list[str] | None, typer.Option(
     help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
 
@@ -94,7 +98,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, curriculum: str | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -113,6 +117,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         debug=debug,
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
+        curriculum=curriculum,
     )
     return Engine(options)
 
@@ -185,13 +190,14 @@ def check(
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
+    curriculum: CurriculumOpt = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files)
+                         no_entry_points, debug, rule_files, curriculum)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
         fmt = format or cfg.get("format") or _default_format(output)
@@ -351,6 +357,7 @@ def explain(
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     rule_files: RulesOpt = None,
+    curriculum: CurriculumOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -358,7 +365,7 @@ def explain(
         from compliance.rules.metadata import clauses
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
-                         plugins_dir=plugins_dir, rule_files=rule_files)
+                         plugins_dir=plugins_dir, rule_files=rule_files, curriculum=curriculum)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -382,6 +389,9 @@ def explain(
             for name, value in params.items():
                 shown = json.dumps(value, ensure_ascii=False)
                 out.append(f"  {name} = {shown}    ({engine.settings.source_of(meta, name)})")
+        extra = engine.registry.packs[meta.pack].explain
+        if extra is not None:
+            out += ["", *extra(meta.code, params, language)]
         if meta.example:
             out.append("")
             for part, text in meta.example.items():
@@ -407,6 +417,35 @@ def profiles(
         for name, prof in sorted(engine.profiles.by_name.items()):
             base = f" (extends {prof.extends})" if prof.extends else ""
             typer.echo(f"{name:<16} {prof.title[language]}{base}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command()
+def curricula(
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    profile: Annotated[str | None, typer.Option(help="Profile (it may name a plan). 参数配置。")]
+    = None,
+    curriculum: CurriculumOpt = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+) -> None:
+    """The curriculum plans available, and the one in force. 可用的课程方案。"""
+
+    def go() -> int:
+        from compliance.rules.curriculum_plan import load_plan
+
+        engine = _engine(profile, config, lang=lang.value if lang else None,
+                         curriculum=curriculum)
+        language = engine.options.lang
+        files = dict(engine.curricula.files)
+        files.setdefault(engine.plan.name, engine.plan.source)
+        for name, file in sorted(files.items()):
+            plan = load_plan(file, tuple(sorted(engine.curricula.files.items())))
+            mark = "*" if name == engine.plan.name else " "
+            base = f" (extends {plan.extends})" if plan.extends else ""
+            typer.echo(f"{mark} {name:<16} {plan.title[language]}{base}    {file}")
+        typer.echo("* = " + ("当前使用" if language == "zh" else "in force"))
         return 0
 
     raise typer.Exit(_run(go, False))

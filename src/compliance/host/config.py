@@ -17,6 +17,7 @@ Every key is optional; command-line options win::
       HRS002: {latest_end: "17:30"}
     severities:
       HRS003: error
+    curriculum: plans/our-province.yaml   # the CUR pack's curriculum plan
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules",
+    "show_pii", "jobs", "rules", "curriculum",
 }
 
 

@@ -25,6 +25,7 @@ from compliance.host.markers import PROJECT
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.inputs.builtin_kinds",
+    "compliance.inputs.timetable",
     "compliance.inputs.yaml_reader",
     "compliance.inputs.json_reader",
     "compliance.inputs.csv_reader",
@@ -36,6 +37,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.rules.packs.workbooks",
     "compliance.rules.packs.homework",
     "compliance.rules.packs.enrollment",
+    "compliance.rules.packs.curriculum",
     "compliance.rules.declarative",
     "compliance.rules.profiles",
     "compliance.outputs.text",

@@ -19,6 +19,8 @@ from compliance.inputs.values import normalize_text
 
 Parser = Callable[[Any], Any]
 RowCheck = Callable[[dict[str, Any]], "str | Msg | None"]
+#: ``grid(kind, table, path, doc, problems)``: fills ``doc`` from a sheet read as a grid
+GridRead = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ class DocumentKind:
         ``compliance.inputs.tables.CONSISTENCY``, a
         :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
     :param title: names in Chinese and English for reports.
+    :param grid: for a kind that is a grid rather than a list of rows (the timetable):
+        ``grid(kind, table, path, doc, problems)`` reads the sheet's cells itself and
+        fills ``doc``'s records and notes; ``fields`` then only serve to tell the kind
+        from a header row.
     """
 
     name: str
@@ -65,6 +71,7 @@ class DocumentKind:
     one_of: tuple[tuple[str, ...], ...] = ()
     finish: RowCheck | None = None
     title: dict[str, str] = field(default_factory=dict)
+    grid: GridRead | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}

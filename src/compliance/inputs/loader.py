@@ -267,8 +267,10 @@ class Loader:
         if stem_kind in MAPPING_STEMS and any(isinstance(d, RawTable) for d in documents):
             stem_kind = None
         tables = [d for d in documents if isinstance(d, RawTable)]
+        grid_file = self._is_grid(stem_kind)
         if tables and tables[0].sheet is not None:
-            tables = self._pick_sheets(tables)
+            # a timetable workbook holds one sheet per class: every sheet is read
+            tables = tables if grid_file else self._pick_sheets(tables)
         for index, doc in enumerate(documents):
             if isinstance(doc, RawMapping):
                 kind = self._stems.get(stem_key(doc.kind_hint or "")) or stem_kind
@@ -284,8 +286,8 @@ class Loader:
                     self._problem("INP003", Location(shown, doc.data.line),
                                   Msg("doc.unknown_kind"), owner)
             elif doc in tables:
-                self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
-                            owner, district)
+                self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None or grid_file
+                            else None, owner, district, path)
 
     def _read(self, reader: Reader, path: Path, shown: str,
               owner: str | None) -> list[RawDocument] | None:
@@ -330,8 +332,12 @@ class Loader:
             return "calendar"
         return None
 
+    def _is_grid(self, kind_name: str | None) -> bool:
+        kind = self.kinds.get(kind_name or "")
+        return kind is not None and kind.grid is not None
+
     def _table(self, table: RawTable, shown: str, stem_kind: str | None, owner: str | None,
-               district: District | None) -> None:
+               district: District | None, path: Path | None = None) -> None:
         loc = Location(shown, table.line, None, table.sheet)
         kind_name = self._stems.get(stem_key(table.kind_hint or ""))
         if kind_name not in self.kinds:
@@ -354,6 +360,9 @@ class Loader:
             return
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)
+        if kind.grid is not None:
+            self._grid(kind, table, path or Path(shown), loc, default_school, district)
+            return
         if self.defer and default_school is None and not missing_columns(kind, table.headers, None):
             self._spill(kind, table, loc, district)
             return
@@ -387,6 +396,25 @@ class Loader:
                 # A header and no rows: nothing was checked, which an inspector must see.
                 problems.append(InputProblem(
                     "INP003", loc, Msg("table.no_rows", kind=kind_label(kind)), owner))
+        self.out.problems.extend(problems)
+        self.out.rows_read += doc.rows_read
+        self.out.rows_rejected += doc.rows_rejected
+        self._docs.append((doc, district))
+
+    def _grid(self, kind: DocumentKind, table: RawTable, path: Path, loc: Location,
+              school_id: str | None, district: District | None) -> None:
+        """A sheet of a grid kind (the timetable), read by the kind itself."""
+        doc = Document(kind.name, loc, school_id=school_id)
+        problems: list[InputProblem] = []
+        try:
+            assert kind.grid is not None
+            kind.grid(kind, table, path, doc, problems)
+        except ReadError as exc:
+            problems.append(InputProblem("INP003", Location(loc.file, exc.line, None, loc.sheet),
+                                         _reason(exc), school_id))
+        except Exception as exc:  # a plugin kind's grid reader with a defect: this sheet only
+            problems.append(InputProblem("INP003", loc, self._crash(
+                self._reader_for(path), exc, doc.rows_read), school_id))
         self.out.problems.extend(problems)
         self.out.rows_read += doc.rows_read
         self.out.rows_rejected += doc.rows_rejected
@@ -584,7 +612,9 @@ class Loader:
                 part.records.append(record)
                 part.rows_read += 1  # a part counts the rows it holds; rejected rows have
                 # no school to go to and are counted in Loaded (and reported as INP findings)
-            for sid, part in by_school.items():
+            for index, (sid, part) in enumerate(by_school.items()):
+                if index == 0:
+                    part.notes = doc.notes  # the file's notes, listed once
                 self._attach(part, sid, district)
 
     def _attach(self, doc: Document, school_id: str, district: District | None) -> None:

@@ -97,6 +97,23 @@ class Record:
         return f"Record({self.kind!r}, {self.values!r}, {self.loc})"
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A row or fact of a file that is not a record and not a finding, listed in the report.
+
+    ``why`` is ``preamble``, ``note``, ``section``, ``instructions_sheet``,
+    ``empty_sheet`` or ``assumed`` (an assumption the tool made).
+    """
+
+    line: int | None
+    sheet: str | None
+    text: str
+    why: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "sheet": self.sheet, "text": self.text, "why": self.why}
+
+
 @dataclass(slots=True)
 class Document:
     """One document of one kind read from one file (or one sheet of a workbook)."""
@@ -110,6 +127,8 @@ class Document:
     #: the rows held as columns (``compliance.inputs.columnar.ArrowTable``) when the
     #: file was read the columnar way; ``records`` is then filled only when asked for
     table: Any = None
+    #: what the file held besides records: titles, section rows, assumptions (``Note``)
+    notes: list[Note] = field(default_factory=list)
 
     def rows(self) -> list[Record]:
         """Every record, made from ``table`` the first time when the rows are held as columns."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import SchoolCalendar, YearCalendar
 from compliance.inputs.columnar import RecordTable, Table
-from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
+from compliance.inputs.model import Location, Note, Record, School, Submission, level_of_grade
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
 from compliance.rules.finding import Finding
@@ -164,6 +164,16 @@ class SchoolContext:
 
     def weekdays_text(self, days: frozenset[int]) -> str:
         return format_weekdays(days, self.lang)
+
+    def note(self, where: Location, text: str, why: str = "assumed") -> None:
+        """List ``text`` in the notes of the file ``where`` points into (once): an
+        assumption a rule made, which a reader of the report should see but which is
+        no finding (a school course counted towards the weekly total)."""
+        for doc in self.submission.documents:
+            if doc.loc.file == where.file and doc.loc.sheet == where.sheet:
+                if not any(n.text == text and n.why == why for n in doc.notes):
+                    doc.notes.append(Note(where.line, where.sheet, text, why))
+                return
 
     def finding(self, code: str, where: Record | Location, *, column: str | None = None,
                 subject: dict[str, Any] | None = None, **args: Any) -> Finding:

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
 CollectFn = Callable[["SchoolContext"], Any]
 FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+#: ``explain(code, params, lang)``: more lines for ``compliance explain`` (data a rule reads)
+ExplainFn = Callable[[str, dict[str, Any], str], list[str]]
 
 
 @dataclass
@@ -70,6 +72,9 @@ class RulePack:
     rules: dict[str, RuleMeta]
     checks: list[Check] = field(default_factory=list)
     source: str | None = None
+    #: optional: the values a rule takes from outside its parameters (a curriculum
+    #: plan's table), shown by ``compliance explain`` under the parameters
+    explain: ExplainFn | None = None
 
     @classmethod
     def from_yaml(cls, name_or_path: str | Path) -> RulePack:
