@@ -25,7 +25,13 @@ from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import (
+    Report,
+    Skipped,
+    file_notes,
+    schedule_rows,
+    timetable_rows,
+)
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.curriculum_plan import DEFAULT_PLAN, Curricula, Plan
 from compliance.rules.finding import Finding
@@ -218,6 +224,8 @@ class Engine:
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions),
             checked=sorted(self.active),
+            timetables=timetable_rows(loaded.submissions),
+            notes=file_notes(loaded.submissions),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],

@@ -37,7 +37,13 @@ from compliance.host.errors import UsageError
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import (
+    Report,
+    Skipped,
+    file_notes,
+    schedule_rows,
+    timetable_rows,
+)
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -64,6 +70,8 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    timetables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    notes: list[dict[str, Any]] = field(default_factory=list)  # files' notes
 
 
 def default_jobs() -> int:
@@ -98,6 +106,9 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    # after the checks: a rule may have added an assumption to a file's notes
+    result.timetables = timetable_rows({plan.school_id: got.submission})
+    result.notes = file_notes({plan.school_id: got.submission})
     return result
 
 
@@ -255,6 +266,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        timetables={sid: rows for r in results for sid, rows in r.timetables.items()},
+        notes=[note for r in results for note in r.notes],
     )
 
 

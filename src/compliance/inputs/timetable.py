@@ -375,9 +375,10 @@ def _first_text(cells: Sequence[Any]) -> str | None:
 
 
 def _row_text(cells: Sequence[Any]) -> str:
+    """A row's distinct cells as written (a note shows what the school wrote)."""
     seen: list[str] = []
     for value in cells:
-        text = _text(value)
+        text = "" if value is None else " ".join(str(value).split())
         if text and text not in seen:
             seen.append(text)
     return " ".join(seen)

@@ -30,6 +30,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         out["skipped"] = [s.to_dict() for s in report.skipped]
     if report.waivers:
         out["waivers"] = report.waivers
+    if report.notes:
+        out["notes"] = report.notes
     return out
 
 

@@ -17,8 +17,21 @@ from compliance.inputs.values import Clock, Weekdays, parse_time
 from compliance.rules.context import SchoolContext, param_for_grade
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
+from compliance.rules.timetable_lessons import FROM_TIMETABLE, lesson_entries
 
 pack = RulePack.from_yaml("working-hours")
+
+
+def entries(ctx: SchoolContext, *, all_timetable: bool = False) -> list[Record]:
+    """The schedule's rows and the timetable's periods of known time, as lesson entries.
+
+    A period whose time was taken from the schedule (the n-th lesson) repeats a schedule
+    row that is judged itself, so it is left out unless ``all_timetable`` (the length of
+    a day, where it changes nothing but belongs to the class's day).
+    """
+    lessons = [e for e in lesson_entries(ctx.submission)
+               if all_timetable or e["time_from"] == FROM_TIMETABLE]
+    return [*ctx.records("schedule"), *lessons]
 
 
 def _applies(ctx: SchoolContext, code: str) -> bool:
@@ -70,7 +83,7 @@ def outside_eight_to_five(ctx: SchoolContext) -> Iterator[Finding]:
         return
     first = ctx.params("HRS001").get("earliest_start")
     last = ctx.params("HRS002").get("latest_end")
-    for entry in ctx.records("schedule"):
+    for entry in entries(ctx):
         if not entry["compulsory"]:
             continue
         args = {"activity_name": ctx.label("activity", entry["activity"]), "when": when(ctx, entry)}
@@ -89,9 +102,9 @@ def day_too_long(ctx: SchoolContext) -> Iterator[Finding]:
     limit_hours = float(ctx.params("HRS003").get("max_day_hours") or 0)
     if limit_hours <= 0:
         return
-    entries = [e for e in ctx.records("schedule") if e["compulsory"]]
-    recurring = [e for e in entries if e["days"] is not None]
-    dated = [e for e in entries if e["date"] is not None]
+    compulsory = [e for e in entries(ctx, all_timetable=True) if e["compulsory"]]
+    recurring = [e for e in compulsory if e["days"] is not None]
+    dated = [e for e in compulsory if e["date"] is not None]
     for grade in ctx.school.grades:
         def mine(rows: list[Record], grade: int = grade) -> list[Record]:
             return [e for e in rows if e["grades"] is None or e["grades"].covers_grade(grade)]
@@ -143,7 +156,7 @@ def lesson_too_early(ctx: SchoolContext) -> Iterator[Finding]:
     value = ctx.params("HRS004").get("earliest_lesson")
     if value is None:
         return
-    for entry in ctx.records("schedule"):
+    for entry in entries(ctx):
         if entry["activity"] != "lesson":
             continue
         hit = _limit(ctx, entry, value, later=False)
