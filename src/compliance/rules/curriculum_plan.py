@@ -195,6 +195,7 @@ def _load(path: Path, known: dict[str, str], seen: set[Path]) -> Plan:
     if raw_grades is not None and not isinstance(raw_grades, LMap):
         raise ConfigError("`grades:` maps grades (`1-2`, `3-6`, `9`) to what they need", src,
                           data.line_of("grades"))
+    touched: set[str] = set()  # values this file sets: their source is this file
     for key, spec in (raw_grades or LMap()).items():
         line = raw_grades.line_of(key)
         span = _grade_span(key, src, line)
@@ -203,6 +204,8 @@ def _load(path: Path, known: dict[str, str], seen: set[Path]) -> Plan:
                               "minimum", src, line)
         for grade in span:
             required, weekly_max, minimum = grades.get(grade, ([], None, {}))
+            touched.update(k for k in ("weekly_max", "required") if spec.get(k) is not None)
+            touched.update(subject_key(s) for s in (spec.get("minimum") or {}))
             if spec.get("weekly_max") is not None:
                 weekly_max = _count(spec.get("weekly_max"), f"grades {key}: weekly_max", src,
                                     spec.line_of("weekly_max"))
@@ -217,6 +220,8 @@ def _load(path: Path, known: dict[str, str], seen: set[Path]) -> Plan:
         needed = list(dict.fromkeys([*required, *(s for s, n in minimum.items() if n > 0)]))
         order = [s for s in plan.subjects if s in needed]
         plan.grades[grade] = GradePlan(grade, weekly_max, tuple(order), minimum)
+    for key in touched:
+        plan.sources[key] = f"{name} ({path.name})"
     raw_sources = data.get("sources")
     if isinstance(raw_sources, LMap):
         plan.sources.update({str(k): str(v) for k, v in raw_sources.items()})

@@ -118,8 +118,11 @@ def explain(code: str, params: dict[str, Any], lang: str) -> list[str]:
     for lo, hi, text in lines:
         span = str(lo) if lo == hi else f"{lo}–{hi}"
         out.append(f"  {span}{'年级' if zh else ''}: {text}" if zh else f"  grades {span}: {text}")
-    keys = {"CUR001": ["required"], "CUR002": ["体育与健康", "劳动"], "CUR003": ["weekly_max"]}
-    sources = [plan.sources[k] for k in keys.get(code, []) if k in plan.sources]
+    minimums = sorted({s for needs in plan.grades.values() for s in needs.minimum},
+                      key=plan.subjects.index)
+    keys = {"CUR001": ["required"], "CUR002": minimums, "CUR003": ["weekly_max"]}
+    sources = list(dict.fromkeys(plan.sources[k] for k in keys.get(code, [])
+                                 if k in plan.sources))
     if sources:
         out.append("来源:" if zh else "Sources:")
         out += [f"  {text}" for text in sources]
