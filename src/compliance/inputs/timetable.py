@@ -412,6 +412,7 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
                school_id: str | None, out: TimetableRead) -> None:
     ordinal = 0
     in_notes = False
+    row_class = found.class_
     for line in body:
         cells = rows[line]
         first = _first_text(cells)
@@ -434,9 +435,11 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
         number = period_number(period_text) or ordinal
         start, end = period_times(period_text, [_cell(cells, i) for i in period_cols])
         found.periods.append((line, number, start, end))
-        row_class = found.class_
         if class_col is not None:
-            row_class = class_of(_text(_cell(cells, class_col))) or row_class
+            # a blank class cell continues the class above (as a merged one would)
+            named = _text(_cell(cells, class_col))
+            if named:
+                row_class = class_of(named) or found.class_
         for col, (day, header) in sorted(found.weekdays.items()):
             subject = subject_of(day_values[col])
             if subject is None:
