@@ -44,6 +44,8 @@ from compliance.inputs.values import (
 #: a timetable is small: more than this is no timetable, and is not read further
 MAX_ROWS = 2000
 MAX_COLUMNS = 60
+#: a workbook larger than this (unpacked) is read without its merged ranges
+MAX_FULL_LOAD = 20 * 1024 * 1024
 #: header cells naming a class column, and the period column
 CLASS_HEADERS = ("class", "班级", "班别", "班")
 PERIOD_HEADERS = ("period", "节次", "课节", "节", "课时", "时间", "时段")
@@ -149,12 +151,17 @@ def read_grid(path: Path, table: RawTable) -> SheetGrid:
 
 
 def _xlsx_grid(path: Path, sheet: str | None) -> SheetGrid:
-    import openpyxl  # only runs that read a workbook timetable pay for it
+    import zipfile
 
+    import openpyxl  # type: ignore[import-untyped]  # only runs reading a workbook pay for it
+
+    # Merged ranges are only known to a fully loaded workbook; a timetable is small, so
+    # a big one is read row by row instead, without them (a 午休 row is still told by
+    # its name, a merged row by its one value).
+    with zipfile.ZipFile(path) as archive:
+        small = sum(i.file_size for i in archive.infolist()) <= MAX_FULL_LOAD
     try:
-        # not read-only: merged ranges are only known to a fully loaded sheet (the reader
-        # has checked the archive's size before this)
-        book = openpyxl.load_workbook(path, data_only=True)
+        book = openpyxl.load_workbook(path, data_only=True, read_only=not small)
     except Exception as exc:  # openpyxl raises many types for a broken workbook
         raise ReadError(Msg("xlsx.cannot_open", error=str(exc))) from None
     try:
@@ -164,7 +171,8 @@ def _xlsx_grid(path: Path, sheet: str | None) -> SheetGrid:
                                                    values_only=True), start=1):
             if any(v is not None and str(v).strip() for v in values):
                 rows.append((line, list(values)))
-        merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+        ranges = ws.merged_cells.ranges if small else ()  # a read-only sheet has none
+        merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges]
         return SheetGrid(rows, merged, ws.title)
     finally:
         book.close()

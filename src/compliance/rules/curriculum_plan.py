@@ -196,7 +196,8 @@ def _load(path: Path, known: dict[str, str], seen: set[Path]) -> Plan:
         raise ConfigError("`grades:` maps grades (`1-2`, `3-6`, `9`) to what they need", src,
                           data.line_of("grades"))
     touched: set[str] = set()  # values this file sets: their source is this file
-    for key, spec in (raw_grades or LMap()).items():
+    raw_grades = raw_grades if raw_grades is not None else LMap()
+    for key, spec in raw_grades.items():
         line = raw_grades.line_of(key)
         span = _grade_span(key, src, line)
         if not isinstance(spec, LMap):
