@@ -19,7 +19,7 @@ from compliance.inputs.values import normalize_text
 
 Parser = Callable[[Any], Any]
 RowCheck = Callable[[dict[str, Any]], "str | Msg | None"]
-#: ``grid(kind, table, path, doc, problems)``: fills ``doc`` from a sheet read as a grid
+#: ``grid(kind, table, doc, problems)``: fills ``doc`` from a sheet read as a grid
 GridRead = Callable[..., None]
 
 
@@ -60,9 +60,9 @@ class DocumentKind:
         :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
     :param title: names in Chinese and English for reports.
     :param grid: for a kind that is a grid rather than a list of rows (the timetable):
-        ``grid(kind, table, path, doc, problems)`` reads the sheet's cells itself and
-        fills ``doc``'s records and notes; ``fields`` then only serve to tell the kind
-        from a header row.
+        ``grid(kind, table, doc, problems)`` reads the sheet as it stands
+        (``table.grid`` and ``table.merged``) and fills ``doc``'s records and notes;
+        ``fields`` then only serve to tell the kind from a header row.
     """
 
     name: str

@@ -287,7 +287,7 @@ class Loader:
                                   Msg("doc.unknown_kind"), owner)
             elif doc in tables:
                 self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None or grid_file
-                            else None, owner, district, path)
+                            else None, owner, district)
 
     def _read(self, reader: Reader, path: Path, shown: str,
               owner: str | None) -> list[RawDocument] | None:
@@ -337,7 +337,7 @@ class Loader:
         return kind is not None and kind.grid is not None
 
     def _table(self, table: RawTable, shown: str, stem_kind: str | None, owner: str | None,
-               district: District | None, path: Path | None = None) -> None:
+               district: District | None) -> None:
         loc = Location(shown, table.line, None, table.sheet)
         kind_name = self._stems.get(stem_key(table.kind_hint or ""))
         if kind_name not in self.kinds:
@@ -361,7 +361,7 @@ class Loader:
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)
         if kind.grid is not None:
-            self._grid(kind, table, path or Path(shown), loc, default_school, district)
+            self._grid(kind, table, shown, loc, default_school, district)
             return
         if self.defer and default_school is None and not missing_columns(kind, table.headers, None):
             self._spill(kind, table, loc, district)
@@ -401,20 +401,20 @@ class Loader:
         self.out.rows_rejected += doc.rows_rejected
         self._docs.append((doc, district))
 
-    def _grid(self, kind: DocumentKind, table: RawTable, path: Path, loc: Location,
+    def _grid(self, kind: DocumentKind, table: RawTable, shown: str, loc: Location,
               school_id: str | None, district: District | None) -> None:
         """A sheet of a grid kind (the timetable), read by the kind itself."""
         doc = Document(kind.name, loc, school_id=school_id)
         problems: list[InputProblem] = []
         try:
             assert kind.grid is not None
-            kind.grid(kind, table, path, doc, problems)
+            kind.grid(kind, table, doc, problems)
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(loc.file, exc.line, None, loc.sheet),
                                          _reason(exc), school_id))
         except Exception as exc:  # a plugin kind's grid reader with a defect: this sheet only
             problems.append(InputProblem("INP003", loc, self._crash(
-                self._reader_for(path), exc, doc.rows_read), school_id))
+                self._reader_for(Path(shown)), exc, doc.rows_read), school_id))
         self.out.problems.extend(problems)
         self.out.rows_read += doc.rows_read
         self.out.rows_rejected += doc.rows_rejected

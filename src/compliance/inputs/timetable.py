@@ -22,14 +22,13 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Note, Record
 from compliance.inputs.problems import InputProblem
-from compliance.inputs.raw import RawTable, ReadError
+from compliance.inputs.raw import RawTable
 from compliance.inputs.reasons import Msg
 from compliance.inputs.values import (
     BadValue,
@@ -44,8 +43,6 @@ from compliance.inputs.values import (
 #: a timetable is small: more than this is no timetable, and is not read further
 MAX_ROWS = 2000
 MAX_COLUMNS = 60
-#: a workbook larger than this (unpacked) is read without its merged ranges
-MAX_FULL_LOAD = 20 * 1024 * 1024
 #: header cells naming a class column, and the period column
 CLASS_HEADERS = ("class", "班级", "班别", "班")
 PERIOD_HEADERS = ("period", "节次", "课节", "节", "课时", "时间", "时段")
@@ -128,74 +125,25 @@ class TimetableRead:
 # -- reading cells ----------------------------------------------------------------------
 
 
-def read_grid(path: Path, table: RawTable) -> SheetGrid:
+def read_grid(table: RawTable) -> SheetGrid:
     """The cells and merged ranges of ``table``'s sheet.
 
-    Uses what the reader handed over when it carries raw cells (``table.cells`` and
-    ``table.merged``); otherwise reads the sheet itself (XLSX through openpyxl, CSV
-    through the CSV reader's encoding detection), or rebuilds the grid from the
-    table's header and rows (YAML, JSON, a plugin's format).
+    Uses the sheet as the reader handed it over (``table.grid`` and ``table.merged``:
+    XLSX and CSV); for a format without it (YAML, JSON, a plugin's), the grid is
+    rebuilt from the table's header and rows.
     """
-    cells = getattr(table, "cells", None)
-    if cells is not None:
-        return SheetGrid(list(cells), list(getattr(table, "merged", None) or []), table.sheet)
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_grid(path, table.sheet)
-    if suffix in (".csv", ".tsv", ".txt"):
-        return _csv_grid(path)
-    rows: list[tuple[int, list[Any]]] = [(table.line or 1, list(table.headers))]
+    if table.grid is not None:
+        rows: list[tuple[int, list[Any]]] = []
+        for line, cells in table.grid():
+            if len(rows) >= MAX_ROWS:  # a timetable is small: the rest is not read
+                break
+            rows.append((line, list(cells[:MAX_COLUMNS])))
+        merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in table.merged]
+        return SheetGrid(rows, merged, table.sheet)
+    rows = [(table.line or 1, list(table.headers))]
     for raw in table.rows:
         rows.append((raw.line or rows[-1][0] + 1, [raw.cells.get(h) for h in table.headers]))
     return SheetGrid(rows, [], table.sheet)
-
-
-def _xlsx_grid(path: Path, sheet: str | None) -> SheetGrid:
-    import zipfile
-
-    import openpyxl  # type: ignore[import-untyped]  # only runs reading a workbook pay for it
-
-    # Merged ranges are only known to a fully loaded workbook; a timetable is small, so
-    # a big one is read row by row instead, without them (a 午休 row is still told by
-    # its name, a merged row by its one value).
-    with zipfile.ZipFile(path) as archive:
-        small = sum(i.file_size for i in archive.infolist()) <= MAX_FULL_LOAD
-    try:
-        book = openpyxl.load_workbook(path, data_only=True, read_only=not small)
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
-        raise ReadError(Msg("xlsx.cannot_open", error=str(exc))) from None
-    try:
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        rows: list[tuple[int, list[Any]]] = []
-        for line, values in enumerate(ws.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS,
-                                                   values_only=True), start=1):
-            if any(v is not None and str(v).strip() for v in values):
-                rows.append((line, list(values)))
-        ranges = ws.merged_cells.ranges if small else ()  # a read-only sheet has none
-        merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ranges]
-        return SheetGrid(rows, merged, ws.title)
-    finally:
-        book.close()
-
-
-def _csv_grid(path: Path) -> SheetGrid:
-    import csv
-
-    from compliance.inputs.csv_reader import _sniff_delimiter, detect_encoding
-
-    encoding = detect_encoding(path)
-    rows: list[tuple[int, list[Any]]] = []
-    with path.open(encoding=encoding, newline="") as fh:
-        first = fh.readline()
-        delimiter = "\t" if path.suffix.lower() == ".tsv" else _sniff_delimiter(first)
-        fh.seek(0)
-        reader = csv.reader(fh, delimiter=delimiter)
-        for cells in reader:
-            if reader.line_num > MAX_ROWS:
-                break
-            if any(c.strip() for c in cells):
-                rows.append((reader.line_num, list(cells[:MAX_COLUMNS])))
-    return SheetGrid(rows, [], None)
 
 
 # -- telling cells apart ---------------------------------------------------------------
@@ -477,14 +425,14 @@ NO_HEADER = {
 }
 
 
-def read_timetable(kind: DocumentKind, table: RawTable, path: Path, doc: Document,
+def read_timetable(kind: DocumentKind, table: RawTable, doc: Document,
                    problems: list[InputProblem]) -> None:
     """Fill ``doc`` (records and notes) from the sheet ``table`` stands for."""
     sheet = table.sheet
     if sheet is not None and normalize_text(sheet).lower() in INSTRUCTION_SHEETS:
         doc.notes.append(Note(None, sheet, sheet, "instructions_sheet"))
         return
-    grid = read_grid(path, table)
+    grid = read_grid(table)
     if not grid.rows:  # the empty Sheet2 office software adds
         doc.notes.append(Note(None, sheet, sheet or "", "empty_sheet"))
         return
