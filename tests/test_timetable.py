@@ -81,6 +81,19 @@ def test_class_from_a_class_column(tmp_path: Path) -> None:
         ("3-1", 1, 2), ("3-1", 2, 3), ("3-2", 1, 4), ("3-2", 2, 5)]
 
 
+def test_an_unreadable_class_cell_is_inp001_and_its_lessons_are_not_taken(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {})
+    rows = week({"语文": 5, "数学": 5}, periods=2)
+    workbook(folder / "课程表.xlsx", {"全校": [(None, rows[:2] + rows[:2])]},
+             class_column=["三(1)班", "", "实验班", "三(2)班"])
+    got = lessons(folder)
+    assert sorted({(c, line) for c, *_, line in got}) == [("3-1", 2), ("3-1", 3), ("3-2", 5)]
+    report = run([folder])
+    (problem,) = [f for f in report.findings if f.code.startswith("INP")]
+    assert (problem.code, problem.location.line, problem.location.column) == ("INP001", 4, "班级")
+    assert "'实验班'" in problem.message
+
+
 def test_periods_and_times_from_the_period_cell() -> None:
     grid = SheetGrid([
         (1, ["XX中学初二(3)班课程表"]),

@@ -31,6 +31,7 @@ from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawTable
 from compliance.inputs.reasons import Msg
 from compliance.inputs.values import (
+    EXPECT_CLASS,
     BadValue,
     Clock,
     normalize_text,
@@ -120,6 +121,7 @@ class TimetableRead:
     notes: list[Note] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
     rows: int = 0
+    rejected: int = 0
 
 
 # -- reading cells ----------------------------------------------------------------------
@@ -395,7 +397,16 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
             # a blank class cell continues the class above (as a merged one would)
             named = _text(_cell(cells, class_col))
             if named:
-                row_class = class_of(named) or found.class_
+                row_class = class_of(named)
+                if row_class is None:  # whose lessons these are cannot be told: not taken
+                    out.rejected += 1
+                    column = _text(_cell(rows[found.header_line], class_col))
+                    out.problems.append(InputProblem(
+                        "INP001", Location(file, line, column, sheet),
+                        Msg("cell.unreadable", value=repr(named[:40]), column=column,
+                            expected=EXPECT_CLASS), school_id,
+                        {"column": column, "value": named[:40]}))
+                    continue
         for col, (day, header) in sorted(found.weekdays.items()):
             subject = subject_of(day_values[col])
             if subject is None:
@@ -440,6 +451,7 @@ def read_timetable(kind: DocumentKind, table: RawTable, doc: Document,
     doc.records.extend(got.records)
     doc.notes.extend(got.notes)
     doc.rows_read += got.rows
+    doc.rows_rejected += got.rejected
     if not got.grids:
         doc.rows_rejected += got.rows
         problems.append(InputProblem(
