@@ -121,10 +121,10 @@ def test_a_school_course_counts_towards_the_total_and_is_noted_once(tmp_path: Pa
                  lang="zh")
     assert cur(report) == [("CUR003", "3-1", None, 31)]
     assumed = [n for n in report.notes if n["why"] == "assumed"]
-    # once per sheet that has it, at its first cell
+    # once per file, at its first cell
     assert [(n["sheet"], n["text"]) for n in assumed] == [
-        ("三(1)班", "足球：非课程方案科目，按地方或校本课程计入周课时总量"),
-        ("三(2)班", "足球：非课程方案科目，按地方或校本课程计入周课时总量")]
+        ("三(1)班", "足球：非课程方案科目，按地方或校本课程计入周课时总量")]
+    assert assumed[0]["line"] is not None
 
 
 def test_self_study_and_blank_cells_are_no_lessons(tmp_path: Path) -> None:

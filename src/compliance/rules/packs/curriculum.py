@@ -55,7 +55,7 @@ def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
     by_class: dict[str | None, list[Record]] = {}
     for lesson in lessons:
         by_class.setdefault(lesson["class"], []).append(lesson)
-    courses: set[tuple[str, str | None, str]] = set()
+    courses: set[tuple[str, str]] = set()  # (file, name): each listed once per file
     for cls, rows in sorted(by_class.items(), key=lambda item: item[0] or ""):
         first = min(rows, key=lambda r: (r.loc.file, r.loc.sheet or "", r["grid_line"] or 0))
         where = Location(first.loc.file, first["grid_line"], None, first.loc.sheet)
@@ -71,8 +71,8 @@ def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
                 subject = plan.subject_of(row["subject"], grade)
                 if subject is not None:
                     counted[subject] += 1
-                elif (row.loc.file, row.loc.sheet, row["subject"]) not in courses:
-                    courses.add((row.loc.file, row.loc.sheet, row["subject"]))
+                elif (row.loc.file, row["subject"]) not in courses:
+                    courses.add((row.loc.file, row["subject"]))
                     ctx.note(row.loc, _course_note(row["subject"], ctx.lang))
             base = {"class": cls, "grade": grade, "plan": plan.name}
             args = {"class_name": class_name(cls, grade, ctx.lang)}
