@@ -136,6 +136,36 @@ def test_a_gbk_csv_timetable_with_a_title_row(tmp_path: Path) -> None:
     assert {(p, line) for _, _, p, _, line in got} == {(1, 3), (2, 5)}
 
 
+def test_a_yaml_timetable_with_a_class_column(tmp_path: Path) -> None:
+    text = ("- {班级: 三(2)班, 节次: '第1节 8:20-9:00', 周一: 语文, 周二: 数学, 周三: 语文, 周六: 数学}\n"
+            "- {班级: 三(2)班, 节次: 第2节, 周一: 数学, 周二: 体育, 周三: 体育}\n")
+    folder = school_folder(tmp_path, {"课程表.yaml": text})
+    assert sorted(lessons(folder)) == [
+        ("3-2", 1, 1, "语文", 1), ("3-2", 1, 2, "数学", 2), ("3-2", 2, 1, "数学", 1),
+        ("3-2", 2, 2, "体育", 2), ("3-2", 3, 1, "语文", 1), ("3-2", 3, 2, "体育", 2),
+        ("3-2", 6, 1, "数学", 1)]
+    report = run([folder])
+    assert {(f.code, f.location.line) for f in report.findings} >= {("HOL004", 1), ("CUR001", 1)}
+
+
+def test_the_html_week_view_shows_each_classs_timetable(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {})
+    workbook(folder / "课程表.xlsx", {"三(2)班": [("三年级(2)班课程表", weekend_week())]},
+             days=WEEKEND)
+    report = run([folder], lang="zh")
+    import io
+
+    from compliance.outputs.html import HtmlReporter
+    from compliance.outputs.reporter import RenderOptions
+
+    out = io.StringIO()
+    HtmlReporter().render(report, out, RenderOptions(lang="zh"))
+    page = out.getvalue()
+    assert "<h3>课程表 3-2</h3>" in page
+    assert "<th>1 <small>08:20–09:00</small></th>" in page
+    assert 'outline:2px solid #c62828">数学 <b>HOL004</b></td>' in page
+
+
 # -- the rules that read timetables ------------------------------------------------------
 
 

@@ -109,7 +109,8 @@ class Grid:
     @property
     def line(self) -> int:
         """Where findings about the whole grid point: its title, else its header row."""
-        return self.title_line if self.title_line is not None else self.header_line
+        # (a grid rebuilt from a YAML list has its keys on no line of their own: line 0)
+        return self.title_line if self.title_line is not None else max(self.header_line, 1)
 
 
 @dataclass
@@ -142,10 +143,14 @@ def read_grid(table: RawTable) -> SheetGrid:
             rows.append((line, list(cells[:MAX_COLUMNS])))
         merged = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in table.merged]
         return SheetGrid(rows, merged, table.sheet)
-    rows = [(table.line or 1, list(table.headers))]
+    body: list[tuple[int, list[Any]]] = []
     for raw in table.rows:
-        rows.append((raw.line or rows[-1][0] + 1, [raw.cells.get(h) for h in table.headers]))
-    return SheetGrid(rows, [], table.sheet)
+        line = raw.line if raw.line is not None else (body[-1][0] + 1 if body else 1)
+        body.append((line, [raw.cells.get(h) for h in table.headers]))
+    # a YAML list's first row stands on the list's own line: the keys go just above it
+    first = body[0][0] if body else (table.line or 1)
+    header_line = min(table.line or first, first - 1)
+    return SheetGrid([(header_line, list(table.headers)), *body], [], table.sheet)
 
 
 # -- telling cells apart ---------------------------------------------------------------
