@@ -3,12 +3,15 @@ periods of known time in the working-hours rules."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import openpyxl
 
 from compliance.host.engine import Engine, RunOptions
 from compliance.inputs.timetable import SheetGrid, class_of, parse_sheet, subject_of, weekday_of
+from compliance.outputs.html import HtmlReporter
+from compliance.outputs.reporter import RenderOptions
 from compliance.rules.timetable_lessons import FROM_SCHEDULE, lesson_entries
 from tests.conftest import run, school_folder
 from tests.timetable_support import GRADE3, week, workbook
@@ -153,11 +156,6 @@ def test_the_html_week_view_shows_each_classs_timetable(tmp_path: Path) -> None:
     workbook(folder / "课程表.xlsx", {"三(2)班": [("三年级(2)班课程表", weekend_week())]},
              days=WEEKEND)
     report = run([folder], lang="zh")
-    import io
-
-    from compliance.outputs.html import HtmlReporter
-    from compliance.outputs.reporter import RenderOptions
-
     out = io.StringIO()
     HtmlReporter().render(report, out, RenderOptions(lang="zh"))
     page = out.getvalue()
