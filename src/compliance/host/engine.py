@@ -20,7 +20,7 @@ from compliance.host.errors import UsageError
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
-from compliance.inputs.calendar import YearCalendar
+from compliance.inputs.calendar_run import calendar_evidence, read_calendar_files, run_calendar
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
@@ -54,6 +54,8 @@ class RunOptions:
     jobs: int | None = None
     #: ``progress(done, total)`` per school checked (see host/parallel.py)
     progress: Callable[[int, int], None] | None = None
+    #: calendar files (``--calendar``) before the settings' ``calendar:``; see inputs/calendar.py
+    calendars: Sequence[str] = ()
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -90,6 +92,11 @@ class Engine:
         )
         self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
+        self.calendar_files = read_calendar_files(
+            [*opts.calendars, *opts.config.paths("calendar")])
+        #: the run's official calendar: its calendar files' years, then the hook
+        self._official = run_calendar(self.calendar_files,
+                                      self.plugins.pm.hook.compliance_official_calendar)
 
     # -- selection ---------------------------------------------------------------
 
@@ -128,9 +135,6 @@ class Engine:
 
     # -- running -----------------------------------------------------------------
 
-    def _official(self, year: int) -> YearCalendar | None:
-        return self.plugins.pm.hook.compliance_official_calendar(year=year)
-
     def load(self, paths: Sequence[str]) -> Loaded:
         for given in paths:
             if not Path(given).exists():
@@ -158,7 +162,9 @@ class Engine:
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
         rules = self.registry.rules
-        findings: list[Finding] = [self._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [self._input_finding(p, state)
+                                   for p in [*self.calendar_problems(), *loaded.problems]]
+        sources: list[dict[int, Any]] = []
         skipped: list[Skipped] = []
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
@@ -167,6 +173,7 @@ class Engine:
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
             findings.extend(self._run_school(ctx, checks, collected, skipped))
+            sources.append(ctx.calendar_sources())
             if progress is not None:
                 progress(done, len(order))
         run = RunContext(rules, state)
@@ -193,6 +200,7 @@ class Engine:
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions),
             checked=sorted(self.active),
+            calendar_sources=calendar_evidence(sources),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
@@ -257,6 +265,10 @@ class Engine:
             if getattr(plugin, "__name__", None) == module:
                 return name
         return module
+
+    def calendar_problems(self) -> list[InputProblem]:
+        """What is wrong in the run's calendar files (``--calendar``, ``calendar:``)."""
+        return [p for f in self.calendar_files for p in f.problems]
 
     def _input_finding(self, problem: InputProblem, state: RunState) -> Finding:
         meta = self.registry.rules[problem.code]

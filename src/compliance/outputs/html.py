@@ -135,6 +135,7 @@ def render_html(report: Report, lang: str) -> str:
     tool = report.tool
     add(f'<p class="meta">{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
         f'{esc(tool.get("version", ""))} · {esc(t("profile", lang))}: {esc(report.profile)}</p>\n')
+    add(_calendar_sources(report, lang))
     add(_summary(report, lang))
     add(_charts(report, lang, schools))
     add(_waivers(report, lang))
@@ -164,6 +165,16 @@ def _filter_css(schools: list[str], codes: list[str]) -> str:
     return ("<style>" + ",\n".join(hide) + "{display:none}\n" + ",\n".join(pressed)
             + "{background:#333;color:#fff;border-color:#333}\n" + ",\n".join(focused)
             + "{outline:2px solid #1565c0}</style>\n")
+
+
+def _calendar_sources(report: Report, lang: str) -> str:
+    """The run evidence's calendar line: where each year's official calendar came from."""
+    if not report.calendar_sources:
+        return ""
+    from compliance.inputs.calendar_run import evidence_text
+
+    lines = "<br>".join(esc(line) for line in evidence_text(report.calendar_sources, lang))
+    return f'<p class="meta calendar-sources">{esc(t("calendar_sources", lang))}:<br>{lines}</p>\n'
 
 
 def _summary(report: Report, lang: str) -> str:

@@ -25,6 +25,8 @@ def report_dict(report: Report) -> dict[str, Any]:
         # made one at a time as the writer reaches them (a city has 100,000s)
         "findings": (f.to_dict() for f in report.findings),
         "summary": report.summary(),
+        # where each year's official calendar came from (run evidence; see calendar.md)
+        "calendar_sources": report.calendar_sources,
     }
     if report.skipped:
         out["skipped"] = [s.to_dict() for s in report.skipped]
