@@ -254,10 +254,11 @@ def _workdays(reader: _Year, spec: LMap, periods: list[Period]) -> set[dt.date]:
                 value=day.isoformat())
         elif day.isoweekday() < 6:
             reader.problem("INP001", line, "workdays", _msg(
-                "调休上班日 {day} 是周{weekday}：调休上班日应为周六或周日",
-                "the make-up working day {day} is a weekday ({weekday}): make-up days are "
+                "调休上班日 {day} 是周{weekday_zh}：调休上班日应为周六或周日",
+                "the make-up working day {day} is a {weekday_en}: make-up days are "
                 "Saturdays or Sundays", day=day.isoformat(),
-                weekday="一二三四五"[day.isoweekday() - 1]), value=day.isoformat())
+                weekday_zh="一二三四五"[day.isoweekday() - 1],
+                weekday_en=f"{day:%A}"), value=day.isoformat())
         else:
             out.add(day)
     return out
