@@ -76,11 +76,12 @@ def test_import_prints_the_entry_and_then_the_year_is_covered(tmp_path: Path) ->
     code, out, _ = invoke("calendar", "2037", "--calendar", "calendar.yaml", "--lang", "en")
     assert code == 0
     assert "国务院办公厅关于2037年部分节假日安排的通知" in out and "(calendar.yaml:3)" in out
-    code, out, _ = invoke("calendar", "2037", "--calendar", "calendar.yaml", "-f", "json")
+    code, out, _ = invoke("calendar", "2037", "--calendar", "calendar.yaml", "-f", "json",
+                          "--lang", "en")
     view = json.loads(out)
     assert view["source"]["kind"] == "declared" and "overrides" not in view
-    assert view["holidays"][1] == {"name": "春节", "label": "春节", "from": "2037-02-15",
-                                   "to": "2037-02-23", "days": 9}
+    assert view["holidays"][1] == {"name": "春节", "label": "Spring Festival",
+                                   "from": "2037-02-15", "to": "2037-02-23", "days": 9}
 
 
 def test_a_declared_year_shows_how_it_differs_from_the_packaged_one(tmp_path: Path) -> None:

@@ -279,3 +279,15 @@ def test_a_malformed_calendar_option_file_gives_input_findings_in_the_report(
                                             for f in report.findings]
     assert report.exit_status("error") == 2
 
+
+
+def test_a_districts_declared_year_covers_its_own_schools_only(tmp_path: Path) -> None:
+    city = tmp_path / "city"
+    district(city / "north", "2027-02-08,,8:20,11:40,lesson,\n")
+    school_folder(city / "south", {"schedule.csv": HEAD + "2027-02-08,,8:20,11:40,lesson,\n"},
+                  dict(TERM_2027, id="S-2"))
+    report = run([city])
+    assert sorted(codes(report)) == ["HOL001", "INP007"]
+    source = report.calendar_sources["2027"]
+    assert source["kind"] == "declared" and source["file"].endswith("north/calendar.yaml")
+    assert source["also"] == [{"kind": "uncovered", "source": None}]

@@ -55,8 +55,8 @@ def calendar_evidence(per_school: Iterable[Mapping[int, CalendarSource | None]],
 
     ``kind`` is ``declared``, ``package``, ``plugin`` or ``uncovered`` (nothing covers
     the year: its dates were INP007).  When schools of different districts used
-    different sources for one year, the first (by file) is given and the others are
-    listed under ``also``.
+    different sources for one year, the first (by file; ``uncovered`` last) is given and
+    the others are listed under ``also``.
     """
     seen: dict[int, dict[str, dict[str, Any]]] = {}
     for sources in per_school:
@@ -67,8 +67,8 @@ def calendar_evidence(per_school: Iterable[Mapping[int, CalendarSource | None]],
             seen.setdefault(year, {}).setdefault(key, entry)
     out: dict[str, dict[str, Any]] = {}
     for year in sorted(seen):
-        entries = sorted(seen[year].values(),
-                         key=lambda e: (e.get("file") or "", e.get("line") or 0, e["kind"]))
+        entries = sorted(seen[year].values(), key=lambda e: (
+            e["kind"] == "uncovered", e.get("file") or "", e.get("line") or 0, e["kind"]))
         first = dict(entries[0])
         if len(entries) > 1:
             first["also"] = entries[1:]
