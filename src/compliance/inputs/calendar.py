@@ -216,24 +216,29 @@ def _name(year: YearCalendar) -> str:
 
 def hook_lookup(hook_caller: Any) -> Callable[[int], YearCalendar | None]:
     """``year -> YearCalendar | None`` from the ``compliance_official_calendar`` hook,
-    with each answer's source filled in (the answering plugin's name when it gave none).
+    with each answer's source filled in.
 
-    The implementations are asked in pluggy's order (first non-None wins); with a
-    hook wrapper present the hook is called as a whole instead.
+    The hook is called through pluggy (wrappers and ``COMPLIANCE_TRACE_PLUGINS`` see
+    it).  An answer without a source is from a plugin: the implementations are asked
+    again in pluggy's order to name the one that answered (once per year and process).
     """
 
     def lookup(year: int) -> YearCalendar | None:
-        impls = hook_caller.get_hookimpls()
-        if any(getattr(i, "hookwrapper", False) or getattr(i, "wrapper", False) for i in impls):
-            got = hook_caller(year=year)
-            return _with_source(got, "plugin") if got is not None else None
-        for impl in reversed(impls):
-            got = impl.function(**{a: year for a in impl.argnames if a == "year"})
-            if got is not None:
-                return _with_source(got, impl.plugin_name)
-        return None
+        got: YearCalendar | None = hook_caller(year=year)
+        if got is None or got.source is not None:
+            return got
+        return _with_source(got, _answering_plugin(hook_caller, year))
 
     return lookup
+
+
+def _answering_plugin(hook_caller: Any, year: int) -> str:
+    for impl in reversed(hook_caller.get_hookimpls()):
+        if getattr(impl, "hookwrapper", False) or getattr(impl, "wrapper", False):
+            continue
+        if impl.function(**{a: year for a in impl.argnames if a == "year"}) is not None:
+            return str(impl.plugin_name)
+    return "plugin"
 
 
 def _with_source(year: YearCalendar, plugin: str) -> YearCalendar:
