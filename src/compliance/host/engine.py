@@ -17,6 +17,7 @@ from typing import Any
 from compliance import __version__
 from compliance.host.config import Config
 from compliance.host.errors import UsageError
+from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
@@ -31,6 +32,7 @@ from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
 
 ALWAYS_ON = ("INP", "ERR")
+DEFAULT_RULE_TIMEOUT = 60.0
 
 
 @dataclass
@@ -54,6 +56,9 @@ class RunOptions:
     jobs: int | None = None
     #: ``progress(done, total)`` per school checked (see host/parallel.py)
     progress: Callable[[int, int], None] | None = None
+    #: seconds one check may run on one school before it is stopped as ERR001
+    #: (``None`` or 0: no limit); see host/interrupts.py
+    rule_timeout: float | None = DEFAULT_RULE_TIMEOUT
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -228,15 +233,23 @@ class Engine:
         """Run one check; a check that raises (or yields something that is not a
         finding) becomes an ERR001 finding, and the run goes on."""
         try:
-            out = list(call() or [])
+            # SystemExit, KeyboardInterrupt (a real Ctrl-C is Interrupted, see
+            # host/interrupts.py) and a rule past its time limit are the rule's fault too
+            with time_limit(self.options.rule_timeout):
+                out = list(call() or [])
             for item in out if findings_only else ():
                 if not isinstance(item, Finding):
                     raise _NotAFinding(type(item).__name__)
             return out
-        except Exception as exc:
+        except (*PLUGIN_FAULTS, RuleTimeout) as exc:
             plugin = self.registry.plugin_of("rule pack", pack) or pack
-            detail: str | Msg = (Msg("err.not_a_finding", type=str(exc))
-                                 if isinstance(exc, _NotAFinding) else f"{type(exc).__name__}: {exc}")
+            detail: str | Msg
+            if isinstance(exc, _NotAFinding):
+                detail = Msg("err.not_a_finding", type=str(exc))
+            elif isinstance(exc, RuleTimeout):
+                detail = Msg("err.rule_timeout", seconds=f"{exc.seconds:g}")
+            else:
+                detail = f"{type(exc).__name__}: {exc}"
             if self.options.debug:
                 # For developers, on stderr: the report keeps one line per finding.
                 traceback.print_exc(file=sys.stderr)

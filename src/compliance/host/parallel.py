@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
 from compliance.host.errors import UsageError
+from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
@@ -84,7 +85,7 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
     result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
     try:
         got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
-    except Exception as exc:  # a reader defect: this school is incomplete, the run goes on
+    except PLUGIN_FAULTS as exc:  # a reader defect: this school is incomplete, the run goes on
         result.findings.append(crash_finding(engine, state, plan.school_id,
                                              Msg("err.reading_raised",
                                                  error=f"{type(exc).__name__}: {exc}"),
@@ -118,6 +119,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None) -> None:
     """Pool initializer: a forked worker inherits the parent's engine; a spawned one builds it."""
+    worker_signals()
     if options is not None:
         from compliance.host.engine import Engine
 
@@ -156,20 +158,40 @@ def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], worke
     out: dict[str, SchoolResult | None] = {}
     size = max(1, -(-len(ids) // (workers * TASKS_PER_WORKER)))
     batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+    pool = _pool(engine, plans, workers)
     try:
-        with _pool(engine, plans, workers) as pool:
-            futures: dict[Future[list[SchoolResult]], list[str]] = {
-                pool.submit(_work, batch): batch for batch in batches}
-            for future, batch in futures.items():
-                try:
-                    out.update(zip(batch, future.result(), strict=True))
-                except BrokenProcessPool:
-                    out.update(dict.fromkeys(batch))
-                for _ in batch:
-                    tick()
+        futures: dict[Future[list[SchoolResult]], list[str]] = {
+            pool.submit(_work, batch): batch for batch in batches}
+        for future, batch in futures.items():
+            try:
+                out.update(zip(batch, future.result(), strict=True))
+            except BrokenProcessPool:
+                out.update(dict.fromkeys(batch))
+            for _ in batch:
+                tick()
+    except BaseException:
+        # Ctrl-C, SIGTERM: a worker may be stuck in a plugin; waiting for it (what
+        # shutdown does) could take forever, so every worker is killed first.
+        _kill(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _WORKER.clear()  # the parent keeps no reference to the run's plans
     return out
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: its workers killed, its queued tasks dropped."""
+    # the executor offers no way to stop a running task; its process table is the only
+    # handle on the workers (a private attribute, stable since Python 3.2)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.join(1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
@@ -212,7 +234,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         if not Path(given).exists():
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
-    with _few_collections(), tempfile.TemporaryDirectory(prefix="compliance-") as spill:
+    with stop_on_signals(), _few_collections(), \
+            tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)

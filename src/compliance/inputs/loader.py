@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
@@ -306,7 +307,7 @@ class Loader:
                           Msg("file.os_error", error=exc.strerror or type(exc).__name__), owner)
         except (RecursionError, MemoryError):
             self._problem("INP003", Location(shown), Msg("file.too_large"), owner)
-        except Exception as exc:
+        except PLUGIN_FAULTS as exc:  # SystemExit and KeyboardInterrupt too: a plugin's
             self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
         return None
 
@@ -343,7 +344,7 @@ class Loader:
                 self._problem("INP003", Location(shown, exc.line, None, table.sheet),
                               _reason(exc), owner)
                 return
-            except Exception as exc:
+            except PLUGIN_FAULTS as exc:
                 self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
                               owner)
                 return
@@ -377,7 +378,7 @@ class Loader:
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          _reason(exc), owner))
-        except Exception as exc:  # a reader's row iterator that breaks part-way
+        except PLUGIN_FAULTS as exc:  # a reader's row iterator that breaks part-way
             # The row in hand when it broke is neither kept nor checked: count it rejected.
             doc.rows_rejected = doc.rows_read - len(doc.records)
             problems.append(InputProblem("INP003", loc, self._crash(

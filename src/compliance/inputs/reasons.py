@@ -202,6 +202,10 @@ REASONS: dict[str, dict[str, str]] = {
                         "en": "the worker process checking this school died (out of memory or a "
                               "crash in native code)"},
     "err.with_trace": {"zh": "{reason}\n调试信息：\n{trace}", "en": "{reason}\ndebug trace:\n{trace}"},
+    # --- hardening, second round (issue 14) ---------------------------------------
+    "err.rule_timeout": {"zh": "超时：{seconds} 秒内未结束，已被停止（时间上限见 --rule-timeout）",
+                         "en": "a timeout: it did not return within {seconds} s and was stopped "
+                               "(the limit is --rule-timeout)"},
 }
 
 
