@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -286,3 +287,121 @@ def test_two_runs_writing_one_output_leave_one_whole_report(tmp_path: Path) -> N
         assert proc.returncode == 1  # HWK001/HWK002: the profile publishes nothing
     report = json.loads(out.read_text(encoding="utf-8"))
     assert {f["code"] for f in report["findings"]} == {"HWK001", "HWK002"}
+
+
+# --- 4. a school that handed in nothing cannot pass -----------------------------------
+
+
+def test_a_school_with_only_its_profile_gets_an_input_finding(tmp_path: Path) -> None:
+    folder = school_dir(tmp_path, {})
+    status, out, _ = invoke("--format", "json", folder)
+    assert status == 2
+    found = [f for f in json.loads(out)["findings"] if f["code"].startswith("INP")]
+    assert len(found) == 1 and found[0]["code"] == "INP002"
+    assert "handed in nothing besides its profile" in found[0]["message"]
+    assert found[0]["location"]["file"].endswith("school.yaml")
+
+
+def test_a_district_of_profiles_only_names_every_school(tmp_path: Path) -> None:
+    root = tmp_path / "d"
+    for i in range(300):
+        (root / f"s{i:03d}").mkdir(parents=True)
+        (root / f"s{i:03d}" / "school.yaml").write_text(
+            SCHOOL.read_text(encoding="utf-8").replace("ADV-001", f"ADV-{i:03d}"), encoding="utf-8")
+    status, out, _ = invoke("--format", "json", "--jobs", "1", root)
+    assert status == 2
+    assert sum(f["code"] == "INP002" for f in json.loads(out)["findings"]) == 300
+
+
+# --- 5, 6. only regular files inside the submission are opened --------------------------
+
+
+def test_fifos_devices_and_links_out_of_the_submission_are_inp003_unopened(tmp_path: Path) -> None:
+    folder = school_dir(tmp_path, {"schedule.csv": HEADER + GOOD})
+    os.mkfifo(folder / "homework.csv")  # opening it would block for ever
+    (folder / "notes.csv").symlink_to("/etc/passwd")
+    for name in ("zones.yaml", "materials.json", "enrollment.xlsx"):
+        (folder / name).symlink_to("/dev/zero")
+    (folder / "random.yaml").symlink_to("/dev/urandom")
+    inner = tmp_path / "inner"
+    inner.mkdir()
+    (folder / "elsewhere").symlink_to(inner, target_is_directory=True)
+    run = cli(tmp_path, "--format", "text", folder, timeout=20)
+    assert run.status == 2, run.output
+    assert "root:" not in run.stdout
+    lines = [line for line in run.stdout.splitlines() if ": INP003 " in line]
+    assert len(lines) == 7, run.stdout
+    assert any("homework.csv" in line and "a named pipe" in line for line in lines)
+    for name in ("notes.csv", "zones.yaml", "materials.json", "enrollment.xlsx", "random.yaml",
+                 "elsewhere"):
+        assert any(f"{name}: INP003" in line and "outside the submitted folder" in line
+                   for line in lines), name
+    assert "1 file(s)" in run.stdout or "2 file(s)" in run.stdout  # schedule.csv was read
+
+
+def test_a_device_named_as_the_path_given_is_inp003_unopened(tmp_path: Path) -> None:
+    link = tmp_path / "schedule.yaml"
+    link.symlink_to("/dev/zero")  # named on the command line: its target is what was given
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", link, timeout=20)
+    assert run.status == 2
+    assert "not a regular file (a device): not opened" in run.stdout
+
+
+def test_a_link_inside_the_submission_is_followed_and_a_second_link_is_reported(
+        tmp_path: Path) -> None:
+    folder = school_dir(tmp_path, {"data/schedule.csv": HEADER + GOOD})
+    (folder / "a.csv").symlink_to(folder / "data" / "schedule.csv")
+    (folder / "b.csv").symlink_to(folder / "data" / "schedule.csv")
+    status, out, _ = invoke("--format", "json", folder)
+    report = json.loads(out)
+    same = [f for f in report["findings"] if f["code"] == "INP003"]
+    assert len(same) == 2, same  # the data/ folder's own copy and b.csv: both read as a.csv
+    assert all("the same file as" in f["message"] and "a.csv" in f["message"] for f in same)
+    assert report["summary"]["files"] == 2  # school.yaml and the schedule, once
+    assert status == 2
+
+
+def test_size_caps_are_checked_before_reading(tmp_path: Path) -> None:
+    from compliance.inputs import safety
+    from compliance.inputs.raw import ReadError
+    from compliance.inputs.yaml_reader import read_text
+
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as fh:
+        fh.truncate(safety.MAX_YAML_BYTES + 1)  # sparse: no disk used, no byte read
+    with pytest.raises(ReadError) as caught:
+        read_text(big)
+    assert "at most 64 MB are read" in str(caught.value)
+
+
+# --- 9. a folder that cannot be read costs only itself --------------------------------
+
+
+@pytest.mark.parametrize("mode", [0, 0o444], ids=["no-permission", "listable-not-searchable"])
+def test_an_unreadable_folder_in_a_district_is_inp003_and_the_rest_is_checked(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: int) -> None:
+    folder = district(tmp_path, 2)
+    locked = folder / "s01"
+    locked.chmod(mode)
+    try:
+        if os.geteuid() == 0:
+            # root reads anything: give the folder the errors a user would get
+            def denied(real: Any, listing: bool) -> Any:
+                def call(path: Any, *args: Any, **kwargs: Any) -> Any:
+                    text = os.fsdecode(path) if not isinstance(path, int) else ""
+                    if text.startswith(str(locked) + os.sep) or (
+                            listing and not mode and text == str(locked)):
+                        raise PermissionError(13, "Permission denied", text)
+                    return real(path, *args, **kwargs)
+                return call
+
+            for name in ("stat", "lstat", "listdir"):
+                monkeypatch.setattr(os, name, denied(getattr(os, name), name == "listdir"))
+        status, out, err = invoke("--format", "text", "--jobs", "1", folder)
+    finally:
+        locked.chmod(0o755)
+    assert status == 2, err
+    assert "internal error" not in err
+    assert any("/s01" in line and ": INP003 " in line and "Permission denied" in line
+               for line in out.splitlines()), out
+    assert "ADV-000" in out  # the readable school was still checked

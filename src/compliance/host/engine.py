@@ -7,6 +7,7 @@ build the report.  The CLI is a thin shell over this; so is the test harness::
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -138,7 +139,7 @@ class Engine:
 
     def load(self, paths: Sequence[str]) -> Loaded:
         for given in paths:
-            if not Path(given).exists():
+            if not os.path.exists(given):
                 raise UsageError(f"{given}: no such file or folder")
         loader = Loader(self.registry.kinds, self.registry.readers, self.options.school,
                         origin=self._reader_origin)

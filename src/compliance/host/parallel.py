@@ -29,7 +29,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
@@ -231,7 +230,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
     opts = engine.options
     for given in paths:
-        if not Path(given).exists():
+        if not os.path.exists(given):
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
     with stop_on_signals(), _few_collections(), \

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import safety
 from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -17,6 +18,7 @@ MAX_RATIO = 200
 
 
 def _check_zip(path: Path) -> None:
+    safety.check_size(path, safety.MAX_XLSX_BYTES)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
