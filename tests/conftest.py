@@ -34,6 +34,19 @@ URBAN_PRIMARY: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _private_config_folder(tmp_path_factory: pytest.TempPathFactory,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fingerprint key file is made in a temporary config folder, never the user's,
+    and reports carry a fixed run time."""
+    folder = tmp_path_factory.getbasetemp() / "user-config"
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    monkeypatch.setenv("APPDATA", str(folder))
+    monkeypatch.delenv("COMPLIANCE_FINGERPRINT_KEY", raising=False)
+    # the run's time in reports' evidence: fixed, so reports are byte-stable
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+
+
 def school_folder(root: Path, files: dict[str, str | bytes], school: dict[str, Any] | None = None,
                   name: str = "school") -> Path:
     """A school folder with ``school.yaml`` (JSON is valid YAML) and the given files."""
