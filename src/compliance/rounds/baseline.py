@@ -61,7 +61,7 @@ def load_baseline(path: str | Path) -> list[dict[str, Any]]:
     if version not in SCHEMA_VERSIONS:
         raise UsageError(f"{where}: unknown schema_version {version!r}; this compliance "
                          f"reads {', '.join(map(str, SCHEMA_VERSIONS))}")
-    findings = data["findings"]
+    findings: list[dict[str, Any]] = data["findings"]
     for index, item in enumerate(findings, start=1):
         if (not isinstance(item, dict) or not isinstance(item.get("fingerprint"), str)
                 or not item["fingerprint"] or not isinstance(item.get("code"), str)):
