@@ -51,6 +51,7 @@ class Fingerprinter:
 
     def __init__(self, key: FingerprintKey):
         self.key = key
+        self._fields: dict[str, list[str] | None] = {}
 
     def identity(self, meta: RuleMeta, loc: Location, subject: Mapping[str, Any],
                  args: Mapping[str, Any]) -> list[tuple[str, Any]]:
@@ -58,51 +59,68 @@ class Fingerprinter:
 
         :param subject: JSON-ready and *unmasked* (the fingerprint is made before masking).
         """
-        fields = identity_fields(meta)
+        code = meta.code
+        if code not in self._fields:
+            self._fields[code] = identity_fields(meta)
+        fields = self._fields[code]
         if fields is None:
-            names = sorted(k for k in subject if k not in WHERE)
-            pairs = [(k, subject[k]) for k in names]
+            pairs = [(k, subject[k]) for k in sorted(subject) if k not in WHERE]
         else:
-            pairs = [(f, self._value(f, loc, subject, args)) for f in fields]
+            pairs = [(f, subject[f] if f in subject else _value(f, loc, args)) for f in fields]
         column = loc.column or args.get("column")
-        return [(f, self._keyed(f, v, column)) for f, v in pairs]
+        out = []
+        for name, value in pairs:
+            if value is not None and value != "" and (
+                    name in PERSONAL or (name == "value" and column in PERSONAL)):
+                value = ([self.key.hash(str(v)) for v in value] if isinstance(value, list)
+                         else self.key.hash(str(value)))
+            out.append((name, value))
+        return out
 
     def of(self, meta: RuleMeta, school_id: str | None, loc: Location,
            subject: Mapping[str, Any], args: Mapping[str, Any]) -> str:
-        """The fingerprint: 16 hex digits."""
-        body = [SCHEME, school_id or "", meta.code, self.identity(meta, loc, subject, args)]
-        text = json.dumps(body, ensure_ascii=True, sort_keys=True, separators=(",", ":"),
-                          default=str)
-        return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+        """The fingerprint: 16 hex digits (64 bits of SHA-256)."""
+        parts = [str(SCHEME), school_id or "", meta.code]
+        for name, value in self.identity(meta, loc, subject, args):
+            parts.append(name)
+            parts.append(_text(value))
+        return _digest(parts)
 
-    @staticmethod
-    def _value(name: str, loc: Location, subject: Mapping[str, Any],
-               args: Mapping[str, Any]) -> Any:
-        if name == "location.file":
-            return file_key(loc.file)
-        if name == "location.column":
-            return loc.column or args.get("column") or None
-        if name in subject:
-            return subject[name]
-        value = args.get(name)
-        # message-only values: plain ones only (a rendered reason is language text)
-        return value if isinstance(value, str | int | float | bool | list) else None
 
-    def _keyed(self, name: str, value: Any, column: Any) -> Any:
-        if value is None or value == "":
-            return value
-        personal = name in PERSONAL or (name == "value" and column in PERSONAL)
-        if not personal:
-            return value
-        if isinstance(value, list):
-            return [self.key.hash(str(v)) for v in value]
-        return self.key.hash(str(value))
+def _value(name: str, loc: Location, args: Mapping[str, Any]) -> Any:
+    """An identity field the subject lacks: a location part, or a plain message value."""
+    if name == "location.file":
+        return file_key(loc.file)
+    if name == "location.column":
+        return loc.column or args.get("column") or None
+    value = args.get(name)
+    # message-only values: plain ones only (a rendered reason is language text)
+    return value if isinstance(value, str | int | float | bool | list) else None
+
+
+def _text(value: Any) -> str:
+    """A value as canonical text, its type tagged (``7`` and ``"7"`` differ)."""
+    cls = value.__class__
+    if cls is str:
+        return "s" + value
+    if value is None:
+        return "n"
+    if cls is int or cls is bool or cls is float:
+        return cls.__name__[0] + repr(value)
+    return "j" + json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _digest(parts: list[str]) -> str:
+    # a unit separator between parts: no field's text holds one in practice
+    text = "\x1f".join(parts)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def default_fingerprint(school_id: str | None, code: str, subject: Mapping[str, Any]) -> str:
     """For a finding made without a rule's metadata (a waiver's own WVR findings): the
     school, the code and the subject as given (already masked) minus line and file."""
-    pairs = sorted((k, v) for k, v in subject.items() if k not in WHERE)
-    text = json.dumps([SCHEME, school_id or "", code, pairs], ensure_ascii=True,
-                      sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("ascii")).hexdigest()[:16]
+    parts = [str(SCHEME), school_id or "", code]
+    for name in sorted(k for k in subject if k not in WHERE):
+        parts.append(name)
+        parts.append(_text(subject[name]))
+    return _digest(parts)
