@@ -102,7 +102,7 @@ def _text(value: Any) -> str:
     """A value as canonical text, its type tagged (``7`` and ``"7"`` differ)."""
     cls = value.__class__
     if cls is str:
-        return "s" + value
+        return "s" + str(value)
     if value is None:
         return "n"
     if cls is int or cls is bool or cls is float:
