@@ -208,6 +208,17 @@ def check(
         "--rule-timeout", min=0, metavar="SECONDS",
         help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
              "0: no limit). 单条规则的时间上限（秒）。")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="REPORT.json",
+        help="Compare with an earlier JSON report: new / unchanged / fixed. "
+             "与上一轮 JSON 报告比对（新增/未整改/已整改）。")] = None,
+    new_only: Annotated[bool, typer.Option(
+        "--new-only", help="Report, and fail on, only findings new since the baseline. "
+                           "只报告新增问题。")] = False,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="FILE.db",
+        help="Record this round in an SQLite history (compared with the previous round "
+             "unless --baseline is given). 记录本轮检查到历史库。")] = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
@@ -231,6 +242,12 @@ def check(
             from compliance.host.waivers import apply_waivers
 
             apply_waivers(report, waiver_file, engine)
+        from compliance.rounds.apply import RoundOptions, apply_rounds
+
+        formats = {fmt, *(r.name for r, _ in extra)}
+        apply_rounds(report, engine, paths, RoundOptions(
+            baseline=baseline, history=history, new_only=new_only,
+            evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
         # One evaluation, any number of renderings; one that fails does not stop the others.
         targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
                    *((r, None if t == "-" else t, f"--report {r.name}:{t}") for r, t in extra)]
@@ -512,6 +529,51 @@ def verify(
         else:
             typer.echo(f"{len(cases)} case(s), {failed} failed")
         return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("history")
+def history_command(
+    database: Annotated[str, typer.Argument(metavar="FILE.db", help="A history database "
+                                            "(check --history). 检查历史库。")],
+    school: Annotated[str | None, typer.Option(
+        "--school", help="Only this school's rounds. 只看该校。")] = None,
+    ledger: Annotated[bool, typer.Option(
+        "--ledger", help="Write the rectification ledger (with -o). 导出整改台账。")] = False,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="The ledger file (.xlsx or .csv). 台账文件。")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", help="Rounds: text or json; ledger: xlsx or csv. 输出格式。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+) -> None:
+    """The rounds recorded in a history, or its rectification ledger.
+    检查轮次列表，或导出整改台账。"""
+
+    def go() -> int:
+        from compliance.rounds.history import History, format_rounds
+
+        language = lang.value if lang else default_lang()
+        with History(database, create=False) as db:
+            if ledger:
+                from compliance.rounds.ledger import ledger_format, write_ledger
+
+                if not output:
+                    raise UsageError("--ledger needs -o FILE (整改台账.xlsx or .csv)")
+                rows = db.ledger()
+                if school:
+                    rows = [r for r in rows if r["school_id"] == school]
+                write_ledger(rows, output, ledger_format(output, format), language)
+                typer.echo(f"{output}: {len(rows)} " + ("条" if language == "zh" else "row(s)"))
+                return 0
+            if format not in (None, "text", "json"):
+                raise UsageError(f"--format {format!r}: rounds are listed as text or json")
+            rounds = db.rounds(school)
+        if format == "json":
+            typer.echo(json.dumps(rounds, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(format_rounds(rounds, language))
+        return 0
 
     raise typer.Exit(_run(go, False))
 

@@ -96,6 +96,10 @@ class Engine:
         )
         self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
+        from compliance.rounds.fingerprint import Fingerprinter
+        from compliance.rounds.key import FingerprintKey
+
+        self.fingerprinter = Fingerprinter(FingerprintKey(opts.config.get("fingerprint_key")))
 
     # -- selection ---------------------------------------------------------------
 
@@ -162,7 +166,8 @@ class Engine:
         """The all-in-memory path: load everything, then check (kept for comparison)."""
         progress = self.options.progress
         loaded = self.load(paths)
-        state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
+        state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official,
+                         self.fingerprinter)
         rules = self.registry.rules
         findings: list[Finding] = [self._input_finding(p, state) for p in loaded.problems]
         skipped: list[Skipped] = []

@@ -76,7 +76,8 @@ def default_jobs() -> int:
 
 def run_state(engine: Engine) -> RunState:
     opts = engine.options
-    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official)
+    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official,
+                    engine.fingerprinter)
 
 
 def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolResult:

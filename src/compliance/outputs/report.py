@@ -40,6 +40,11 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
+    # baseline), what the run was and read (evidence), each school's findings by round.
+    fixed: list[dict[str, Any]] | None = None
+    evidence: dict[str, Any] | None = None
+    trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)

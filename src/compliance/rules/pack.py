@@ -124,6 +124,7 @@ class RulePack:
                 else {lang: "" for lang in LANGS},
                 example=example,
                 own_clauses=own_clauses,
+                identity=_identity(spec.get("identity", data.get("identity")), code, src, line),
             )
         return cls(name=str(name), title=title, rules=rules, source=src)
 
@@ -154,6 +155,17 @@ class RulePack:
                 self.source,
             )
         self.checks.append(check)
+
+
+def _identity(value: Any, code: str, src: str, line: int | None) -> list[str] | None:
+    """A rule's ``identity:`` list of subject fields (or ``location.file``/``.column``)."""
+    if value is None:
+        return None
+    fields = plain(value)
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        raise ConfigError(f"rule {code}: identity must be a list of subject field names", src,
+                          line)
+    return fields
 
 
 def _flag(value: Any) -> bool:
