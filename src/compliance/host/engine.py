@@ -54,6 +54,9 @@ class RunOptions:
     jobs: int | None = None
     #: ``progress(done, total)`` per school checked (see host/parallel.py)
     progress: Callable[[int, int], None] | None = None
+    #: build ``Report.schedules`` (the HTML week view); the CLI leaves it off unless a
+    #: requested reporter uses it (``Reporter.uses_schedules``)
+    schedules: bool = True
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -191,7 +194,7 @@ class Engine:
             rows_read=loaded.rows_read,
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
-            schedules=schedule_rows(loaded.submissions),
+            schedules=schedule_rows(loaded.submissions) if self.options.schedules else {},
             checked=sorted(self.active),
         )
 

@@ -94,7 +94,8 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
     result.findings.extend(engine._input_finding(p, state) for p in got.problems)
     if not plan.school_id and not got.submission.documents:
         return result  # only rows naming no school, each already an INP finding
-    result.schedules = schedule_rows({plan.school_id: got.submission})
+    if engine.options.schedules:
+        result.schedules = schedule_rows({plan.school_id: got.submission})
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))

@@ -113,6 +113,7 @@ fromHash();apply();
 
 class HtmlReporter:
     name = "html"
+    uses_schedules = True  # draws each school's week from report.schedules
     binary = False
     suffix = ".html"
 

@@ -86,6 +86,7 @@ def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
 
 class SarifReporter:
     name = "sarif"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".sarif"
 

@@ -12,6 +12,7 @@ from compliance.outputs.reporter import RenderOptions
 
 class TextReporter:
     name = "text"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".txt"
 
