@@ -166,12 +166,15 @@ class Engine:
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
         order = sorted(loaded.submissions)
+        contexts = []
         for done, school_id in enumerate(order, start=1):
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
+            contexts.append(ctx)
             findings.extend(self._run_school(ctx, checks, collected, skipped))
             if progress is not None:
                 progress(done, len(order))
+        findings.extend(self.run_batch(contexts, state))  # everything in memory: one batch
         run = RunContext(rules, state)
         for index, (pack, check) in enumerate(checks):
             if check.scope == "run":
@@ -209,6 +212,8 @@ class Engine:
                 missing.extend(c for c in blind if c in self.active)
                 if len(blind) == len(check.codes):
                     continue
+            if check.scope == "batch":
+                continue  # run over the batch the school is in (run_batch)
             if check.scope == "run":
                 if check.collect is not None:
                     part = self._guard(pack, check, ctx.school_id,
@@ -224,6 +229,35 @@ class Engine:
             out = [f for f in out if f.code not in missing]
             skipped.append(Skipped(ctx.school_id or "?", sorted(set(missing)),
                                    Msg("school.skipped").render(ctx.lang)))
+        return out
+
+    def batch_checks(self) -> list[tuple[str, Check]]:
+        """The selected batch rules (``pack.per_batch``)."""
+        return [(pack, check) for pack, check in self._checks() if check.scope == "batch"]
+
+    def run_batch(self, contexts: Sequence[SchoolContext], state: RunState) -> list[Finding]:
+        """Every selected batch rule over ``contexts`` (schools without a profile are left
+        out of rules that need one, as per school)."""
+        from compliance.rules.batch import BatchContext
+
+        out: list[Finding] = []
+        for pack, check in self.batch_checks():
+            blind = any(self.registry.rules[c].needs_profile for c in check.codes)
+            schools = [c for c in contexts if c.school is not None or not blind]
+            if not schools:
+                continue
+            try:
+                got = list(check.fn(BatchContext(schools, self.registry.rules, state)) or [])
+                for item in got:
+                    if not isinstance(item, Finding):
+                        raise _NotAFinding(type(item).__name__)
+                out.extend(got)
+            except Exception as exc:
+                # ERR001 for each school of the batch, so the report does not depend on
+                # how --jobs happened to group the schools
+                for ctx in schools:
+                    out.extend(self._guard(pack, check, ctx.school_id, lambda e=exc: _reraise(e),
+                                           state))
         return out
 
     def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
@@ -269,6 +303,10 @@ class Engine:
 
 class _NotAFinding(TypeError):
     """A check yielded something that is not a finding (its type's name)."""
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def _culprit_location(exc: BaseException) -> Location | None:
