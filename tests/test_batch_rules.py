@@ -80,3 +80,29 @@ def pc_module():  # type: ignore[no-untyped-def]
     import pyarrow.compute as pc
 
     return pc
+
+
+def test_a_batch_table_holds_times_dates_and_scopes(tmp_path: Path) -> None:
+    from compliance.host.engine import Engine
+    from compliance.rules.batch import BatchContext
+    from compliance.rules.context import RunState, SchoolContext
+
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "school.yaml").write_text("school:\n  id: S-1\n  level: primary\n", encoding="utf-8")
+    (folder / "schedule.csv").write_text(
+        "days,date,start,end,activity,grades\n周一至周五,,8:00,8:40,lesson,3;4\n"
+        ",2025-10-04,9:00,11:00,lesson,\n", encoding="utf-8")
+    engine = Engine(RunOptions(jobs=1, entry_points=False))
+    loaded = engine.load([str(folder)])
+    state = RunState(engine.settings, "en", False, engine._official)
+    ctx = SchoolContext(loaded.submissions["S-1"], engine.registry.rules, state)
+    table = BatchContext([ctx], engine.registry.rules, state).table(
+        "schedule", ["start", "date", "grades", "days"])
+    rows = table.to_pylist()
+    assert [r["start"] for r in rows] == [480, 540]
+    assert [r["grades"] for r in rows] == ["3;4", None]
+    assert str(rows[1]["date"]) == "2025-10-04"
+    assert rows[0]["days"] and rows[1]["days"] is None
+    assert [(r["school_id"], r["line"], r["file"].endswith("schedule.csv")) for r in rows] == [
+        ("S-1", 2, True), ("S-1", 3, True)]

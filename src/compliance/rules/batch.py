@@ -52,8 +52,9 @@ class BatchContext:
 
     def table(self, kind: str, names: Sequence[str]) -> pa.Table:
         """Every readable row of ``kind`` in the batch as one pyarrow table: the columns
-        ``names`` (parsed values; dates, times and scopes as their text), ``line``,
-        ``school_id`` and ``file`` (and ``sheet``), in school and file order."""
+        ``names`` (parsed values as pyarrow holds them: text, numbers, booleans, dates,
+        times as minutes after midnight; grade scopes and weekday sets as their text),
+        ``line``, ``school_id``, ``file`` and ``sheet``, in school and file order."""
         import pyarrow as pa
 
         parts = []
@@ -61,7 +62,7 @@ class BatchContext:
             for table in ctx.tables(kind):
                 if not len(table):
                     continue
-                part = table.to_arrow(list(names))
+                part = _arrow(table, names)
                 sources = table.sources()
                 part = part.append_column("school_id", pa.array([ctx.school_id or ""] * len(part),
                                                                 pa.string()))
@@ -84,3 +85,22 @@ class BatchContext:
                 subject: dict[str, Any] | None = None, **args: Any) -> Finding:
         """A finding of ``code`` for ``school_id`` at ``loc`` (as ``ctx.finding`` makes it)."""
         return self.state.make_finding(self.rules[code], loc, school_id or None, subject or {}, args)
+
+
+def _arrow(table: Any, names: Sequence[str]) -> pa.Table:
+    """``table.to_arrow(names)``, with a column pyarrow cannot hold as objects (a grade
+    scope, a set of weekdays) given as each value's text."""
+    import pyarrow as pa
+
+    try:
+        return table.to_arrow(list(names))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        pass
+    columns = []
+    for name in names:
+        try:
+            columns.append(table.to_arrow([name]).column(0))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            columns.append(pa.array([None if v is None else str(v) for v in table.column(name)],
+                                    pa.string()))
+    return pa.table([*columns, pa.array(table.lines(), pa.int64())], names=[*names, "line"])
