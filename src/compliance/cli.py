@@ -236,6 +236,8 @@ def check(
             raise UsageError(f"--format: unknown format {fmt!r}; known: "
                              f"{', '.join(sorted(engine.registry.reporters))}")
         extra = [_report_spec(spec, engine.registry.reporters) for spec in report_to or []]
+        engine.options.schedules = any(getattr(r, "uses_schedules", True)
+                                       for r in [reporter, *(r for r, _ in extra)])
         report = _check_with_progress(engine, paths)
         waiver_file = waivers or cfg.path("waivers")
         if waiver_file:

@@ -60,6 +60,9 @@ class RunOptions:
     #: seconds one check may run on one school before it is stopped as ERR001
     #: (``None`` or 0: no limit); see host/interrupts.py
     rule_timeout: float | None = DEFAULT_RULE_TIMEOUT
+    #: build ``Report.schedules`` (the HTML week view); the CLI leaves it off unless a
+    #: requested reporter uses it (``Reporter.uses_schedules``)
+    schedules: bool = True
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -174,12 +177,15 @@ class Engine:
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
         order = sorted(loaded.submissions)
+        contexts = []
         for done, school_id in enumerate(order, start=1):
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
+            contexts.append(ctx)
             findings.extend(self._run_school(ctx, checks, collected, skipped))
             if progress is not None:
                 progress(done, len(order))
+        findings.extend(self.run_batch(contexts, state))  # everything in memory: one batch
         run = RunContext(rules, state)
         for index, (pack, check) in enumerate(checks):
             if check.scope == "run":
@@ -202,7 +208,7 @@ class Engine:
             rows_read=loaded.rows_read,
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
-            schedules=schedule_rows(loaded.submissions),
+            schedules=schedule_rows(loaded.submissions) if self.options.schedules else {},
             checked=sorted(self.active),
         )
 
@@ -217,6 +223,8 @@ class Engine:
                 missing.extend(c for c in blind if c in self.active)
                 if len(blind) == len(check.codes):
                     continue
+            if check.scope == "batch":
+                continue  # run over the batch the school is in (run_batch)
             if check.scope == "run":
                 if check.collect is not None:
                     part = self._guard(pack, check, ctx.school_id,
@@ -232,6 +240,35 @@ class Engine:
             out = [f for f in out if f.code not in missing]
             skipped.append(Skipped(ctx.school_id or "?", sorted(set(missing)),
                                    Msg("school.skipped").render(ctx.lang)))
+        return out
+
+    def batch_checks(self) -> list[tuple[str, Check]]:
+        """The selected batch rules (``pack.per_batch``)."""
+        return [(pack, check) for pack, check in self._checks() if check.scope == "batch"]
+
+    def run_batch(self, contexts: Sequence[SchoolContext], state: RunState) -> list[Finding]:
+        """Every selected batch rule over ``contexts`` (schools without a profile are left
+        out of rules that need one, as per school)."""
+        from compliance.rules.batch import BatchContext
+
+        out: list[Finding] = []
+        for pack, check in self.batch_checks():
+            blind = any(self.registry.rules[c].needs_profile for c in check.codes)
+            schools = [c for c in contexts if c.school is not None or not blind]
+            if not schools:
+                continue
+            try:
+                got = list(check.fn(BatchContext(schools, self.registry.rules, state)) or [])
+                for item in got:
+                    if not isinstance(item, Finding):
+                        raise _NotAFinding(type(item).__name__)
+                out.extend(got)
+            except Exception as exc:
+                # ERR001 for each school of the batch, so the report does not depend on
+                # how --jobs happened to group the schools
+                for ctx in schools:
+                    out.extend(self._guard(pack, check, ctx.school_id, lambda e=exc: _reraise(e),
+                                           state))
         return out
 
     def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
@@ -285,6 +322,10 @@ class Engine:
 
 class _NotAFinding(TypeError):
     """A check yielded something that is not a finding (its type's name)."""
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def _culprit_location(exc: BaseException) -> Location | None:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -80,8 +80,10 @@ def run_state(engine: Engine) -> RunState:
                     engine.fingerprinter)
 
 
-def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolResult:
-    """Read one planned school, run every selected check on it, and drop it."""
+def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
+                 keep: list[tuple[SchoolContext, SchoolResult]] | None = None) -> SchoolResult:
+    """Read one planned school, run every selected check on it, and drop it (or, for the
+    batch rules, add it to ``keep``)."""
     result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
     try:
         got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
@@ -95,11 +97,43 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolRes
     result.findings.extend(engine._input_finding(p, state) for p in got.problems)
     if not plan.school_id and not got.submission.documents:
         return result  # only rows naming no school, each already an INP finding
-    result.schedules = schedule_rows({plan.school_id: got.submission})
+    if engine.options.schedules:
+        result.schedules = schedule_rows({plan.school_id: got.submission})
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    if keep is not None:
+        keep.append((ctx, result))
     return result
+
+
+def check_in_batches(engine: Engine, plans: Iterator[SchoolPlan], state: RunState,
+                     tick: Callable[[], None] = lambda: None) -> list[SchoolResult]:
+    """Schools one after another; with batch rules selected, each run of
+    :data:`~compliance.rules.batch.BATCH_SCHOOLS` schools is kept until the batch rules
+    have seen it, then dropped."""
+    from compliance.rules.batch import BATCH_SCHOOLS
+
+    batching = bool(engine.batch_checks())
+    results: list[SchoolResult] = []
+    held: list[tuple[SchoolContext, SchoolResult]] = []
+    for plan in plans:
+        results.append(check_school(engine, plan, state, held if batching else None))
+        tick()
+        if len(held) >= BATCH_SCHOOLS:
+            finish_batch(engine, held, state)
+    if held:
+        finish_batch(engine, held, state)
+    return results
+
+
+def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
+                 state: RunState) -> None:
+    """The batch rules over the ``held`` schools; each finding goes to its school's result."""
+    by_school = {ctx.school_id: result for ctx, result in held}
+    for finding in engine.run_batch([ctx for ctx, _ in held], state):
+        by_school.get(finding.school_id, held[0][1]).findings.append(finding)
+    held.clear()
 
 
 def crash_finding(engine: Engine, state: RunState, school_id: str, reason: Msg,
@@ -129,8 +163,9 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
 
 
 def _work(school_ids: list[str]) -> list[SchoolResult]:
-    return [check_school(_WORKER["engine"], _WORKER["plans"][sid], _WORKER["state"])
-            for sid in school_ids]
+    plans = _WORKER["plans"]
+    return check_in_batches(_WORKER["engine"], (plans[sid] for sid in school_ids),
+                            _WORKER["state"])
 
 
 #: schools per task: enough tasks per worker to balance the load, few enough that the
@@ -209,11 +244,7 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     workers = min(jobs, len(ids))
     if workers <= 1 or len(ids) < MIN_SCHOOLS_FOR_POOL:
         state = run_state(engine)
-        results = []
-        for sid in ids:
-            results.append(check_school(engine, plans.pop(sid), state))  # then dropped
-            tick()
-        return results
+        return check_in_batches(engine, (plans.pop(sid) for sid in ids), state, tick)
     got = _in_pool(engine, plans, ids, workers, tick)
     lost = [sid for sid in ids if got[sid] is None]
     if lost:
