@@ -150,6 +150,6 @@ def test_check_with_calendar_judges_a_declared_year_and_names_its_source(tmp_pat
     report = json.loads(out)
     assert code == 1
     assert [f["code"] for f in report["findings"]] == ["HOL001"]
-    assert report["calendar_sources"]["2027"] == {
+    assert report["run"]["calendar"]["2027"] == {
         "kind": "declared", "source": "国务院办公厅关于2027年部分节假日安排的通知",
         "file": "cal.yaml", "line": 2}

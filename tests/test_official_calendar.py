@@ -12,6 +12,7 @@ from compliance.host.markers import hookimpl
 from compliance.inputs.calendar import YearCalendar
 from compliance.outputs.html import render_html
 from compliance.outputs.json import report_dict
+from compliance.rounds.apply import RoundOptions, apply_rounds
 from tests.conftest import codes, run, school_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "calendar"
@@ -193,10 +194,14 @@ def test_every_report_names_the_source_of_each_year_it_used(tmp_path: Path) -> N
     assert sources["2027"]["kind"] == "declared"
     assert sources["2027"]["file"].endswith("calendar.yaml") and sources["2027"]["line"] == 2
     assert sources["2028"] == {"kind": "uncovered", "source": None}
+    # the run evidence of the JSON and HTML reports
+    engine = Engine(RunOptions(entry_points=False))
+    apply_rounds(report, engine, [str(folder)], RoundOptions())
     written = json.loads(json.dumps(report_dict(report) | {"findings": []}, ensure_ascii=False))
-    assert written["calendar_sources"] == sources
+    assert written["run"]["calendar"] == sources
     page = render_html(report, "zh")
-    assert "官方日历来源" in page and "国务院办公厅关于2027年部分节假日安排的通知" in page
+    assert "2027: 国务院办公厅关于2027年部分节假日安排的通知 (" in page
+    assert "2028: 未覆盖（INP007）" in page
 
 
 def test_the_sources_are_the_same_with_worker_processes(tmp_path: Path) -> None:

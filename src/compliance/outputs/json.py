@@ -25,18 +25,22 @@ def report_dict(report: Report) -> dict[str, Any]:
         # made one at a time as the writer reaches them (a city has 100,000s)
         "findings": (f.to_dict() for f in report.findings),
         "summary": report.summary(),
-        # where each year's official calendar came from (run evidence; see calendar.md)
-        "calendar_sources": report.calendar_sources,
     }
     if report.skipped:
         out["skipped"] = [s.to_dict() for s in report.skipped]
     if report.waivers:
         out["waivers"] = report.waivers
+    if report.fixed is not None:  # rounds.md: with a baseline
+        out["fixed"] = report.fixed
+    if report.evidence is not None:
+        out["files"] = report.evidence["files"]
+        out["run"] = report.evidence["run"]
     return out
 
 
 class JsonReporter:
     name = "json"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".json"
 

@@ -43,6 +43,11 @@ class Report:
     # The official calendar's source for each year the run looked at ("2027" -> {kind,
     # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
     calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
+    # baseline), what the run was and read (evidence), each school's findings by round.
+    fixed: list[dict[str, Any]] | None = None
+    evidence: dict[str, Any] | None = None
+    trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)

@@ -9,12 +9,14 @@ from compliance.outputs.labels import clean, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.outputs.text import rows_not_checked
+from compliance.rounds.baseline import LABELS, counts_line, school_counts
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 class RichReporter:
     name = "rich"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".txt"
 
@@ -32,10 +34,16 @@ class RichReporter:
         title = Text(t("report_title", lang), style="bold")
         title.append(f"  ({t('profile', lang)}: {report.profile})", style="dim")
         console.print(title)
-        for school_id, findings in report.by_school().items():
+        rounds = school_counts(report)  # with a baseline: 新增 / 未整改 / 已整改 per school
+        groups = report.by_school()
+        for school_id in rounds:
+            groups.setdefault(school_id, [])
+        for school_id, findings in groups.items():
             name = report.schools.get(school_id or "", "") if school_id else ""
             head = f"{school_id} {name}".strip() if school_id else t("no_school", lang)
             console.rule(Text(clean(head), style="bold"), align="left")
+            if school_id in rounds:
+                console.print(Text(counts_line(rounds[school_id], lang), style="bold"))
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
             table.add_column(t("where", lang), overflow="fold", ratio=3)
             table.add_column(t("code", lang), no_wrap=True)
@@ -49,6 +57,8 @@ class RichReporter:
                     where.append(f":{loc.line}")
                 code = Text(f.code, style=STYLE.get(f.severity, ""))
                 message = Text(clean(f.message))
+                if f.baseline == "new":
+                    code.append(f" {LABELS['new'][lang]}", style="bold magenta")
                 if f.waived:
                     code.stylize("dim strike")
                     message.append(f" ({t('waived', lang)})", style="dim")
