@@ -464,6 +464,7 @@ def verify(
     folder: Annotated[str, typer.Argument(
         help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
     lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    modules: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
     """Run rule test cases against their expected.yaml; exit 1 on a difference.
@@ -481,7 +482,7 @@ def verify(
             raise UsageError(f"{folder}: no case folder with an expected.yaml")
         failed = 0
         for case in cases:
-            result = verify_case(case, entry_points=not no_entry_points)
+            result = verify_case(case, entry_points=not no_entry_points, plugins=modules or [])
             name = case.relative_to(root).as_posix() if case != root else case.name
             if result.ok:
                 typer.echo(f"{'通过' if zh else 'ok  '}  {name}")
