@@ -192,6 +192,7 @@ class Engine:
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions),
+            found_above=loaded.found_above,
             checked=sorted(self.active),
         )
 

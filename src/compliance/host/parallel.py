@@ -205,6 +205,13 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     return [r for sid in ids if (r := got[sid]) is not None]
 
 
+def no_submission(paths: Sequence[str]) -> str:
+    """The one line for a run that found nothing to check."""
+    return (f"{', '.join(paths)}: no submission found (未找到提交材料): give a school folder "
+            "(school.yaml and its documents), a district folder of school folders, or files "
+            "such as schedule.csv")
+
+
 def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
     opts = engine.options
@@ -216,6 +223,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)
+        if not loaded.plans and not loaded.problems and loaded.files == 0:
+            raise UsageError(no_submission(paths))
         state = run_state(engine)
         findings: list[Finding] = [engine._input_finding(p, state) for p in loaded.problems]
         results = check_schools(engine, loaded.plans, jobs, progress)
@@ -255,6 +264,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        found_above=loaded.found_above,
     )
 
 

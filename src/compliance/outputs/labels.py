@@ -79,6 +79,8 @@ LABELS: dict[str, dict[str, str]] = {
     "rows_rejected": {"zh": "无法读取的行数", "en": "Rows rejected"},
     "no_findings_rule": {"zh": "该规则未发现问题", "en": "no findings for this rule"},
     "progress": {"zh": "检查学校", "en": "Checking schools"},
+    "found_above": {"zh": "另从所给路径的同级或上级目录读取",
+                    "en": "Also read from beside or above the paths given"},
 }
 
 # C0 (line breaks too: a cell must not forge a report line), DEL, C1 (0x9b is a one-byte

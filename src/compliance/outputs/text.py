@@ -45,6 +45,8 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        if report.found_above:
+            write(f"{t('found_above', lang)}: {', '.join(map(clean, report.found_above))}\n")
         if report.rows_rejected:
             write(rows_not_checked(report, lang) + "\n")
         if report.incomplete:
