@@ -265,8 +265,13 @@ def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
     return reporter, target
 
 
+# below this many schools a run is over before a progress bar could say anything
+PROGRESS_MIN_SCHOOLS = 20
+
+
 def _check_with_progress(engine: Any, paths: list[str]) -> Any:
-    """Run the check; on a terminal, a progress bar on stderr while schools are checked."""
+    """Run the check; on a terminal, a progress bar on stderr while many schools are
+    checked (none for a handful: it would only flicker)."""
     if not sys.stderr.isatty() or os.environ.get("COMPLIANCE_NO_PROGRESS"):
         return engine.check(paths)
     from rich.console import Console
@@ -274,14 +279,25 @@ def _check_with_progress(engine: Any, paths: list[str]) -> Any:
 
     from compliance.outputs.labels import t
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(t("progress", engine.options.lang), total=None)
+    bar: Any = None
+    task: Any = None
 
-        def step(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def step(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < PROGRESS_MIN_SCHOOLS:
+                return
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           console=Console(stderr=True), transient=True)
+            bar.start()
+            task = bar.add_task(t("progress", engine.options.lang), total=total)
+        bar.update(task, completed=done, total=total)
 
+    try:
         return engine.check(paths, progress=step)
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def _jobs_setting(value: Any) -> int | None:

@@ -25,7 +25,7 @@ from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
@@ -193,6 +193,9 @@ class Engine:
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions),
             found_above=loaded.found_above,
+            clauses=rule_clauses(rules, self.options.lang),
+            generated_at=now_utc(),
+            inputs=list(paths),
             checked=sorted(self.active),
         )
 

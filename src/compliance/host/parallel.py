@@ -37,7 +37,7 @@ from compliance.host.errors import UsageError
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -265,6 +265,9 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
         found_above=loaded.found_above,
+        clauses=rule_clauses(rules, opts.lang),
+        generated_at=now_utc(),
+        inputs=list(paths),
     )
 
 
