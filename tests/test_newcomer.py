@@ -215,3 +215,13 @@ def test_a_reader_hands_a_file_back_and_a_row_problem_is_one_finding(tmp_path: P
     assert not [f for f in findings if f["location"]["file"].endswith("homework.csv")
                 and f["code"].startswith("INP")]
     assert json.loads(result.stdout)["summary"]["files"] >= 6
+
+
+def test_the_readme_says_what_a_newcomer_needs() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "exit status 1" in readme and "on purpose" in readme
+    tree = readme[readme.index("samples/zhongshan/            a district"):]
+    for school in sorted(p.name for p in (SAMPLES / "zhongshan").iterdir() if p.is_dir()):
+        assert f"  {school}/ " in tree[:tree.index("```")], school
+    assert "Chromium" in readme and ".ci/run" in readme
+    assert "chromium" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
