@@ -230,6 +230,9 @@ def columnar_path(on: bool, spy: Spy | None = None, blocks: Blocks = Blocks()) -
         mp.setattr(columnar, "MIN_BYTES", 0 if on else ROW_PATH)
         if spy is not None:
             mp.setattr(loader_module, "normalize", spy.wrap(loader_module.normalize))
+        if blocks != Blocks():  # chunks and samples: the big-file way, whatever the size
+            mp.setattr(columnar, "BIG_BYTES", 0)
+            mp.setattr(columnar, "BIG_ROWS", 0)
         if blocks.block_size is not None:
             real, size = pacsv.ReadOptions, blocks.block_size
             mp.setattr(pacsv, "ReadOptions", lambda **kw: real(block_size=size, **kw))

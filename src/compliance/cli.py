@@ -135,9 +135,26 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
     return Engine(options)
 
 
-def _run(fn: Any, debug: bool) -> Any:
+#: the standard output reports go to while plugins' prints are sent to stderr
+_REAL_STDOUT: list[Any] = []
+
+
+def _run(fn: Any, debug: bool, reports: bool = False) -> Any:
+    """``fn()``'s exit status; every error one line.  ``reports``: ``fn`` writes reports
+    to the real stdout, and anything else printed (a plugin's ``print``) goes to stderr."""
+    import contextlib
+
+    from compliance.host.interrupts import Interrupted, stop_on_signals
+
+    _REAL_STDOUT.append(sys.stdout)
     try:
-        return fn()
+        with stop_on_signals(), (contextlib.redirect_stdout(sys.stderr) if reports
+                                 else contextlib.nullcontext()):
+            return fn()
+    except Interrupted as exc:
+        typer.echo(f"compliance: interrupted by {exc}: the check did not finish and no "
+                   "report was completed", err=True)
+        raise typer.Exit(exc.status) from None
     except ComplianceError as exc:
         if debug:
             raise
@@ -158,6 +175,8 @@ def _run(fn: Any, debug: bool) -> Any:
                    "(a defect: please report it; rerun with --debug for the traceback)",
                    err=True)
         raise typer.Exit(3) from None
+    finally:
+        _REAL_STDOUT.pop()
 
 
 @app.command(cls=HelpCommand,
@@ -209,6 +228,21 @@ def check(
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
+    rule_timeout: Annotated[float | None, typer.Option(
+        "--rule-timeout", min=0, metavar="SECONDS",
+        help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
+             "0: no limit). 单条规则的时间上限（秒）。")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="REPORT.json",
+        help="Compare with an earlier JSON report: new / unchanged / fixed. "
+             "与上一轮 JSON 报告比对（新增/未整改/已整改）。")] = None,
+    new_only: Annotated[bool, typer.Option(
+        "--new-only", help="Report, and fail on, only findings new since the baseline. "
+                           "只报告新增问题。")] = False,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="FILE.db",
+        help="Record this round in an SQLite history (compared with the previous round "
+             "unless --baseline is given). 记录本轮检查到历史库。")] = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
@@ -218,39 +252,38 @@ def check(
                          no_entry_points, debug, rule_files)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
+        engine.options.rule_timeout = _timeout_setting(
+            rule_timeout if rule_timeout is not None else cfg.get("rule_timeout"))
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
         if reporter is None:
             raise UsageError(f"--format: unknown format {fmt!r}; known: "
                              f"{', '.join(sorted(engine.registry.reporters))}")
         extra = [_report_spec(spec, engine.registry.reporters) for spec in report_to or []]
+        engine.options.schedules = any(getattr(r, "uses_schedules", True)
+                                       for r in [reporter, *(r for r, _ in extra)])
         report = _check_with_progress(engine, paths)
         waiver_file = waivers or cfg.path("waivers")
         if waiver_file:
             from compliance.host.waivers import apply_waivers
 
             apply_waivers(report, waiver_file, engine)
-        # One evaluation, any number of renderings.
-        try:
-            _write(report, reporter, output, engine.options.lang)
-            for extra_reporter, target in extra:
-                _write(report, extra_reporter, None if target == "-" else target,
-                       engine.options.lang)
-        except (ComplianceError, OSError):  # OSError: a closed pipe is no plugin's fault
-            raise
-        except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
-            from compliance.host.errors import PluginError
+        from compliance.rounds.apply import RoundOptions, apply_rounds
 
-            owner = engine.registry.plugin_of("report format", fmt) or "?"
-            raise PluginError(f"plugin {owner!r}: the {fmt!r} reporter raised "
-                              f"{type(exc).__name__}: {exc}; the report is incomplete "
-                              "(rerun with another --format)") from exc
+        formats = {fmt, *(r.name for r, _ in extra)}
+        apply_rounds(report, engine, paths, RoundOptions(
+            baseline=baseline, history=history, new_only=new_only,
+            evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
+        # One evaluation, any number of renderings; one that fails does not stop the others.
+        targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
+                   *((r, None if t == "-" else t, f"--report {r.name}:{t}") for r, t in extra)]
+        failed = _write_all(report, targets, engine)
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
-        return report.exit_status(level)
+        return 2 if failed else report.exit_status(level)
 
-    raise typer.Exit(_run(go, debug))
+    raise typer.Exit(_run(go, debug, reports=True))
 
 
 def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
@@ -316,34 +349,37 @@ def _default_format(output: str | None) -> str:
     return "text"
 
 
-def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
-    import shutil
+def _write_all(report: Any, targets: list[tuple[Any, str | None, str]], engine: Any) -> bool:
+    """Write every report (see outputs/destination.py); ``True`` when one failed, each
+    failure told in one line and the later reports still written."""
+    from compliance.outputs.destination import OutputFailed, write_report
 
-    from compliance.outputs.reporter import RenderOptions
+    failed = False
+    for reporter, target, label in targets:
+        owner = engine.registry.plugin_of("report format", reporter.name) or "?"
+        try:
+            write_report(report, reporter, target, engine.options.lang, label, owner,
+                         stdout=_REAL_STDOUT[-1] if _REAL_STDOUT else None)
+        except OutputFailed as exc:
+            from compliance.outputs.labels import clean
 
-    terminal = output is None and sys.stdout.isatty()
-    options = RenderOptions(
-        lang=lang,
-        color=terminal and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size((100, 24)).columns if terminal else 100,
-        terminal=terminal,
-    )
-    if output is None:
-        if reporter.binary:
-            reporter.render(report, sys.stdout.buffer, options)
-        else:
-            reporter.render(report, sys.stdout, options)
-        return
-    path = Path(output)
-    try:
-        if reporter.binary:
-            with path.open("wb") as fh:
-                reporter.render(report, fh, options)
-        else:
-            with path.open("w", encoding="utf-8", newline="\n") as fh:
-                reporter.render(report, fh, options)
-    except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+            typer.echo(f"compliance: error: {clean(exc.line)}", err=True)
+            failed = True
+    return failed
+
+
+def _timeout_setting(value: Any) -> float | None:
+    if value is None:
+        from compliance.host.engine import DEFAULT_RULE_TIMEOUT
+
+        return DEFAULT_RULE_TIMEOUT
+    try:  # a settings file gives text
+        seconds = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < 1e9:
+        raise UsageError(f"rule_timeout must be a number of seconds (0: no limit), not {value!r}")
+    return seconds or None
 
 
 @app.command(cls=HelpCommand,
@@ -578,6 +614,53 @@ def verify(
         else:
             typer.echo(f"{len(cases)} case(s), {failed} failed")
         return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("history", cls=HelpCommand,
+             short_help="List the rounds of a history, or write its ledger. 检查轮次与整改台账。")
+def history_command(
+    database: Annotated[str, typer.Argument(metavar="FILE.db", help="A history database "
+                                            "(check --history). 检查历史库。")],
+    school: Annotated[str | None, typer.Option(
+        "--school", metavar="ID", help="Only this school's rounds. 只看该校。")] = None,
+    ledger: Annotated[bool, typer.Option(
+        "--ledger", help="Write the rectification ledger (with -o). 导出整改台账。")] = False,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="The ledger file (.xlsx or .csv). 台账文件。")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", metavar="FORMAT",
+        help="Rounds: text or json; ledger: xlsx or csv. 输出格式。")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """The rounds recorded in a history, or its rectification ledger.
+    检查轮次列表，或导出整改台账。"""
+
+    def go() -> int:
+        from compliance.rounds.history import History, format_rounds
+
+        language = lang.value if lang else default_lang()
+        with History(database, create=False) as db:
+            if ledger:
+                from compliance.rounds.ledger import ledger_format, write_ledger
+
+                if not output:
+                    raise UsageError("--ledger needs -o FILE (整改台账.xlsx or .csv)")
+                rows = db.ledger()
+                if school:
+                    rows = [r for r in rows if r["school_id"] == school]
+                write_ledger(rows, output, ledger_format(output, format), language)
+                typer.echo(f"{output}: {len(rows)} " + ("条" if language == "zh" else "row(s)"))
+                return 0
+            if format not in (None, "text", "json"):
+                raise UsageError(f"--format {format!r}: rounds are listed as text or json")
+            rounds = db.rounds(school)
+        if format == "json":
+            typer.echo(json.dumps(rounds, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(format_rounds(rounds, language))
+        return 0
 
     raise typer.Exit(_run(go, False))
 

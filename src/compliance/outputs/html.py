@@ -17,6 +17,7 @@ import html
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
@@ -90,10 +91,11 @@ var count=document.getElementById('shown');
 var q=document.getElementById('q');
 function val(name){var c=document.querySelector('input[name="'+name+'"]:checked');return c?c.value:'';}
 function apply(){
- var s=val('school'),c=val('code'),v=val('severity'),text=(q&&q.value||'').toLowerCase(),n=0;
+ var s=val('school'),c=val('code'),v=val('severity'),b=val('baseline');
+ var text=(q&&q.value||'').toLowerCase(),n=0;
  rows.forEach(function(r){
   var ok=(!s||r.getAttribute('data-school')===s)&&(!c||r.getAttribute('data-code')===c)&&
-   (!v||r.getAttribute('data-severity')===v)&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
+   (!v||r.getAttribute('data-severity')===v)&&(!b||r.getAttribute('data-baseline')===b)&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
   r.hidden=!ok; if(ok){n++;}
  });
  if(count){count.textContent=String(n);}
@@ -119,6 +121,7 @@ fromHash();apply();
 
 class HtmlReporter:
     name = "html"
+    uses_schedules = True  # draws each school's week from report.schedules
     binary = False
     suffix = ".html"
 
@@ -130,13 +133,16 @@ def render_html(report: Report, lang: str) -> str:
     """The whole page as one string."""
     schools = sorted({*report.schools, *(f.school_id for f in report.findings if f.school_id)})
     codes = sorted({f.code for f in report.findings})
+    from compliance.outputs import html_rounds  # the round parts (rounds.md)
+
+    states = list(html_rounds.STATES) if report.fixed is not None else []
     parts: list[str] = []
     add = parts.append
     add(f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
         '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<link rel="icon" href="data:,">\n'
         f"<title>{esc(t('report_title', lang))}</title>\n<style>{CSS}</style>\n"
-        f"{_filter_css(schools, codes)}</head>\n<body>\n")
+        f"{_filter_css(schools, codes, states)}</head>\n<body>\n")
     add(f"<h1>{esc(t('report_title', lang))}</h1>\n")
     tool = report.tool
     meta = [f'{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
@@ -152,10 +158,12 @@ def render_html(report: Report, lang: str) -> str:
             f"<code>{esc(p)}</code>" for p in report.found_above) + "</p>\n")
     add(_summary(report, lang))
     add(_charts(report, lang, schools))
+    add(html_rounds.rounds_section(report, lang, lambda s: _school_label(report, s, lang)))
     add(_waivers(report, lang))
-    add(_table(report, lang, schools, codes))
+    add(_table(report, lang, schools, codes, states))
     for school_id in schools:
         add(_school_section(report, lang, school_id))
+    add(html_rounds.evidence_section(report, lang))
     add(f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
     return "".join(parts)
 
@@ -167,13 +175,15 @@ def _school_label(report: Report, school_id: str | None, lang: str) -> str:
     return f"{school_id} {name}".strip()
 
 
-def _filter_css(schools: list[str], codes: list[str]) -> str:
+def _filter_css(schools: list[str], codes: list[str], states: Sequence[str] = ()) -> str:
     """One rule per filter value: the CSS-only filter (no JavaScript needed)."""
     radios = ([(f"fs{i}", f"s{i}") for i in range(len(schools))]
               + [(f"fc{i}", f"c{i}") for i in range(len(codes))]
-              + [(f"fv-{s}", f"v-{s}") for s in SEVERITIES])
+              + [(f"fv-{s}", f"v-{s}") for s in SEVERITIES]
+              + [(f"fb-{s}", f"b-{s}") for s in states])
     hide = [f"#{ident}:checked~table tr.row:not(.{cls})" for ident, cls in radios]
-    ids = [ident for ident, _ in radios] + ["fs-all", "fc-all", "fv-all"]
+    ids = [ident for ident, _ in radios] + ["fs-all", "fc-all", "fv-all"] + (
+        ["fb-all"] if states else [])
     pressed = [f"#{ident}:checked~.filter-groups label[for={ident}]" for ident in ids]
     focused = [f"#{ident}:focus-visible~.filter-groups label[for={ident}]" for ident in ids]
     return ("<style>" + ",\n".join(hide) + "{display:none}\n" + ",\n".join(pressed)
@@ -342,7 +352,8 @@ def _clause(report: Report, code: str, lang: str) -> str:
             f"</summary>{quotes}</details>")
 
 
-def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> str:
+def _table(report: Report, lang: str, schools: list[str], codes: list[str],
+           states: Sequence[str] = ()) -> str:
     school_index = {s: i for i, s in enumerate(schools)}
     code_index = {c: i for i, c in enumerate(codes)}
     out = [f"<h2 id=\"findings\">{esc(t('findings_table', lang))}</h2>\n"]
@@ -354,6 +365,11 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
         ("code", "c", t("code", lang), [(f"fc{i}", c, c) for i, c in enumerate(codes)]),
         ("severity", "v", t("severity", lang), [(f"fv-{s}", s, t(s, lang)) for s in SEVERITIES]),
     ]
+    if states:  # with a baseline: 新增 / 未整改 / 已整改
+        from compliance.outputs.html_rounds import state_label
+
+        groups.append(("baseline", "b", t("status", lang),
+                       [(f"fb-{s}", s, state_label(s, lang)) for s in states]))
     out.append('<div class="filters table-wrap">')
     for name, short, _, options in groups:
         out.append(f'<input type="radio" name="{name}" id="f{short}-all" value="" checked>')
@@ -382,6 +398,8 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
                    f"c{code_index[f.code]}", f"v-{f.severity}"]
         if f.waived:
             classes.append("waived")
+        if f.baseline is not None:
+            classes.append(f"b-{f.baseline}")
         waiver = ""
         if f.waived:
             w = f.waiver or {}
@@ -390,13 +408,33 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
         title = report.titles.get(f.code, {}).get(lang, "")
         out.append(
             f'<tr class="{" ".join(classes)}" data-school="{esc(f.school_id or "")}" '
-            f'data-code="{esc(f.code)}" data-severity="{esc(f.severity)}">'
+            f'data-code="{esc(f.code)}" data-severity="{esc(f.severity)}" '
+            f'data-baseline="{esc(f.baseline or "")}">'
             f"<td class=\"nw\">{esc(f.school_id or t('no_school', lang))}</td>"
             f'<td class="where">{esc(_where(f))}</td>'
             f'<td class="nw"><abbr title="{esc(title)}">{esc(f.code)}</abbr></td>'
             f'<td class="nw sev-{esc(f.severity)}">{esc(t(f.severity, lang))}</td>'
             f'<td class="msg">{esc(f.message)}{_clause(report, f.code, lang)}</td>'
             + (f'<td class="wv">{esc(waiver)}</td>' if any_waived else "") + "</tr>")
+    for item in report.fixed or []:  # gone since the baseline: shown struck, filterable
+        sid = item.get("school_id")
+        si = school_index.get(sid or "")
+        code, severity = str(item.get("code", "")), str(item.get("severity", ""))
+        classes = ["row", "fixed", f"s{si}" if si is not None else "s-none",
+                   f"c{code_index[code]}" if code in code_index else "c-none",
+                   f"v-{severity}", "b-fixed"]
+        loc = item.get("location") or {}
+        where = str(loc.get("file", "")).replace("\\", "/").rsplit("/", 1)[-1]
+        if loc.get("line") is not None:
+            where += f":{loc['line']}"
+        out.append(
+            f'<tr class="{" ".join(classes)}" data-school="{esc(sid or "")}" '
+            f'data-code="{esc(code)}" data-severity="{esc(severity)}" data-baseline="fixed">'
+            f"<td class=\"nw\">{esc(sid or t('no_school', lang))}</td>"
+            f'<td class="where">{esc(where)}</td><td class="nw">{esc(code)}</td>'
+            f'<td class="nw">{esc(t(severity, lang) if severity in SEVERITIES else severity)}</td>'
+            f'<td class="msg"><s>{esc(item.get("message", ""))}</s></td>'
+            + ('<td class="wv"></td>' if any_waived else "") + "</tr>")
     out.append("</tbody></table></div>\n")
     return "".join(out)
 

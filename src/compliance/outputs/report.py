@@ -50,6 +50,11 @@ class Report:
     # the human formats, never written to JSON (which stays byte-identical per input).
     generated_at: str = ""
     inputs: list[str] = field(default_factory=list)
+    # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
+    # baseline), what the run was and read (evidence), each school's findings by round.
+    fixed: list[dict[str, Any]] | None = None
+    evidence: dict[str, Any] | None = None
+    trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)

@@ -12,6 +12,7 @@ from compliance.outputs.labels import clause_groups, clean, clean_schools, t, wa
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.outputs.text import rows_not_checked
+from compliance.rounds.baseline import LABELS, counts_line, school_counts
 from compliance.rules.finding import Finding
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -19,6 +20,7 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 class RichReporter:
     name = "rich"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".txt"
 
@@ -35,19 +37,27 @@ class RichReporter:
         title.append(f"  ({t('profile', lang)}: {report.profile})", style="dim")
         console.print(title)
         width = options.width or 100
-        for school_id, findings in report.by_school().items():
+        rounds = school_counts(report)  # with a baseline: 新增 / 未整改 / 已整改 per school
+        groups = report.by_school()
+        for school_id in rounds:
+            groups.setdefault(school_id, [])
+        for school_id, findings in groups.items():
             name = report.schools.get(school_id or "", "") if school_id else ""
             head = f"{school_id} {name}".strip() if school_id else t("no_school", lang)
             console.rule(Text(clean(head), style="bold"), align="left")
+            if school_id in rounds:
+                console.print(Text(counts_line(rounds[school_id], lang), style="bold"))
+            if not findings:
+                continue
             console.print(_findings_table(findings, lang, width))
-            groups = clause_groups(report, sorted({f.code for f in findings}), lang)
-            if groups:
+            cited = clause_groups(report, sorted({f.code for f in findings}), lang)
+            if cited:
                 clauses = Text(t("clauses_head", lang), style="dim bold")
-                for codes, text in groups:
-                    head = "  " + " ".join(codes) + "  "
-                    lines = wrap_tokens(clean(text), max(width - cell_len(head), 20))
-                    clauses.append("\n" + head, style="dim bold")
-                    clauses.append(("\n" + " " * cell_len(head)).join(lines), style="dim")
+                for codes, text in cited:
+                    lead = "  " + " ".join(codes) + "  "
+                    lines = wrap_tokens(clean(text), max(width - cell_len(lead), 20))
+                    clauses.append("\n" + lead, style="dim bold")
+                    clauses.append(("\n" + " " * cell_len(lead)).join(lines), style="dim")
                 console.print(clauses)
         summary = report.summary()
         console.rule(Text(t("summary", lang), style="bold"), align="left")
@@ -107,7 +117,7 @@ def _findings_table(findings: list[Finding], lang: str, width: int) -> Any:
 
     wheres = [_where(f) for f in findings]
     where_w = min(max(cell_len(w) for w in wheres), WHERE_MAX)
-    code_w = max(cell_len(f.code) for f in findings)
+    code_w = max(cell_len(_code(f, lang)) for f in findings)
     sev_w = max(cell_len(t(f.severity, lang)) for f in findings)
     # between four columns: three dividers of one cell, each padded by a cell either side
     message_w = max(width - where_w - code_w - sev_w - 9, 20)
@@ -120,6 +130,8 @@ def _findings_table(findings: list[Finding], lang: str, width: int) -> Any:
     for f, where in zip(findings, wheres, strict=True):
         style = STYLE.get(f.severity, "")
         code = Text(f.code, style=style)
+        if f.baseline == "new":  # a finding the previous round did not have
+            code.append(_code(f, lang)[len(f.code):], style="bold magenta")
         severity = Text(t(f.severity, lang), style=style)
         text = clean(f.message) + (f" ({t('waived', lang)})" if f.waived else "")
         message = Text("\n".join(wrap_tokens(text, message_w)))
@@ -128,6 +140,11 @@ def _findings_table(findings: list[Finding], lang: str, width: int) -> Any:
             message.stylize("dim")
         table.add_row(Text(fold_path(where, where_w)), code, severity, message)
     return table
+
+
+def _code(f: Finding, lang: str) -> str:
+    """The code column's text: the code, and 新增 / new for a finding new this round."""
+    return f"{f.code} {LABELS['new'][lang]}" if f.baseline == "new" else f.code
 
 
 def _where(f: Finding) -> str:

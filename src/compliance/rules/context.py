@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from compliance.host.profiles import Settings
+    from compliance.rounds.fingerprint import Fingerprinter
     from compliance.rules.metadata import RuleMeta
 
 PERSONAL_KEYS = frozenset({"student_id", "name", "student_name"})
@@ -68,8 +69,10 @@ class RunState:
     """What every context of one run shares."""
 
     def __init__(self, settings: Settings, lang: str, show_pii: bool,
-                 official: Callable[[int], YearCalendar | None]):
+                 official: Callable[[int], YearCalendar | None],
+                 fingerprinter: Fingerprinter | None = None):
         self.settings = settings
+        self.fingerprinter = fingerprinter
         self.lang = lang
         self.show_pii = show_pii
         self.official = official
@@ -83,6 +86,9 @@ class RunState:
     def make_finding(self, meta: RuleMeta, loc: Location, school_id: str | None,
                      subject: dict[str, Any], args: dict[str, Any]) -> Finding:
         subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
+        # made before masking: a student id enters only as a keyed hash
+        fingerprint = (self.fingerprinter.of(meta, school_id, loc, subject, args)
+                       if self.fingerprinter is not None else "")
         if not self.show_pii:
             for key in PERSONAL_KEYS & subject.keys():
                 subject[key] = mask(key, subject[key])
@@ -103,6 +109,7 @@ class RunState:
             location=loc,
             subject=subject,
             citation=meta.citation(self.lang),
+            fingerprint=fingerprint,
         )
 
 

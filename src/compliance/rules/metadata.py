@@ -110,6 +110,9 @@ class RuleMeta:
     example: dict[str, dict[str, str]] = field(default_factory=dict)
     # clauses a plugin's pack file quotes itself (`clause_texts:`), beside rules/clauses.yaml
     own_clauses: dict[str, Clause] = field(default_factory=dict)
+    # the subject fields that make a finding *this* violation (its fingerprint, see
+    # compliance.rounds.fingerprint); ``None``: the subject minus line and file
+    identity: list[str] | None = None
     # one citation text per language, shared by every finding of the rule (a city's
     # 100,000 findings would otherwise each carry their own copy of the clause text)
     _citations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)

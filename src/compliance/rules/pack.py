@@ -37,20 +37,23 @@ from compliance.rules.metadata import (
 from compliance.rules.schema import check_pack, check_placeholders, suggest
 
 if TYPE_CHECKING:
+    from compliance.rules.batch import BatchContext
     from compliance.rules.context import RunContext, SchoolContext
     from compliance.rules.finding import Finding
 
 SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
 CollectFn = Callable[["SchoolContext"], Any]
 FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+BatchFn = Callable[["BatchContext"], Iterable["Finding"]]
 
 
 @dataclass
 class Check:
     """One check function and the codes it can report.
 
-    ``scope`` is ``school`` (``fn(ctx)`` once per school) or ``run``
-    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once).
+    ``scope`` is ``school`` (``fn(ctx)`` once per school), ``run``
+    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once) or
+    ``batch`` (``fn(batch)`` once per batch of schools, see ``rules/batch.py``).
     """
 
     codes: tuple[str, ...]
@@ -138,6 +141,7 @@ class RulePack:
                 else {lang: "" for lang in LANGS},
                 example=example,
                 own_clauses=own_clauses,
+                identity=_identity(spec.get("identity", data.get("identity")), code, src, line),
             )
         return cls(name=str(name), title=title, rules=rules, source=src)
 
@@ -146,6 +150,16 @@ class RulePack:
 
         def register(fn: SchoolCheckFn) -> SchoolCheckFn:
             self._add(Check(codes, fn))
+            return fn
+
+        return register
+
+    def per_batch(self, *codes: str) -> Callable[[BatchFn], BatchFn]:
+        """Register ``fn(batch)``: one call over the tables of a batch of schools
+        (a :class:`~compliance.rules.batch.BatchContext`), for column-wise rules."""
+
+        def register(fn: BatchFn) -> BatchFn:
+            self._add(Check(codes, fn, scope="batch"))
             return fn
 
         return register
@@ -181,6 +195,15 @@ def _check_cited(code: str, cited: Any, known: dict[str, Any], src: str,
         if cid not in known:
             raise ConfigError(f"rule {code} cites unknown clause {cid!r}{suggest(cid, known)}; "
                               "quote it under `clause_texts:`", src, line)
+def _identity(value: Any, code: str, src: str, line: int | None) -> list[str] | None:
+    """A rule's ``identity:`` list of subject fields (or ``location.file``/``.column``)."""
+    if value is None:
+        return None
+    fields = plain(value)
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        raise ConfigError(f"rule {code}: identity must be a list of subject field names", src,
+                          line)
+    return fields
 
 
 def _flag(value: Any) -> bool:

@@ -19,9 +19,10 @@ from compliance.inputs.raw import LMap
 LANGS = ("zh", "en")
 
 PACK_KEYS = frozenset({"pack", "title", "clauses", "clause_texts", "kinds", "needs_profile",
-                       "parameters", "rules", "declarative", "description"})
+                       "parameters", "rules", "declarative", "description", "identity"})
+# `identity`: the subject fields that say two rounds' findings are the same (rounds)
 RULE_KEYS = frozenset({"severity", "title", "message", "clauses", "parameters", "kinds",
-                       "needs_profile", "description", "example"})
+                       "needs_profile", "description", "example", "identity"})
 # a declarative rule also says what it checks
 DECLARATIVE_RULE_KEYS = RULE_KEYS | {"kind", "when", "column", "subject"}
 CLAUSE_KEYS = frozenset({"document", "text", "source"})
