@@ -229,7 +229,7 @@ def test_explain_cur002_shows_the_values_in_force(tmp_path: Path) -> None:
     plan.write_text(PROVINCE, encoding="utf-8")
     out = _cli("explain", "CUR002", "--lang", "zh", "--curriculum", str(plan)).stdout
     assert "1–6年级: 体育与健康 ≥4、劳动 ≥1" in out and "7–9年级: 体育与健康 ≥3" in out
-    assert "(--curriculum)" in out and "province-2023 (province.yaml)" in out
+    assert "（--curriculum）" in out and "province-2023 (province.yaml)" in out
     out = _cli("explain", "CUR003").stdout
     assert "grades 1–2: weekly total at most 26" in out
     assert "grades 7–9: weekly total at most 34" in out

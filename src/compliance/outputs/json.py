@@ -32,11 +32,17 @@ def report_dict(report: Report) -> dict[str, Any]:
         out["waivers"] = report.waivers
     if report.notes:
         out["notes"] = report.notes
+    if report.fixed is not None:  # rounds.md: with a baseline
+        out["fixed"] = report.fixed
+    if report.evidence is not None:
+        out["files"] = report.evidence["files"]
+        out["run"] = report.evidence["run"]
     return out
 
 
 class JsonReporter:
     name = "json"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".json"
 
