@@ -297,3 +297,37 @@ def xlsx_entity_bomb(path: Path) -> Path:
 
 
 GENERATED["entities.xlsx"] = xlsx_entity_bomb
+
+
+# --- second round (issue 14) ------------------------------------------------------------
+
+
+def stray_quotes(path: Path, rows: int = 300) -> Path:
+    """Names that open a quote and never close it: on row 10, 146 rows later, and near the end
+    (that one unclosed to the end of the file).  A lenient CSV parser folds the rows between."""
+    lines = [f"Mon-Fri,08:00,11:40,lesson,上午{i}\n" for i in range(rows)]
+    lines[10] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    lines[156] = 'Mon-Fri,08:00,18:40,lesson,"李四\n'
+    lines[rows - 50] = 'Mon-Fri,08:00,11:40,lesson,"王五\n'
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+def giant_line_mid_file(path: Path, megabytes: int = 200) -> Path:
+    """Five good rows, one line of ``megabytes`` MB, five rows ending too late."""
+    with path.open("wb") as fh:
+        fh.write(HEADER.encode() + GOOD_ROW.encode() * 5)
+        fh.write(b"Mon-Fri,08:00,11:40,lesson,")
+        chunk = b"x" * (1 << 20)
+        for _ in range(megabytes):
+            fh.write(chunk)
+        fh.write(b"\n" + b"Mon-Fri,08:00,18:40,lesson,late\n" * 5)
+    return path
+
+
+def mixed_encoding_small(path: Path) -> Path:
+    """A few UTF-8 rows, then GBK rows pasted below: far under a megabyte."""
+    head = HEADER + "".join(f"Mon-Fri,08:00,11:40,lesson,早读课程{i}\n" for i in range(5))
+    tail = "".join(f"Mon-Fri,13:30,17:00,lesson,下午第{i}节\n" for i in range(5))
+    path.write_bytes(head.encode("utf-8") + tail.encode("gbk"))
+    return path

@@ -405,3 +405,92 @@ def test_an_unreadable_folder_in_a_district_is_inp003_and_the_rest_is_checked(
     assert any("/s01" in line and ": INP003 " in line and "Permission denied" in line
                for line in out.splitlines()), out
     assert "ADV-000" in out  # the readable school was still checked
+
+
+# --- 1. rows hidden behind a pass ------------------------------------------------------
+
+
+def test_stray_quotes_fold_no_rows_away(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import stray_quotes
+
+    path = stray_quotes(tmp_path / "schedule.csv")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS002", path)
+    report = json.loads(out)
+    refused = {f["location"]["line"]: f["message"] for f in report["findings"]
+               if f["code"] == "INP001"}
+    assert sorted(refused) == [12, 158, 252]
+    assert "would fold lines 12–158 into one cell" in refused[12]
+    assert "would fold lines 252–301" in refused[252]
+    # the row after the second stray quote is still checked, on its own line
+    assert [f["location"]["line"] for f in report["findings"] if f["code"] == "HRS002"] == []
+    assert status == 2
+    text = invoke("--format", "text", "--school", SCHOOL, path)[1]
+    assert "3 of 300 data row(s) not checked" in text
+
+
+def test_a_late_row_between_stray_quotes_is_found(tmp_path: Path) -> None:
+    lines = [GOOD] * 20
+    lines[3] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    lines[9] = "Mon-Fri,08:00,18:40,lesson,补课\n"  # inside the fold: would pass unseen
+    lines[15] = 'Mon-Fri,08:00,11:40,lesson,"李四\n'
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, path)
+    found = [(f["code"], f["location"]["line"]) for f in json.loads(out)["findings"]]
+    assert ("HRS002", 11) in found
+    assert ("INP001", 5) in found and ("INP001", 17) in found
+    assert status == 2
+
+
+def test_a_quoted_line_break_in_a_cell_is_still_one_cell(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + 'Mon-Fri,08:00,11:40,lesson,"上午\n第一节"\n' + GOOD, encoding="utf-8")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS", path)
+    assert status == 0, out
+    assert json.loads(out)["findings"] == []
+
+
+def test_a_200_mb_line_mid_file_is_one_refused_row_and_the_rest_is_checked(
+        tmp_path: Path) -> None:
+    from tests.adversarial_corpus import giant_line_mid_file
+
+    path = giant_line_mid_file(tmp_path / "schedule.csv")
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=120)
+    assert run.status == 2, run.output[-2000:]
+    assert f"{path}:7: INP001 error: a value cannot be read: the line is longer than" in run.stdout
+    assert [f"{path}:{n} [end]: HRS002" in run.stdout for n in range(8, 13)] == [True] * 5
+    assert "1 of 11 data row(s) not checked" in run.stdout
+    assert len(run.stdout) < 10_000
+
+
+def test_a_giant_header_line_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    with path.open("wb") as fh:
+        for _ in range(300):
+            fh.write(b"a" * (1 << 20))
+        fh.write(b"\n" + GOOD.encode())
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", path, timeout=60)
+    assert run.status == 2
+    assert f"{path}:1: INP003" in run.stdout
+
+
+# --- 10. smaller -------------------------------------------------------------------------
+
+
+def test_mixed_utf8_and_gbk_under_a_megabyte_is_reported_where_it_changes(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import mixed_encoding_small
+
+    path = mixed_encoding_small(tmp_path / "schedule.csv")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert f"{path}:7: INP003" in out and "UTF-8 up to this line" in out, out
+    assert status == 2
+
+
+def test_line_numbers_after_a_refused_line_stay_right(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + 'Mon-Fri,08:00,11:40,lesson,"x\n' + GOOD
+                    + "Mon-Fri,08:00,18:40,lesson,late\n", encoding="utf-8")
+    _, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS002", path)
+    found = sorted((f["location"]["line"], f["code"]) for f in json.loads(out)["findings"])
+    assert found == [(2, "INP001"), (4, "HRS002")]

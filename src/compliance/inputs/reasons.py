@@ -211,6 +211,17 @@ REASONS: dict[str, dict[str, str]] = {
                                  "en": "school {school_id} handed in nothing besides its profile, so "
                                        "nothing could be checked; hand in its schedule, homework, "
                                        "materials or enrollment files ({kinds})"},
+    "row.line_too_long": {"zh": "该行超过 {max} 个字符，未读取；其后的行照常检查",
+                          "en": "the line is longer than {max} characters: not read; the lines "
+                                "after it are checked as usual"},
+    "row.stray_quote": {"zh": "该行的引号（\"）在本行内没有闭合，会把第 {first}–{last} 行并成一个单元格；"
+                              "该行未检查，其余各行单独检查",
+                        "en": "a quote (\") opened on this line is not closed on it and would fold "
+                              "lines {first}–{last} into one cell; this row is not checked, the "
+                              "other lines are checked one by one"},
+    "row.stray_quote_here": {"zh": "该行的引号（\"）在本行内没有闭合；该行未检查",
+                             "en": "a quote (\") opened on this line is not closed on it: this row "
+                                   "is not checked"},
     "file.link_outside": {"zh": "符号链接指向提交的文件夹之外，未读取",
                           "en": "a link pointing outside the submitted folder: not read"},
     "file.not_regular": {"zh": "不是普通文件（{what}），未打开；请提交普通文件",

@@ -178,6 +178,9 @@ def normalize_table(
                                  {"column": "", "value": ""})
                 )
                 bad = True
+                if not raw.cells:  # nothing was read of it (a giant line): no cell to report
+                    rejected += 1
+                    continue
             values: dict[str, object] = dict(absent)
             cells = raw.cells
             cell_lines = raw.cell_lines
