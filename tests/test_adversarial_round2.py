@@ -494,3 +494,37 @@ def test_line_numbers_after_a_refused_line_stay_right(tmp_path: Path) -> None:
     _, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS002", path)
     found = sorted((f["location"]["line"], f["code"]) for f in json.loads(out)["findings"])
     assert found == [(2, "INP001"), (4, "HRS002")]
+
+
+# --- 5. width caps for YAML and JSON ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml-block", "yaml-flow"])
+def test_rows_with_200k_distinct_keys_are_refused_quickly(tmp_path: Path, fmt: str) -> None:
+    if fmt == "json":
+        rows = [{"date": "2025-10-09", "class": "3-2", f"k{i}": "x"} for i in range(200_000)]
+        path = tmp_path / "homework.json"
+        path.write_text(json.dumps({"kind": "homework", "rows": rows}), encoding="utf-8")
+    else:
+        form = ("  - date: 2025-10-09\n    k{}: x\n" if fmt == "yaml-block"
+                else "  - {{date: 2025-10-09, k{}: x}}\n")
+        path = tmp_path / "homework.yaml"
+        path.write_text("kind: homework\nrows:\n" + "".join(form.format(i) for i in range(200_000)),
+                        encoding="utf-8")
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", path, timeout=120)
+    assert run.status == 2
+    assert "more than 1000 different keys" in run.stdout
+    print(f"{fmt}: {time.monotonic() - started:.1f} s")  # seconds, not the minutes of before
+
+
+def test_a_10k_digit_number_is_a_cell_to_fix_not_a_python_limit(tmp_path: Path) -> None:
+    digits = "9" * 10_000
+    path = tmp_path / "homework.json"
+    path.write_text('{"kind": "homework", "rows": [\n{"date": "2025-10-09", "class": "3-2", '
+                    f'"subject": "语文", "minutes": {digits}, "published": true}}\n]}}',
+                    encoding="utf-8")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert "set_int_max_str_digits" not in out
+    assert f"{path}:2 [minutes]: INP001" in out and "expected a whole number" in out, out
+    assert status == 2

@@ -222,6 +222,9 @@ REASONS: dict[str, dict[str, str]] = {
     "row.stray_quote_here": {"zh": "该行的引号（\"）在本行内没有闭合；该行未检查",
                              "en": "a quote (\") opened on this line is not closed on it: this row "
                                    "is not checked"},
+    "yaml.too_many_keys": {"zh": "各行共有超过 {max} 个不同的键，不是可检查的表格（最多 {max} 列）",
+                           "en": "the rows have more than {max} different keys between them: no "
+                                 "table to check (at most {max} columns)"},
     "file.link_outside": {"zh": "符号链接指向提交的文件夹之外，未读取",
                           "en": "a link pointing outside the submitted folder: not read"},
     "file.not_regular": {"zh": "不是普通文件（{what}），未打开；请提交普通文件",
