@@ -528,3 +528,44 @@ def test_a_10k_digit_number_is_a_cell_to_fix_not_a_python_limit(tmp_path: Path) 
     assert "set_int_max_str_digits" not in out
     assert f"{path}:2 [minutes]: INP001" in out and "expected a whole number" in out, out
     assert status == 2
+
+
+# --- 5. workbooks: <dimension> and the last column are never trusted ---------------------
+
+
+def test_a_small_workbook_declaring_every_cell_is_read_in_seconds(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import xlsx_huge_dimension
+
+    path = xlsx_huge_dimension(tmp_path / "schedule.xlsx")
+    assert path.stat().st_size < 4096
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=60)
+    assert time.monotonic() - started < 30
+    assert f"{path}[schedule]:2 [end]: HRS002" in run.stdout, run.output
+    assert f"{path}[schedule]:1048576" in run.stdout  # the far row, on its own line number
+    assert run.status == 2  # that row misses its times: INP001
+
+
+def test_one_cell_in_column_xfd_on_300k_rows_is_read_in_seconds(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import xlsx_far_column
+
+    path = xlsx_far_column(tmp_path / "schedule.xlsx")
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=180)
+    took = time.monotonic() - started
+    assert run.status == 2, run.output[-2000:]
+    assert f"{path}[schedule]:2 [end]: HRS002" in run.stdout
+    assert "300000 of 300001 data row(s) not checked" in run.stdout
+    print(f"300k rows with a cell in XFD: {took:.1f} s")
+
+
+def test_an_encrypted_workbook_says_so(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import encrypted_xlsx
+
+    path = encrypted_xlsx(tmp_path / "schedule.xlsx")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert f"{path}: INP003" in out and "password-protected" in out
+    assert "zip" not in out
+    assert status == 2
