@@ -94,7 +94,7 @@ def test_a_pyproject_without_our_table_does_not_stop_the_search(tmp_path: Path) 
 # -- the command line ----------------------------------------------------------------
 
 
-COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "new-plugin"]
+COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "history", "new-plugin"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -31,8 +31,8 @@ class HelpCommand(TyperCommand):
         return _ARG_TYPE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
 
 
-_REQUIRED = re.compile(r"\{([A-Z][A-Z|]*(?:\.\.\.)?)\}(?:\.\.\.)?")
-_ARG_TYPE = re.compile(r"(?m)^(  [A-Z][A-Z|]*(?:\.\.\.)?)( <[^>\s]+>)")
+_REQUIRED = re.compile(r"\{([A-Z][A-Za-z.|]*)\}(?:\.\.\.)?")
+_ARG_TYPE = re.compile(r"(?m)^(  [A-Z][A-Za-z.|]*)( <[^>\s]+>)")
 
 app = typer.Typer(
     name="compliance",

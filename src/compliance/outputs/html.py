@@ -147,8 +147,10 @@ def render_html(report: Report, lang: str) -> str:
     tool = report.tool
     meta = [f'{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
             f'{esc(tool.get("version", ""))}', f'{esc(t("profile", lang))}: {esc(report.profile)}']
-    if report.generated_at:
-        meta.append(f'{esc(t("generated_at", lang))}: {esc(report.generated_at)}')
+    # with --evidence the run's own record says when; else the time the report was made
+    when = ((report.evidence or {}).get("run") or {}).get("time") or report.generated_at
+    if when:
+        meta.append(f'{esc(t("generated_at", lang))}: {esc(when)}')
     if report.inputs:
         meta.append(f'{esc(t("inputs", lang))}: ' + ", ".join(
             f"<code>{esc(p)}</code>" for p in report.inputs))
