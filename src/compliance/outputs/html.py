@@ -78,7 +78,8 @@ figure{margin:0}
  .filter-groups,.js-only{display:none!important}
  .filters{border:0;padding:0}
  .school{break-before:page}
- tr,svg,.card{break-inside:avoid}
+ tr,svg,.card,figure.chart{break-inside:avoid}
+ .chart{flex:1 1 45%;min-width:0}.chart svg{max-height:240mm}
  a{color:inherit;text-decoration:none}
 }
 """
