@@ -96,6 +96,10 @@ NoEntryPointsOpt = Annotated[bool, typer.Option(
     "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
 RulesOpt = Annotated[list[str] | None, typer.Option(
     "--rules", metavar="FILE", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+CalendarOpt = Annotated[list[str] | None, typer.Option(
+    "--calendar", metavar="FILE",
+    help="A calendar file: official years (official:) and local days, before the settings' "
+         "calendar: (repeatable). 日历文件（官方放假安排与本地调整）。")]
 
 LangOpt = Annotated[Lang | None, typer.Option(
     metavar="zh|en", help="Language (default from the locale). 语言（默认取自系统区域设置）。")]
@@ -112,7 +116,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, calendars: list[str] | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -131,6 +135,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         debug=debug,
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
+        calendars=calendars or [],
     )
     return Engine(options)
 
@@ -228,6 +233,7 @@ def check(
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
+    calendar: CalendarOpt = None,
     rule_timeout: Annotated[float | None, typer.Option(
         "--rule-timeout", min=0, metavar="SECONDS",
         help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
@@ -249,7 +255,7 @@ def check(
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files)
+                         no_entry_points, debug, rule_files, calendar)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
         engine.options.rule_timeout = _timeout_setting(
@@ -614,6 +620,62 @@ def verify(
         else:
             typer.echo(f"{len(cases)} case(s), {failed} failed")
         return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("calendar", cls=HelpCommand, no_args_is_help=True,
+             short_help="Show a year of the official calendar, or import a notice. 官方放假安排。")
+def calendar_command(
+    what: Annotated[str, typer.Argument(
+        metavar="YEAR|import", help="A year to show (2027), or `import` to read a notice. "
+                                    "年份，或 import（导入放假通知）。", show_default=False)],
+    notice: Annotated[str | None, typer.Argument(
+        metavar="[NOTICE.txt]", help="With `import`: the notice's text as published. "
+                                     "与 import 连用：通知原文。", show_default=False)] = None,
+    calendar: CalendarOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="YEAR: text or json. 输出格式。")] = "text",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="import: add the year to this calendar file (created, or "
+                               "the year put in and the rest kept); default: print it. "
+                               "导入结果写入的日历文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    plugin: PluginOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """The official calendar: show a year, or import the State Council's notice.
+    官方放假安排：查看某年，或导入国务院办公厅放假通知。
+
+    \b
+      compliance calendar 2027 [--calendar FILE] [--format text|json]
+          the year as the tool sees it: holidays, make-up working days, source,
+          covered or not (exit 0 covered, 1 not covered, 2 a bad calendar file)
+      compliance calendar import NOTICE.txt [-o calendar.yaml]
+          the notice's text into the year's official: entry (see README)
+    """
+
+    def go() -> int:
+        from compliance.calendar_command import import_notice, show_year
+
+        language = lang.value if lang else default_lang()
+        if what == "import":
+            if notice is None:
+                raise UsageError("calendar import: give the notice's text file, e.g. "
+                                 "`compliance calendar import notice.txt -o calendar.yaml`")
+            if calendar or format != "text":
+                raise UsageError("calendar import: --calendar and --format are for "
+                                 "`compliance calendar YEAR`")
+            return import_notice(notice, output, language)
+        if notice is not None or output is not None:
+            raise UsageError(f"calendar {what}: a NOTICE file and -o are for "
+                             "`compliance calendar import NOTICE.txt`")
+        if format not in ("text", "json"):
+            raise UsageError(f"--format: {format!r}: write text or json")
+        engine = _engine(None, config, lang=language, modules=plugin,
+                         no_entry_points=no_entry_points, calendars=calendar)
+        return show_year(engine, what, format, language)
 
     raise typer.Exit(_run(go, False))
 

@@ -22,7 +22,7 @@ from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
-from compliance.inputs.calendar import YearCalendar
+from compliance.inputs.calendar_run import calendar_evidence, read_calendar_files, run_calendar
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
@@ -57,6 +57,8 @@ class RunOptions:
     jobs: int | None = None
     #: ``progress(done, total)`` per school checked (see host/parallel.py)
     progress: Callable[[int, int], None] | None = None
+    #: calendar files (``--calendar``) before the settings' ``calendar:``; see inputs/calendar.py
+    calendars: Sequence[str] = ()
     #: seconds one check may run on one school before it is stopped as ERR001
     #: (``None`` or 0: no limit); see host/interrupts.py
     rule_timeout: float | None = DEFAULT_RULE_TIMEOUT
@@ -99,6 +101,11 @@ class Engine:
         )
         self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
+        self.calendar_files = read_calendar_files(
+            [*opts.calendars, *opts.config.paths("calendar")])
+        #: the run's official calendar: its calendar files' years, then the hook
+        self._official = run_calendar(self.calendar_files,
+                                      self.plugins.pm.hook.compliance_official_calendar)
         from compliance.rounds.fingerprint import Fingerprinter
         from compliance.rounds.key import FingerprintKey
 
@@ -141,9 +148,6 @@ class Engine:
 
     # -- running -----------------------------------------------------------------
 
-    def _official(self, year: int) -> YearCalendar | None:
-        return self.plugins.pm.hook.compliance_official_calendar(year=year)
-
     def load(self, paths: Sequence[str]) -> Loaded:
         for given in paths:
             if not os.path.exists(given):
@@ -172,7 +176,8 @@ class Engine:
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official,
                          self.fingerprinter)
         rules = self.registry.rules
-        findings: list[Finding] = [self._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [self._input_finding(p, state)
+                                   for p in [*self.calendar_problems(), *loaded.problems]]
         skipped: list[Skipped] = []
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
@@ -214,6 +219,7 @@ class Engine:
             generated_at=now_utc(),
             inputs=list(paths),
             checked=sorted(self.active),
+            calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
@@ -317,6 +323,10 @@ class Engine:
             if getattr(plugin, "__name__", None) == module:
                 return name
         return module
+
+    def calendar_problems(self) -> list[InputProblem]:
+        """What is wrong in the run's calendar files (``--calendar``, ``calendar:``)."""
+        return [p for f in self.calendar_files for p in f.problems]
 
     def _input_finding(self, problem: InputProblem, state: RunState) -> Finding:
         meta = self.registry.rules[problem.code]

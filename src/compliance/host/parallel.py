@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
+from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
@@ -64,6 +65,7 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
 
 
 def default_jobs() -> int:
@@ -102,6 +104,7 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    result.calendar_sources = ctx.calendar_sources()
     if keep is not None:
         keep.append((ctx, result))
     return result
@@ -133,6 +136,8 @@ def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
     by_school = {ctx.school_id: result for ctx, result in held}
     for finding in engine.run_batch([ctx for ctx, _ in held], state):
         by_school.get(finding.school_id, held[0][1]).findings.append(finding)
+    for ctx, result in held:  # batch rules may have asked the calendar about more years
+        result.calendar_sources = ctx.calendar_sources()
     held.clear()
 
 
@@ -280,7 +285,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         if not loaded.plans and not loaded.problems and loaded.files == 0:
             raise UsageError(no_submission(paths))
         state = run_state(engine)
-        findings: list[Finding] = [engine._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [engine._input_finding(p, state)
+                                   for p in [*engine.calendar_problems(), *loaded.problems]]
         results = check_schools(engine, loaded.plans, jobs, progress)
     files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
     skipped: list[Skipped] = []
@@ -318,6 +324,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        calendar_sources=calendar_evidence(r.calendar_sources for r in results),
         found_above=loaded.found_above,
         clauses=rule_clauses(rules, opts.lang),
         generated_at=now_utc(),

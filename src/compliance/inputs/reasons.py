@@ -180,13 +180,17 @@ REASONS: dict[str, dict[str, str]] = {
     "zone.none": {"zh": "不在任何学区内", "en": "it lies in no zone"},
     "zone.several": {"zh": "同时落在多个学区：{zones}", "en": "it matches several zones: {zones}"},
     "calendar.dated_entry": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                   "官方日历未覆盖该年份",
+                                   "官方日历未覆盖该年份（通知发布后可用 "
+                                   "`compliance calendar import` 导入）",
                              "en": "HOL001/HOL002 cannot judge {rows} dated entry in {year}: the "
-                                   "official calendar does not cover that year"},
+                                   "official calendar does not cover that year (once the notice is "
+                                   "out: `compliance calendar import`)"},
     "calendar.dated_entries": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                     "官方日历未覆盖该年份",
+                                     "官方日历未覆盖该年份（通知发布后可用 "
+                                     "`compliance calendar import` 导入）",
                                "en": "HOL001/HOL002 cannot judge {rows} dated entries in {year}: the "
-                                     "official calendar does not cover that year"},
+                                     "official calendar does not cover that year (once the notice is "
+                                     "out: `compliance calendar import`)"},
     "calendar.homework_days": {"zh": "作业公示覆盖期内{year}年的{days}天无法判断是否为上课日"
                                      "（HWK003/HWK006），内置官方日历未覆盖该年份",
                                "en": "HWK003/HWK006 cannot tell whether {days} day(s) of {year} in "

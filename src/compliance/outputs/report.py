@@ -40,6 +40,9 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # The official calendar's source for each year the run looked at ("2027" -> {kind,
+    # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
+    calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Files read from beside or above the paths given (a school folder's district
     # zones.yaml and calendar.yaml, a lone file's school.yaml): the human formats say so.
     found_above: list[str] = field(default_factory=list)
