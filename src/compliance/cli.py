@@ -32,7 +32,7 @@ class HelpCommand(TyperCommand):
 
 
 _REQUIRED = re.compile(r"\{([A-Z][A-Za-z.|]*)\}(?:\.\.\.)?")
-_ARG_TYPE = re.compile(r"(?m)^(  [A-Z][A-Za-z.|]*)( <[^>\s]+>)")
+_ARG_TYPE = re.compile(r"(?m)^(  \[?[A-Z][A-Za-z.|]*\]?)( <[^>\s]+>)")
 
 app = typer.Typer(
     name="compliance",
@@ -635,13 +635,15 @@ def calendar_command(
                                      "与 import 连用：通知原文。", show_default=False)] = None,
     calendar: CalendarOpt = None,
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="YEAR: text or json. 输出格式。")] = "text",
+        "--format", "-f", metavar="text|json", help="YEAR: text or json. 输出格式。")] = "text",
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="import: add the year to this calendar file (created, or "
+        "--output", "-o", metavar="FILE",
+        help="import: add the year to this calendar file (created, or "
                                "the year put in and the rest kept); default: print it. "
                                "导入结果写入的日历文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: LangOpt = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
