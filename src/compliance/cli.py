@@ -550,7 +550,7 @@ def plugins(
 
         plugin_set = make_plugin_manager(modules=plugin or [], plugins_dir=plugins_dir,
                                          entry_points=not no_entry_points)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"name": info.name, "version": info.version or __version__ if info.origin ==
              "built-in" else info.version, "origin": info.origin,
              "hooks": plugin_set.hooks_of(info.name), "source": info.source}

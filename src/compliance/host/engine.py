@@ -294,7 +294,7 @@ class Engine:
                 if not isinstance(item, Finding):
                     raise _NotAFinding(type(item).__name__)
             return out
-        except (*PLUGIN_FAULTS, RuleTimeout) as exc:
+        except (*PLUGIN_FAULTS, RuleTimeout) as exc:  # type: ignore[misc]
             plugin = self.registry.plugin_of("rule pack", pack) or pack
             detail: str | Msg
             if isinstance(exc, _NotAFinding):

@@ -135,8 +135,9 @@ def render_html(report: Report, lang: str) -> str:
     schools = sorted({*report.schools, *(f.school_id for f in report.findings if f.school_id)})
     codes = sorted({f.code for f in report.findings})
     from compliance.outputs import html_rounds  # the round parts (rounds.md)
+    from compliance.rounds.baseline import STATES
 
-    states = list(html_rounds.STATES) if report.fixed is not None else []
+    states = list(STATES) if report.fixed is not None else []
     parts: list[str] = []
     add = parts.append
     add(f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -124,7 +125,8 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
     ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
     ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""
