@@ -193,6 +193,7 @@ class Engine:
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions),
             checked=sorted(self.active),
+            file_notes=loaded.file_notes,
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],

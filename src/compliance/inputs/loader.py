@@ -357,9 +357,10 @@ class Loader:
             self._problem("INP003", Location(shown, table.line, None, table.sheet),
                           self._crash(self._reader_for(Path(shown)), exc), owner)
             return
-        self._record_notes(shown, shaped)
         for segment in shaped.segments:
             self._segment(segment.table, shown, segment.kind, owner, district)
+        # after the rows were read: notes are found as they are (a season out of force)
+        self._record_notes(shown, shaped)
 
     def _record_notes(self, shown: str, shaped: Shaped) -> None:
         notes = self._notes_of(shown)

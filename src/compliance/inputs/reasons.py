@@ -71,6 +71,15 @@ REASONS: dict[str, dict[str, str]] = {
                           "en": "a row must be a mapping of field names to values"},
     "row.both_days_and_date": {"zh": "作息条目同时填写了 `星期`（days）和 `日期`（date），只能填写其一",
                                "en": "a schedule entry has both `days` and `date`; give exactly one"},
+    # --- what shaping assumed (a file's notes, why: assumed) ---------------------------
+    "note.daily": {"zh": "表中没有星期或日期列：每一行按{days}执行", "en": "no day or date column: "
+                   "every row is taken to run {days}"},
+    "note.season_all_year": {"zh": "{season}：表头和 school.yaml 的 seasons 都没有给出起止日期，"
+                                   "按全年适用", "en": "{season}: no dates in its header or in "
+                                   "school.yaml seasons: taken to apply all year"},
+    "note.out_of_season": {"zh": "{season}（{span}）在 {date} 不适用：该季节的时间不参与检查",
+                           "en": "{season} ({span}) is not in force on {date}: that season's "
+                                 "times are not checked"},
     "row.date_weekday_disagree": {"zh": "日期 {date} 与所填星期（{days}）不一致",
                                   "en": "the date {date} is not on the weekday given ({days})"},
     "row.instant_not_allowed": {"zh": "只填了一个时间 {time}：单个时刻只适用于到校、放学和预备铃，"

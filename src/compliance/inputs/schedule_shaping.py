@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.periods import activity_of
 from compliance.inputs.raw import RawRow
+from compliance.inputs.reasons import Msg
 from compliance.inputs.seasons import Season, resolve, season_of_header
 from compliance.inputs.shaping import Column, Note, ShapeContext, header_keys
 from compliance.inputs.values import BadValue, Scope, parse_band, parse_date, parse_time
@@ -158,12 +159,11 @@ class ScheduleShaper:
         by_name = {s.name: s for s in resolved}
         for name in all_year:
             context.notes.append(Note(context.header_line, context.sheet,
-                                      f"{name}: no dates in the header or school.yaml seasons: "
-                                      "applies all year", "assumed"))
+                                      Msg("note.season_all_year", season=name), "assumed"))
         daily = "days" not in named and "date" not in named
         if daily:
             context.notes.append(Note(context.header_line, context.sheet,
-                                      f"no day column: every row runs {DAILY}", "assumed"))
+                                      Msg("note.daily", days=DAILY), "assumed"))
         headers = ["school_id", "days", "date", "start", "end", "activity", "compulsory",
                    "grades", "title", "season"]
         plan = _Plan(headers, named, list(slots.values()), by_name, periods, contents,
@@ -255,8 +255,8 @@ class _Plan:
                 if day is not None and not season.covers(day):
                     self.context.notes.append(Note(
                         raw.line, self.context.sheet,
-                        f"{season.name} ({season.span}) is not in force on {day.isoformat()}: "
-                        "that entry is not checked", "assumed"))
+                        Msg("note.out_of_season", season=season.name, span=season.span,
+                            date=day.isoformat()), "assumed"))
                     made += 1
                     continue
             made += 1

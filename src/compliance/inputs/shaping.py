@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
 from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable
+from compliance.inputs.reasons import Msg
 
 if TYPE_CHECKING:
     from compliance.inputs.kinds import DocumentKind
@@ -61,12 +62,16 @@ class Note:
 
     line: int | None
     sheet: str | None
-    text: str
+    #: the row's text as written, or (an assumption) a :class:`Msg` shown in the report's language
+    text: str | Msg
     why: str
     rows: int = 1
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "sheet": self.sheet, "text": self.text, "why": self.why}
+    def shown(self, lang: str) -> str:
+        return self.text.render(lang) if isinstance(self.text, Msg) else self.text
+
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"line": self.line, "sheet": self.sheet, "text": self.shown(lang), "why": self.why}
 
 
 @dataclass
@@ -85,9 +90,9 @@ class FileNotes:
                 counts[note.why] = counts.get(note.why, 0) + note.rows
         return counts
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {"path": self.path, "title": self.title,
-                "notes": [n.to_dict() for n in self.notes]}
+                "notes": [n.to_dict(lang) for n in self.notes]}
 
 
 @dataclass
@@ -235,7 +240,12 @@ def _blank(value: Any) -> bool:
 
 
 def _text(cells: Sequence[Any]) -> str:
-    return " ".join(str(c).strip() for c in cells if not _blank(c))
+    """A row's text: its cells joined, a merged value (repeated across its range) once."""
+    out: list[str] = []
+    for cell in cells:
+        if not _blank(cell) and (not out or str(cell).strip() != out[-1]):
+            out.append(str(cell).strip())
+    return " ".join(out)
 
 
 def _first(cells: Sequence[Any]) -> Any:
@@ -356,14 +366,18 @@ def _could_be_sub_header(grid: _Grid, line: int, next_line: int) -> bool:
     top, below = grid.by_line[line], grid.by_line[next_line]
     if any(not _blank(v) and _looks_like_data(v) for v in below):
         return False
-    if grid.horizontal_merges(line):
+    width = max(len(top), len(below))
+    # a cell merged across the whole table is a title, never a group
+    if any(r.width < width for r in grid.horizontal_merges(line)):
         return True
     if any(r.max_row >= next_line and r.min_row == line for r in grid.merged_rows.get(line, ())):
         return True
-    width = max(len(top), len(below))
 
     def at(cells: list[Any], i: int) -> Any:
         return cells[i] if i < len(cells) else None
+
+    if sum(1 for v in top if not _blank(v)) < 2:
+        return False  # one cell over every column is a title, not a group
 
     gaps = False
     for i in range(width):
@@ -431,7 +445,7 @@ def shape(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None
             close = getattr(source, "close", None)
             if close is not None:
                 close()
-            return _shape_plain(table, kinds, found[0].name, seasons or {}, out)
+            return _shape_plain(table, kinds, found[0].name, seasons or {}, out, head[0][0])
     rows = head + list(source)
     if not rows:
         out.notes.append(Note(None, sheet, sheet or "", "empty_sheet", 0))
@@ -575,7 +589,7 @@ def _named_headers(kind: DocumentKind, columns: list[Column], headers: list[str]
 
 
 def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None,
-                 seasons: dict[str, Any], out: Shaped) -> Shaped:
+                 seasons: dict[str, Any], out: Shaped, header_line: int | None = None) -> Shaped:
     """A table without a grid (a plugin reader's, YAML/JSON rows), or with no header row
     found: its headers as given, note and section rows still told apart."""
     columns = [Column(i, clean_header(h), "") for i, h in enumerate(table.headers)]
@@ -590,7 +604,8 @@ def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str
     rows: Iterable[RawRow] = table.rows
     if table.grid is not None and table.headers:
         rows = _notes_in_rows(table.rows, len(table.headers), table.sheet, out.notes)
-    context = ShapeContext(table.sheet, out.notes, dict(seasons), table.line)
+    context = ShapeContext(table.sheet, out.notes, dict(seasons),
+                           header_line if header_line is not None else table.line)
     shaper = getattr(kind, "shaper", None)
     headers = _named_headers(kind, columns, list(table.headers))
     if headers != list(table.headers):

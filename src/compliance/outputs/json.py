@@ -26,6 +26,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": (f.to_dict() for f in report.findings),
         "summary": report.summary(),
     }
+    if report.file_notes:
+        out["files"] = [report.file_notes[path].to_dict(report.lang)
+                        for path in sorted(report.file_notes)]
     if report.skipped:
         out["skipped"] = [s.to_dict() for s in report.skipped]
     if report.waivers:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t, waiver_line
+from compliance.outputs.labels import clean, passed_over_lines, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 
@@ -45,6 +45,11 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        passed = passed_over_lines(report, lang)
+        if passed:
+            write(f"{t('passed_over', lang)}:\n")
+            for line in passed:
+                write(f"  {clean(line)}\n")
         if report.rows_rejected:
             write(rows_not_checked(report, lang) + "\n")
         if report.incomplete:
