@@ -94,6 +94,9 @@ def parse_activity(value: Any) -> str:
         return named.activity
 
 
+parse_activity.choices = dict(ACTIVITIES)  # type: ignore[attr-defined]  # docs and templates
+
+
 def _finish_schedule(values: dict[str, Any]) -> str | Msg | None:
     if values.get("compulsory") is None:
         values["compulsory"] = values.get("activity") not in VOLUNTARY_BY_DEFAULT

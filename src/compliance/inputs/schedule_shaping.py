@@ -17,10 +17,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compliance.inputs.periods import activity_of
+from compliance.inputs.periods import PERIOD_NAMES, activity_of
 from compliance.inputs.raw import RawRow
 from compliance.inputs.reasons import Msg
-from compliance.inputs.seasons import Season, resolve, season_of_header
+from compliance.inputs.seasons import SEASON_NAMES, Season, resolve, season_of_header
 from compliance.inputs.shaping import Column, Note, ShapeContext, header_keys
 from compliance.inputs.values import BadValue, Scope, parse_band, parse_date, parse_time
 
@@ -87,6 +87,36 @@ def split_range(value: Any) -> tuple[Any, Any] | None:
 
 class ScheduleShaper:
     """The schedule's reshaping (see the module docstring)."""
+
+    @staticmethod
+    def header_forms() -> list[tuple[str, str, str]]:
+        """The export columns this shaper reads, for the reference: name, headers, meaning."""
+        def listed(items: Iterable[str]) -> str:
+            return "、".join(f"`{h}`" for h in items)
+
+        return [
+            ("time range", listed(RANGE_HEADERS),
+             "`start` and `end` in one cell: `7:50-8:30`, `7:50—8:30`, `7:50–8:30`, `7:50~8:30`, "
+             "`7：50～8：30`, `7:50至8:30`, `7:50到8:30`, `7.50-8.30`; one time (`17:30`) is an "
+             "instant, for arrival, dismissal and the bells only"),
+            ("period", listed(PERIOD_HEADERS),
+             "the activity, from a period name (table below); a bare `1`–`10` is a lesson"),
+            ("content", listed(CONTENT_HEADERS),
+             "the activity when the period cell names none; otherwise the entry's `title`"),
+            ("season", listed(SEASON_NAMES) + ", with `作息`/`时间` and dates in brackets: "
+             "`夏季（5月1日—9月30日）`, `(5.1-9.30)`, `(10月8日起)`",
+             "that season's time range; an empty cell: not in that season"),
+            ("grade band", listed(["一至三年级", "1-3年级", "四至六年级", "一二年级", "三~六年级",
+                                   "小学部", "初中部", "初一", "七年级"]),
+             "times for those grades only; combines with seasons in a two-row header"),
+        ]
+
+    @staticmethod
+    def vocabulary() -> list[tuple[str, str]]:
+        """The period-name table, for the reference."""
+        lessons = "`第1节`…`第10节`, `第一节`…`第十节` (also `第一节课`, `上午第一节`, `下午第2节`), "
+        return [(activity, (lessons if activity == "lesson" else "")
+                 + ", ".join(f"`{n}`" for n in names)) for activity, names in PERIOD_NAMES.items()]
 
     def names(self, column: Column) -> set[str]:
         role = _role(column)

@@ -44,6 +44,7 @@ NOTE_PREFIXES = ("注", "说明", "备注", "附", "制表", "审核", "填表�
 #: what may follow a note prefix for the row to be a note: nothing, a colon, a number,
 #: a list mark or a bracket (``注：``, ``注1``, ``附件``…), so ``说明会`` is not a note
 _NOTE_FOLLOW = re.compile(r"^(?:$|[:：0-9一二三四五六七八九十、.．(（件表]|人)")
+_NOTE_FIRST = frozenset(p[0] for p in NOTE_PREFIXES)
 #: sheets passed over whole (matched after normalising, case-insensitively)
 INSTRUCTION_SHEETS = frozenset({"填表说明", "说明", "示例", "instructions", "example", "填报说明",
                                 "使用说明"})
@@ -632,19 +633,26 @@ def _notes_in_rows(rows: Iterable[RawRow], width: int, sheet: str | None,
     """``rows`` without the note rows at their end and the section rows between them,
     streamed (the big-file path): a one-cell row is held until the next data row."""
     held: list[RawRow] = []
-    in_notes = False
+    rows = iter(rows)
     for row in rows:
-        values = list(row.cells.values())
-        first = _first(values)
-        if in_notes or is_note_text(first):
-            in_notes = True
+        values = row.cells.values()
+        first = None
+        inked = 0
+        for value in values:  # at most two looked at: the usual row has many
+            if value is not None and (value.__class__ is not str or value.strip()):
+                inked += 1
+                if inked == 1:
+                    first = value
+                else:
+                    break
+        if first.__class__ is str and first.lstrip()[:1] in _NOTE_FIRST and is_note_text(first):
             for earlier in held:
                 notes.append(Note(earlier.line, sheet, _text(list(earlier.cells.values())), "note"))
-            held = []
-            notes.append(Note(row.line, sheet, _text(values), "note"))
-            continue
-        if width >= 2 and not row.problem and sum(1 for v in values if not _blank(v)) == 1 \
-                and isinstance(first, str):
+            notes.append(Note(row.line, sheet, _text(list(values)), "note"))
+            for rest in rows:  # once a note row is reached, the rest are notes
+                notes.append(Note(rest.line, sheet, _text(list(rest.cells.values())), "note"))
+            return
+        if inked == 1 and width >= 2 and not row.problem and first.__class__ is str:
             held.append(row)
             continue
         for earlier in held:

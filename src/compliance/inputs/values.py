@@ -481,4 +481,5 @@ def enum_parser(choices: dict[str, tuple[str, ...]]) -> Callable[[Any], str]:
         raise BadValue(expected, value)
 
     parse.__doc__ = str(expected)
+    parse.choices = dict(choices)  # type: ignore[attr-defined]  # for docs and templates
     return parse
