@@ -427,3 +427,26 @@ def test_hrs003_judges_each_season_on_its_own(tmp_path: Path) -> None:
     got = sorted({(f.code, f.subject.get("season")) for f in report.findings})
     assert got == [("HRS003", "冬季")]
     assert all("冬季" in f.message for f in report.findings)
+
+
+# -- the report says what was passed over -----------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "rich", "html"])
+def test_reports_say_how_many_rows_were_passed_over_and_why(tmp_path: Path, fmt: str) -> None:
+    folder = school_folder(tmp_path, {})
+    write_xlsx(folder / "作息时间表.xlsx", {
+        "填表说明": [["说明一"], ["说明二"]],
+        "作息": [[TITLE, None, None, None],
+                 ["星期", "开始时间", "结束时间", "活动类型"],
+                 ["周一至周五", "8:20", "11:40", "上课"],
+                 ["注：本表自9月1日起执行", None, None, None]],
+    }, merges={"作息": ["A1:D1"]})
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(app, ["check", str(folder), "--format", fmt, "--lang", "zh",
+                                      "--output", str(out), "--no-entry-points"])
+    assert result.exit_code == 0, result.output
+    text = "".join(out.read_text(encoding="utf-8").split())  # rich wraps long lines
+    assert "未作为数据读取的行" in text
+    assert f"《{TITLE}》" in text
+    assert "4行未作为数据读取" in text and "2填表说明工作表" in text and "1注释" in text

@@ -166,8 +166,8 @@ class ScheduleShaper:
                 activity_col = column.index
                 continue
             if role == "range" or field in ("start", "end") or season or band:
-                key = (season.name if season else "", band_text)
-                slot = slots.setdefault(key, _Slot(season, band, band_text))
+                slot_key = (season.name if season else "", band_text)
+                slot = slots.setdefault(slot_key, _Slot(season, band, band_text))
                 if field == "start":
                     slot.start_col = column.index
                 elif field == "end":

@@ -292,9 +292,8 @@ class _Grid:
             if _blank(value):
                 continue
             rng = self.range_at(line, col)
-            if rng is None or (rng.min_col == col and rng.min_row == line) or (
-                    rng.min_col == col and rng.width > 1 and rng.min_row != line):
-                count += 1
+            if rng is None or (rng.min_col == col and rng.min_row == line):
+                count += 1  # a value merged in from above or the left is not this row's own
         return count
 
     def range_at(self, line: int, col: int) -> MergedRange | None:
@@ -428,8 +427,8 @@ def shape(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None
     out = Shaped()
     sheet = table.sheet
     if sheet_passed_over(sheet):
-        rows = sum(1 for _ in table.grid()) if table.grid is not None else sum(1 for _ in table.rows)
-        out.notes.append(Note(None, sheet, sheet or "", "instructions_sheet", max(rows, 1)))
+        count = sum(1 for _ in table.grid()) if table.grid is not None else sum(1 for _ in table.rows)
+        out.notes.append(Note(None, sheet, sheet or "", "instructions_sheet", max(count, 1)))
         out.passed_over = True
         return out
     if table.grid is None:
@@ -438,15 +437,14 @@ def shape(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None
     source = table.grid()
     head = list(itertools.islice(source, HEADER_SEARCH + 2))
     if not table.merged and head:
-        probe = _Grid(head, [])
-        found = _header_at(probe, 0, candidates)
-        if found is not None and found[2] is None:
+        first = _header_at(_Grid(head, []), 0, candidates)
+        if first is not None and first[2] is None:
             # the header is the first row, alone: the reader's own rows (and its
             # columnar reading of a big file) serve as they are, notes told apart
             close = getattr(source, "close", None)
             if close is not None:
                 close()
-            return _shape_plain(table, kinds, found[0].name, seasons or {}, out, head[0][0])
+            return _shape_plain(table, kinds, first[0].name, seasons or {}, out, head[0][0])
     rows = head + list(source)
     if not rows:
         out.notes.append(Note(None, sheet, sheet or "", "empty_sheet", 0))
@@ -562,7 +560,7 @@ def _plain(kind: DocumentKind, columns: list[Column], rows: list[RawRow],
     headers = _named_headers(kind, columns, [c.text or f"#{c.index + 1}" for c in columns])
     shaper = getattr(kind, "shaper", None)
     if shaper is not None:
-        got = shaper.reshape(kind, columns, rows, context)
+        got: tuple[list[str], Iterable[RawRow]] | None = shaper.reshape(kind, columns, rows, context)
         if got is not None:
             return got
     keys = [f"c{c.index}" for c in columns]
