@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from compliance.host.markers import hookimpl
-from compliance.inputs import columnar
+from compliance.inputs import columnar, safety
 from compliance.inputs.raw import GridRow, RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -76,6 +76,7 @@ class CsvReader:
     suffixes = (".csv", ".tsv", ".txt")
 
     def read(self, path: Path) -> list[RawDocument]:
+        safety.check_size(path, safety.MAX_CSV_BYTES)
         encoding = detect_encoding(path)
         with path.open(encoding=encoding, newline="") as fh:
             first = fh.readline()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import safety
 from compliance.inputs.raw import GridRow, MergedRange, RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -25,6 +26,7 @@ _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+)(?:
 
 
 def _check_zip(path: Path) -> None:
+    safety.check_size(path, safety.MAX_XLSX_BYTES)
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
