@@ -450,3 +450,73 @@ def test_reports_say_how_many_rows_were_passed_over_and_why(tmp_path: Path, fmt:
     assert "未作为数据读取的行" in text
     assert f"《{TITLE}》" in text
     assert "4行未作为数据读取" in text and "2填表说明工作表" in text and "1注释" in text
+
+
+# -- value forms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("header", "name", "start", "end"), [
+    ("夏季（5月1日—9月30日）", "夏季", (5, 1), (9, 30)),
+    ("冬季(10.1-4.30)", "冬季", (10, 1), (4, 30)),
+    ("夏季作息时间(5.1-9.30)", "夏季", (5, 1), (9, 30)),
+    ("冬令时间（10月8日起）", "冬令", (10, 8), None),
+    ("秋季", "秋季", None, None),
+    ("春季作息", "春季", None, None),
+])
+def test_season_headers(header: str, name: str, start: Any, end: Any) -> None:
+    from compliance.inputs.seasons import season_of_header
+
+    season = season_of_header(header)
+    assert season is not None and (season.name, season.start, season.end) == (name, start, end)
+
+
+@pytest.mark.parametrize("header", ["季节", "夏天", "开始时间", "夏季补课安排表"])
+def test_not_season_headers(header: str) -> None:
+    from compliance.inputs.seasons import season_of_header
+
+    assert season_of_header(header) is None
+
+
+def test_a_season_running_over_the_new_year() -> None:
+    from compliance.inputs.seasons import Season
+
+    winter = Season("冬季", (10, 1), (4, 30))
+    assert winter.covers(dt.date(2025, 12, 31)) and winter.covers(dt.date(2026, 1, 5))
+    assert not winter.covers(dt.date(2026, 5, 1))
+
+
+@pytest.mark.parametrize(("cell", "grades"), [
+    ("一二年级", {1, 2}), ("三四年级", {3, 4}), ("五六年级", {5, 6}), ("三~六年级", {3, 4, 5, 6}),
+    ("三至六年级", {3, 4, 5, 6}), ("1-3年级", {1, 2, 3}), ("小学部", set(range(1, 7))),
+    ("初中部", {7, 8, 9}), ("初一", {7}), ("七年级", {7}), ("一至三年级、五年级", {1, 2, 3, 5}),
+])
+def test_compact_grade_bands(cell: str, grades: set[int]) -> None:
+    from compliance.inputs.values import parse_scope
+
+    assert set(parse_scope(cell).grades) == grades
+
+
+def test_title_two_row_header_and_notes_together_in_gbk_csv(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {})
+    write_gbk_csv(folder / "作息时间表.csv", [
+        [TITLE, "", "", ""],
+        ["节次", "夏季", "", "冬季"],
+        ["", "一至三年级", "四至六年级", "一至六年级"],
+        ["第一节", "8:20-9:00", "8:20-9:00", "7:50-8:30"],
+        ["注：冬季作息自10月1日起执行", "", "", ""],
+        ["审核：李主任", "", "", ""],
+    ])
+    report = run([folder])
+    assert [(f.code, f.location.line, f.subject.get("season")) for f in report.findings] == [
+        ("HRS001", 4, "冬季")]
+    assert title(report, "作息时间表.csv") == TITLE
+    assert [w for w in whys(report, "作息时间表.csv") if w[1] != "assumed"] == [
+        (1, "preamble"), (5, "note"), (6, "note")]
+
+
+def test_a_data_row_of_text_is_never_a_sub_header(tmp_path: Path) -> None:
+    # a materials table in a file whose name tells nothing: 三年级 under 年级 is data
+    folder = school_folder(tmp_path, {"征订.csv": "年级,学科,书名,类别\n三年级,语文,同步练习,练习册\n"
+                                                   "一年级,数学,口算天天练,练习册\n"})
+    report = run([folder])
+    assert sorted({f.code for f in report.findings}) == ["WBK001", "WBK003"]

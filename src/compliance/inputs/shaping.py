@@ -387,9 +387,19 @@ def _could_be_sub_header(grid: _Grid, line: int, next_line: int) -> bool:
             if not any(not _blank(t) for t in top[:i]):
                 return False  # a sub-header under nothing
             gaps = True
-        elif not (_blank(at(top, i + 1)) and not _blank(at(below, i + 1))):
+        elif not (_blank(at(top, i + 1)) and not _blank(at(below, i + 1))) and not (
+                _slot(at(top, i)) and _slot(at(below, i))):
             return False  # a header cell with text under it that groups nothing: data
     return gaps
+
+
+def _slot(value: Any) -> bool:
+    """A header naming a season or a grade band (``冬季`` over ``一至六年级``)."""
+    from compliance.inputs.seasons import season_of_header
+    from compliance.inputs.values import parse_band
+
+    return isinstance(value, str) and (season_of_header(value) is not None
+                                       or parse_band(value) is not None)
 
 
 def _looks_like_data(value: Any) -> bool:
