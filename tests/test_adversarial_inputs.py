@@ -159,7 +159,7 @@ def test_a_single_50_mb_line_is_one_input_finding(tmp_path: Path) -> None:
     path = corpus.one_huge_line(tmp_path / "schedule.csv")
     run = run_cli(path, timeout=60)
     assert run.status == 2, run.output[-2000:]
-    assert f"{path}:2 [title]: INP001 error: a value cannot be read: the value in `title` is " \
+    assert f"{path}:2 [title]: INP001 error: a value cannot be read: the value in `title (内容)` is " \
            f"{50 << 20} characters long" in run.stdout
     assert len(run.stdout) < 10_000  # the cell is never echoed whole
 
@@ -174,7 +174,7 @@ def test_xlsx_formulas_are_read_as_their_cached_values(engine: Engine, tmp_path:
 def test_xlsx_merged_cells_leave_the_row_reported_not_lost(engine: Engine, tmp_path: Path) -> None:
     path = corpus.xlsx_merged(tmp_path / "schedule.xlsx")
     status, text, report = check(engine, path)
-    assert f"{path}[schedule]:3 [end]: INP001" in text
+    assert f"{path}[schedule]:3 [activity]: INP001" in text
     assert (report.rows_read, report.rows_rejected) == (2, 1)
     assert status == 2
 

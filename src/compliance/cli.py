@@ -624,6 +624,52 @@ def verify(
     raise typer.Exit(_run(go, False))
 
 
+@app.command()
+def template(
+    kind: Annotated[str | None, typer.Argument(
+        help="The document kind (schedule, …). 文档类型。")] = None,
+    all_kinds: Annotated[bool, typer.Option(
+        "--all", help="One workbook, a sheet per kind. 全部类型。")] = False,
+    lang: Annotated[Lang | None, typer.Option(help="Headers' language. 表头语言。")] = None,
+    output: Annotated[str | None, typer.Option(
+        "-o", "--output", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """Write an XLSX template a school fills in. 生成填报模板（XLSX）。"""
+
+    def go() -> int:
+        from compliance.outputs.templates import UnknownKind, build_template, sheet_name
+
+        engine = _engine(None, None, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points)
+        language = engine.options.lang
+        kinds = engine.registry.kinds
+        if all_kinds == (kind is not None):
+            fail("name one KIND or give --all (kinds: " + ", ".join(kinds) + ")")
+        names = list(kinds) if all_kinds else [str(kind)]
+        try:
+            data = build_template(names, language, kinds)
+        except UnknownKind as exc:
+            fail(str(exc))
+        target = output
+        if target is None:
+            stem = ("模板" if language == "zh" else "templates") if all_kinds else (
+                sheet_name(kinds[names[0]], language) + ("模板" if language == "zh" else "-template"))
+            target = f"{stem}.xlsx"
+            if Path(target).exists():
+                fail(f"{target} exists: give -o FILE to write over it")
+        if target == "-":
+            sys.stdout.buffer.write(data)
+            return 0
+        Path(target).write_bytes(data)
+        typer.echo(target)
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
 @app.command("calendar", cls=HelpCommand, no_args_is_help=True,
              short_help="Show a year of the official calendar, or import a notice. 官方放假安排。")
 def calendar_command(

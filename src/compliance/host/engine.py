@@ -219,6 +219,7 @@ class Engine:
             generated_at=now_utc(),
             inputs=list(paths),
             checked=sorted(self.active),
+            file_notes=loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
         )
 

@@ -11,7 +11,7 @@ from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
-from compliance.inputs.reasons import Msg, kind_label, quoted
+from compliance.inputs.reasons import Msg, kind_label
 from compliance.inputs.values import BadValue, is_blank
 
 #: a reader's row problems (``too_many_cells:7:5``): the reason and its values
@@ -146,7 +146,8 @@ def normalize_table(
             InputProblem(
                 "INP002",
                 doc.loc.with_column(None),
-                Msg("table.missing_columns", columns=quoted(missing), kind=kind_label(kind),
+                Msg("table.missing_columns", columns=_labels([kind.missing_label(m) for m in missing]),
+                    kind=kind_label(kind),
                     rows=counted),
                 doc.school_id,
                 {"columns": ", ".join(missing), "kind": kind.name},
@@ -217,7 +218,7 @@ def normalize_table(
                     if required:
                         problems.append(
                             InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
-                                         Msg("cell.empty", column=name), school_id,
+                                         Msg("cell.empty", column=kind.label(name)), school_id,
                                          {"column": name, "value": ""})
                         )
                         bad = True
@@ -228,8 +229,9 @@ def normalize_table(
                         InputProblem(
                             "INP001",
                             _cell_loc(loc, cell_lines, header).with_column(name),
-                            Msg("cell.value_in", column=name, problem=parsed.text) if parsed.text
-                            else Msg("cell.unreadable", value=_show(value), column=name,
+                            Msg("cell.value_in", column=kind.label(name), problem=parsed.text)
+                            if parsed.text
+                            else Msg("cell.unreadable", value=_show(value), column=kind.label(name),
                                      expected=parsed.expected),
                             school_id,
                             {"column": name, "value": _show(value)},
@@ -242,7 +244,7 @@ def normalize_table(
                 # No folder or --school says whose row this is, and the row does not either.
                 problems.append(
                     InputProblem("INP001", loc.with_column("school_id"),
-                                 Msg("cell.empty", column="school_id"), None,
+                                 Msg("cell.empty", column=kind.label("school_id")), None,
                                  {"column": "school_id", "value": ""})
                 )
                 bad = True
@@ -272,6 +274,12 @@ def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: s
     if cell_lines and cell_lines.get(header) is not None:
         return Location(loc.file, cell_lines[header], None, loc.sheet)
     return loc
+
+
+def _labels(labels: list[dict[str, str]]) -> dict[str, str]:
+    """Missing columns as a school names them, each in backticks, in either language."""
+    return {"zh": "、".join(f"`{label['zh']}`" for label in labels),
+            "en": ", ".join(f"`{label['en']}`" for label in labels)}
 
 
 def _shape(problem: str | Msg) -> str | Msg:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t
+from compliance.outputs.labels import clean, passed_over_lines, t
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import SEVERITIES, Finding
@@ -217,6 +217,13 @@ def _summary(report: Report, lang: str) -> str:
     for skipped in report.skipped:
         out.append(f'<p class="meta">{esc(t("skipped", lang))}: {esc(skipped.school_id)}: '
                    f'{esc(", ".join(skipped.codes))} — {esc(skipped.reason)}</p>\n')
+    passed = passed_over_lines(report, lang)
+    if passed:
+        # what was read as a title, note or section rather than as data (exports.md)
+        out.append(f'<details class="meta"><summary>{esc(t("passed_over", lang))} '
+                   f"({len(passed)})</summary><ul>")
+        out.extend(f"<li>{esc(line)}</li>" for line in passed)
+        out.append("</ul></details>\n")
     return "".join(out)
 
 

@@ -41,6 +41,9 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # Each file read: its title and the rows passed over (exports.md), by path
+    # (compliance.inputs.shaping.FileNotes).
+    file_notes: dict[str, Any] = field(default_factory=dict)
     # The official calendar's source for each year the run looked at ("2027" -> {kind,
     # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
     calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -97,6 +100,16 @@ class Report:
         if any(SEVERITY_RANK[f.severity] >= threshold for f in self.active):
             return 1
         return 0
+
+    def files_passed_over(self) -> list[tuple[str, str | None, dict[str, int]]]:
+        """Each file that has a title or rows passed over: path, title, rows by ``why``."""
+        out = []
+        for path in sorted(self.file_notes):
+            notes = self.file_notes[path]
+            counts = notes.passed_over()
+            if counts or notes.title or notes.notes:
+                out.append((path, notes.title, counts))
+        return out
 
     def by_school(self) -> dict[str | None, list[Finding]]:
         groups: dict[str | None, list[Finding]] = {}

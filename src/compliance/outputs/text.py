@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clause_groups, clean, clean_schools, t, waiver_line
+from compliance.outputs.labels import clause_groups, clean, clean_schools, passed_over_lines, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rounds.baseline import LABELS, counts_line, school_counts
@@ -63,6 +63,11 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        passed = passed_over_lines(report, lang)
+        if passed:
+            write(f"{t('passed_over', lang)}:\n")
+            for line in passed:
+                write(f"  {clean(line)}\n")
         if report.found_above:
             write(f"{t('found_above', lang)}: {', '.join(map(clean, report.found_above))}\n")
         if report.rows_rejected:
