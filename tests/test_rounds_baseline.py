@@ -113,6 +113,9 @@ def test_new_only_reports_and_fails_on_new_findings_alone(tmp_path: Path) -> Non
     assert code == 1
     assert [(f["subject"]["date"], f["baseline"]) for f in report["findings"]] == [
         ("2025-10-25", "new")]
+    code, out = invoke("check", str(old), "--baseline", str(baseline), "--new-only",
+                       "--format", "text")
+    assert code == 1 and "new 1 · not rectified 1 · fixed 0" in out  # counts stay whole
 
 
 def test_new_only_needs_something_to_compare_with(tmp_path: Path) -> None:
