@@ -103,7 +103,7 @@ def evidence_section(report: Report, lang: str) -> str:
         ("curriculum", run.get("curriculum") or _t("none", lang)),
         ("calendar", calendar or "-"),
         ("time", run["time"]),
-        ("key", run.get("fingerprint_key", "")),
+        ("key", run.get("fingerprint_key") or "-"),
     ]
     out = [f'<h2 id="evidence">{esc(_t("evidence", lang))}</h2>\n<table id="evidence-run">'
            "<tbody>"]
