@@ -39,7 +39,10 @@ def test_the_json_report_lists_every_input_file_with_its_hash() -> None:
     run = report["run"]
     assert run["tool"] == {"name": "compliance", "version": "0.1.0"}
     assert run["profile"] == "default" and run["time"] == "2025-12-01T00:00:00Z"
-    assert run["curriculum"] is None and run["calendar"] == {}
+    assert run["curriculum"] is None
+    assert run["calendar"] == {"2025": {"kind": "package",  # the samples' dates are all 2025
+                                        "source": run["calendar"]["2025"]["source"]}}
+    assert run["calendar"]["2025"]["source"].startswith("chinesecalendar ")
     assert {"name": "compliance.rules.packs.holiday_classes", "version": "0.1.0",
             "origin": "built-in"} in run["plugins"]
     assert len(run["fingerprint_key"]) == 12

@@ -80,6 +80,10 @@ NoEntryPointsOpt = Annotated[bool, typer.Option(
     "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
 RulesOpt = Annotated[list[str] | None, typer.Option(
     "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+CalendarOpt = Annotated[list[str] | None, typer.Option(
+    "--calendar", metavar="FILE",
+    help="A calendar file: official years (official:) and local days, before the settings' "
+         "calendar: (repeatable). 日历文件（官方放假安排与本地调整）。")]
 
 CodesOpt = Annotated[list[str] | None, typer.Option(
     help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
@@ -94,7 +98,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, calendars: list[str] | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -113,13 +117,31 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         debug=debug,
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
+        calendars=calendars or [],
     )
     return Engine(options)
 
 
-def _run(fn: Any, debug: bool) -> Any:
+#: the standard output reports go to while plugins' prints are sent to stderr
+_REAL_STDOUT: list[Any] = []
+
+
+def _run(fn: Any, debug: bool, reports: bool = False) -> Any:
+    """``fn()``'s exit status; every error one line.  ``reports``: ``fn`` writes reports
+    to the real stdout, and anything else printed (a plugin's ``print``) goes to stderr."""
+    import contextlib
+
+    from compliance.host.interrupts import Interrupted, stop_on_signals
+
+    _REAL_STDOUT.append(sys.stdout)
     try:
-        return fn()
+        with stop_on_signals(), (contextlib.redirect_stdout(sys.stderr) if reports
+                                 else contextlib.nullcontext()):
+            return fn()
+    except Interrupted as exc:
+        typer.echo(f"compliance: interrupted by {exc}: the check did not finish and no "
+                   "report was completed", err=True)
+        raise typer.Exit(exc.status) from None
     except ComplianceError as exc:
         if debug:
             raise
@@ -140,6 +162,8 @@ def _run(fn: Any, debug: bool) -> Any:
                    "(a defect: please report it; rerun with --debug for the traceback)",
                    err=True)
         raise typer.Exit(3) from None
+    finally:
+        _REAL_STDOUT.pop()
 
 
 @app.command()
@@ -185,6 +209,11 @@ def check(
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
+    calendar: CalendarOpt = None,
+    rule_timeout: Annotated[float | None, typer.Option(
+        "--rule-timeout", min=0, metavar="SECONDS",
+        help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
+             "0: no limit). 单条规则的时间上限（秒）。")] = None,
     baseline: Annotated[str | None, typer.Option(
         "--baseline", metavar="REPORT.json",
         help="Compare with an earlier JSON report: new / unchanged / fixed. "
@@ -202,15 +231,19 @@ def check(
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files)
+                         no_entry_points, debug, rule_files, calendar)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
+        engine.options.rule_timeout = _timeout_setting(
+            rule_timeout if rule_timeout is not None else cfg.get("rule_timeout"))
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
         if reporter is None:
             raise UsageError(f"--format: unknown format {fmt!r}; known: "
                              f"{', '.join(sorted(engine.registry.reporters))}")
         extra = [_report_spec(spec, engine.registry.reporters) for spec in report_to or []]
+        engine.options.schedules = any(getattr(r, "uses_schedules", True)
+                                       for r in [reporter, *(r for r, _ in extra)])
         report = _check_with_progress(engine, paths)
         waiver_file = waivers or cfg.path("waivers")
         if waiver_file:
@@ -223,27 +256,16 @@ def check(
         apply_rounds(report, engine, paths, RoundOptions(
             baseline=baseline, history=history, new_only=new_only,
             evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
-        # One evaluation, any number of renderings.
-        try:
-            _write(report, reporter, output, engine.options.lang)
-            for extra_reporter, target in extra:
-                _write(report, extra_reporter, None if target == "-" else target,
-                       engine.options.lang)
-        except (ComplianceError, OSError):  # OSError: a closed pipe is no plugin's fault
-            raise
-        except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
-            from compliance.host.errors import PluginError
-
-            owner = engine.registry.plugin_of("report format", fmt) or "?"
-            raise PluginError(f"plugin {owner!r}: the {fmt!r} reporter raised "
-                              f"{type(exc).__name__}: {exc}; the report is incomplete "
-                              "(rerun with another --format)") from exc
+        # One evaluation, any number of renderings; one that fails does not stop the others.
+        targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
+                   *((r, None if t == "-" else t, f"--report {r.name}:{t}") for r, t in extra)]
+        failed = _write_all(report, targets, engine)
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
-        return report.exit_status(level)
+        return 2 if failed else report.exit_status(level)
 
-    raise typer.Exit(_run(go, debug))
+    raise typer.Exit(_run(go, debug, reports=True))
 
 
 def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
@@ -293,34 +315,37 @@ def _default_format(output: str | None) -> str:
     return "text"
 
 
-def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
-    import shutil
+def _write_all(report: Any, targets: list[tuple[Any, str | None, str]], engine: Any) -> bool:
+    """Write every report (see outputs/destination.py); ``True`` when one failed, each
+    failure told in one line and the later reports still written."""
+    from compliance.outputs.destination import OutputFailed, write_report
 
-    from compliance.outputs.reporter import RenderOptions
+    failed = False
+    for reporter, target, label in targets:
+        owner = engine.registry.plugin_of("report format", reporter.name) or "?"
+        try:
+            write_report(report, reporter, target, engine.options.lang, label, owner,
+                         stdout=_REAL_STDOUT[-1] if _REAL_STDOUT else None)
+        except OutputFailed as exc:
+            from compliance.outputs.labels import clean
 
-    terminal = output is None and sys.stdout.isatty()
-    options = RenderOptions(
-        lang=lang,
-        color=terminal and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size((100, 24)).columns if terminal else 100,
-        terminal=terminal,
-    )
-    if output is None:
-        if reporter.binary:
-            reporter.render(report, sys.stdout.buffer, options)
-        else:
-            reporter.render(report, sys.stdout, options)
-        return
-    path = Path(output)
-    try:
-        if reporter.binary:
-            with path.open("wb") as fh:
-                reporter.render(report, fh, options)
-        else:
-            with path.open("w", encoding="utf-8", newline="\n") as fh:
-                reporter.render(report, fh, options)
-    except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+            typer.echo(f"compliance: error: {clean(exc.line)}", err=True)
+            failed = True
+    return failed
+
+
+def _timeout_setting(value: Any) -> float | None:
+    if value is None:
+        from compliance.host.engine import DEFAULT_RULE_TIMEOUT
+
+        return DEFAULT_RULE_TIMEOUT
+    try:  # a settings file gives text
+        seconds = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < 1e9:
+        raise UsageError(f"rule_timeout must be a number of seconds (0: no limit), not {value!r}")
+    return seconds or None
 
 
 @app.command()
@@ -512,6 +537,61 @@ def verify(
         else:
             typer.echo(f"{len(cases)} case(s), {failed} failed")
         return 1 if failed else 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("calendar", no_args_is_help=True)
+def calendar_command(
+    what: Annotated[str, typer.Argument(
+        metavar="YEAR|import", help="A year to show (2027), or `import` to read a notice. "
+                                    "年份，或 import（导入放假通知）。", show_default=False)],
+    notice: Annotated[str | None, typer.Argument(
+        metavar="[NOTICE.txt]", help="With `import`: the notice's text as published. "
+                                     "与 import 连用：通知原文。", show_default=False)] = None,
+    calendar: CalendarOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help="YEAR: text or json. 输出格式。")] = "text",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", help="import: add the year to this calendar file (created, or "
+                               "the year put in and the rest kept); default: print it. "
+                               "导入结果写入的日历文件。")] = None,
+    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    plugin: PluginOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """The official calendar: show a year, or import the State Council's notice.
+    官方放假安排：查看某年，或导入国务院办公厅放假通知。
+
+    \b
+      compliance calendar 2027 [--calendar FILE] [--format text|json]
+          the year as the tool sees it: holidays, make-up working days, source,
+          covered or not (exit 0 covered, 1 not covered, 2 a bad calendar file)
+      compliance calendar import NOTICE.txt [-o calendar.yaml]
+          the notice's text into the year's official: entry (see README)
+    """
+
+    def go() -> int:
+        from compliance.calendar_command import import_notice, show_year
+
+        language = lang.value if lang else default_lang()
+        if what == "import":
+            if notice is None:
+                raise UsageError("calendar import: give the notice's text file, e.g. "
+                                 "`compliance calendar import notice.txt -o calendar.yaml`")
+            if calendar or format != "text":
+                raise UsageError("calendar import: --calendar and --format are for "
+                                 "`compliance calendar YEAR`")
+            return import_notice(notice, output, language)
+        if notice is not None or output is not None:
+            raise UsageError(f"calendar {what}: a NOTICE file and -o are for "
+                             "`compliance calendar import NOTICE.txt`")
+        if format not in ("text", "json"):
+            raise UsageError(f"--format: {format!r}: write text or json")
+        engine = _engine(None, config, lang=language, modules=plugin,
+                         no_entry_points=no_entry_points, calendars=calendar)
+        return show_year(engine, what, format, language)
 
     raise typer.Exit(_run(go, False))
 

@@ -13,6 +13,7 @@ Every key is optional; command-line options win::
     profiles: [profiles/our-district.yaml]
     plugins: [our_bureau_rules]
     plugins_dir: local-plugins
+    calendar: calendars/2027.yaml   # official years and local days (or a list of files)
     parameters:
       HRS002: {latest_end: "17:30"}
     severities:
@@ -32,7 +33,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules",
+    "show_pii", "jobs", "rules", "rule_timeout", "calendar",
 }
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.host.interrupts import PLUGIN_FAULTS
+from compliance.inputs import safety
 from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
@@ -114,10 +116,11 @@ class Materialised:
 
 
 def display_path(base: str, path: Path, root: Path) -> str:
-    """The path as given on the command line joined with the file's path inside it."""
+    """The path as given on the command line joined with the file's path inside it
+    (bytes that are not UTF-8 shown as U+FFFD)."""
     if path == root:
-        return Path(base).as_posix()
-    return (Path(base) / path.relative_to(root)).as_posix()
+        return safety.shown(Path(base).as_posix())
+    return safety.shown((Path(base) / path.relative_to(root)).as_posix())
 
 
 class Loader:
@@ -147,7 +150,9 @@ class Loader:
         self._schools: dict[str, School] = {}
         self._districts: dict[str, District | None] = {}
         self._docs: list[tuple[Document, District | None]] = []
-        self._seen: set[str] = set()
+        #: every file and folder met, by real path, and how it was first shown
+        self._seen: dict[str, str] = {}
+        self._outside_seen: set[str] = set()
         self._forced: str | None = None
         self._stems: dict[str, str] = {}
         for kind in kinds.values():
@@ -165,18 +170,18 @@ class Loader:
             self._forced = school.id if school else None
         for given in paths:
             path = Path(given)
-            if path.is_dir():
+            if safety.is_dir(path):
                 self._folder(path, given, path, None)
             else:
                 self._file(path, given, path, owner=self._forced, district=None)
         self._assemble()
         return self.out
 
-    def _once(self, path: Path) -> bool:
+    def _once(self, path: Path, shown: str = "") -> bool:
         real = os.path.realpath(path)
         if real in self._seen:
             return False
-        self._seen.add(real)
+        self._seen[real] = shown
         return True
 
     def _children(self, folder: Path, base: str, root: Path) -> list[Path]:
@@ -194,7 +199,8 @@ class Loader:
         for stem in MAPPING_STEMS[name]:
             for suffix in (".yaml", ".yml", ".json"):
                 candidate = folder / f"{stem}{suffix}"
-                if candidate.is_file():
+                # a profile that is a link out of its folder is not this school's profile
+                if safety.is_file(candidate) and safety.inside(candidate, folder):
                     return candidate
         return None
 
@@ -208,11 +214,11 @@ class Loader:
         if school_path is None or zones_path or calendar_path:
             district = District(Location(display_path(base, folder, root)), parent=parent)
             for path in (zones_path, calendar_path):
-                if path is not None and self._once(path):
+                if path is not None and self._once(path, display_path(base, path, root)):
                     self.out.files += 1
                     self._mapping_file(path, display_path(base, path, root), district)
         if school_path is not None:
-            self._once(school_path)
+            self._once(school_path, display_path(base, school_path, root))
             self.out.files += 1
             school = self._school_profile(school_path, display_path(base, school_path, root))
             owner = school.id if school else None
@@ -224,7 +230,9 @@ class Loader:
             self._school_folder(folder, base, root, owner, district)
             return
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root):
+                continue
+            if safety.is_dir(child):
                 self._folder(child, base, root, district)
             else:
                 self._file(child, base, root, owner=self._forced, district=district)
@@ -232,7 +240,9 @@ class Loader:
     def _school_folder(self, folder: Path, base: str, root: Path, owner: str | None,
                        district: District | None) -> None:
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root, owner):
+                continue
+            if safety.is_dir(child):
                 if self._once(child):
                     self._school_folder(child, base, root, owner, district)
             else:
@@ -244,14 +254,39 @@ class Loader:
         suffix = path.suffix.lower()
         return next((r for r in self.readers if suffix in r.suffixes), None)
 
+    def _outside(self, child: Path, base: str, root: Path, owner: str | None = None) -> bool:
+        """Report (once) and skip a link whose target lies outside the path given."""
+        if not safety.is_link(child) or safety.inside(child, root):
+            return False
+        key = os.path.abspath(child)  # the link itself: many may point at one /dev/zero
+        if key in self._outside_seen:
+            return True
+        self._outside_seen.add(key)
+        self._problem("INP003", Location(display_path(base, child, root)),
+                      Msg("file.link_outside"), owner)
+        return True
+
     def _file(self, path: Path, base: str, root: Path, owner: str | None,
               district: District | None) -> None:
-        if not self._once(path):
-            return
         shown = display_path(base, path, root)
-        if not path.exists():
-            reason = Msg("file.broken_link" if path.is_symlink() else "file.missing")
+        real = os.path.realpath(path)
+        first = self._seen.get(real)
+        if first is not None:
+            if first and first != shown:  # two links to one file: read once, and said so
+                self._problem("INP003", Location(shown), Msg("file.same_as", first=first), owner)
+            return
+        self._seen[real] = shown
+        try:
+            os.stat(path)
+        except OSError as exc:
+            reason = (Msg("file.broken_link") if safety.is_link(path) and not os.path.exists(path)
+                      else Msg("file.missing") if isinstance(exc, FileNotFoundError)
+                      else Msg("file.os_error", error=exc.strerror or type(exc).__name__))
             self._problem("INP003", Location(shown), reason, owner)
+            return
+        unsafe = safety.unsafe(path, root)
+        if unsafe is not None:  # a FIFO, a device, a link out of the submission: never opened
+            self._problem("INP003", Location(shown), unsafe, owner)
             return
         self.out.files += 1
         reader = self._reader_for(path)
@@ -306,7 +341,7 @@ class Loader:
                           Msg("file.os_error", error=exc.strerror or type(exc).__name__), owner)
         except (RecursionError, MemoryError):
             self._problem("INP003", Location(shown), Msg("file.too_large"), owner)
-        except Exception as exc:
+        except PLUGIN_FAULTS as exc:  # SystemExit and KeyboardInterrupt too: a plugin's
             self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
         return None
 
@@ -343,7 +378,7 @@ class Loader:
                 self._problem("INP003", Location(shown, exc.line, None, table.sheet),
                               _reason(exc), owner)
                 return
-            except Exception as exc:
+            except PLUGIN_FAULTS as exc:
                 self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
                               owner)
                 return
@@ -377,7 +412,7 @@ class Loader:
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          _reason(exc), owner))
-        except Exception as exc:  # a reader's row iterator that breaks part-way
+        except PLUGIN_FAULTS as exc:  # a reader's row iterator that breaks part-way
             # The row in hand when it broke is neither kept nor checked: count it rejected.
             doc.rows_rejected = doc.rows_read - len(doc.records)
             problems.append(InputProblem("INP003", loc, self._crash(
@@ -433,7 +468,7 @@ class Loader:
 
     def _school_profile(self, path: Path, shown: str) -> School | None:
         reader = self._reader_for(path)
-        if reader is None or not path.is_file():
+        if reader is None or not safety.is_file(path):
             self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
         documents = self._read(reader, path, shown, None)
@@ -586,6 +621,20 @@ class Loader:
                 # no school to go to and are counted in Loaded (and reported as INP findings)
             for sid, part in by_school.items():
                 self._attach(part, sid, district)
+        for sub in subs.values():
+            self._nothing_handed_in(sub)
+
+    def _nothing_handed_in(self, sub: Submission) -> None:
+        """INP002 for a school with a profile and no document (and no file that failed):
+        a school that handed in nothing must not pass."""
+        if sub.school is None or sub.documents:
+            return
+        if any(p.school_id == sub.school_id for p in self.out.problems):
+            return  # its files were there but could not be read: already reported
+        self._problem("INP002", sub.school.loc,
+                      Msg("school.nothing_handed_in", school_id=sub.school_id,
+                          kinds=", ".join(sorted(self.kinds))),
+                      sub.school_id, subject={"school_id": sub.school_id, "documents": 0})
 
     def _attach(self, doc: Document, school_id: str, district: District | None) -> None:
         subs = self.out.submissions
@@ -625,11 +674,11 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     loader = Loader(kinds, readers, origin=origin)
     loader._schools = {plan.school_id: plan.school} if plan.school else {}
     for unit in plan.folders:
-        loader._seen.add(os.path.realpath(unit.folder))
+        loader._seen[os.path.realpath(unit.folder)] = ""
         for name in MAPPING_STEMS:  # read (and counted) by the planning walk already
             found = loader._find_mapping(unit.folder, name)
             if found is not None:
-                loader._seen.add(os.path.realpath(found))
+                loader._seen[os.path.realpath(found)] = display_path(unit.base, found, unit.root)
         loader._school_folder(unit.folder, unit.base, unit.root, plan.school_id, plan.district)
     out = loader.out
     for part in plan.parts:
@@ -655,4 +704,5 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     for doc, district in loader._docs:
         loader._attach(doc, doc.school_id or "", district)
     sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
+    loader._nothing_handed_in(sub)
     return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected)

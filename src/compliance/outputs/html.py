@@ -115,6 +115,7 @@ fromHash();apply();
 
 class HtmlReporter:
     name = "html"
+    uses_schedules = True  # draws each school's week from report.schedules
     binary = False
     suffix = ".html"
 

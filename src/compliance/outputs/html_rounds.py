@@ -88,6 +88,15 @@ def _trend_svg(title: str, points: list[dict[str, Any]], lang: str) -> str:
     return "".join(out)
 
 
+def calendar_lines(calendar: dict[str, Any], lang: str) -> list[str]:
+    """``2027: 国务院办公厅…通知 (calendar.yaml:2)`` per year; plain strings as they are."""
+    from compliance.inputs.calendar_run import evidence_text
+
+    return [line for year, source in calendar.items()
+            for line in (evidence_text({year: source}, lang) if isinstance(source, dict)
+                         else [f"{year}: {source}"])]
+
+
 def evidence_section(report: Report, lang: str) -> str:
     """What was run, on which files, with what: for the record."""
     if report.evidence is None:
@@ -95,7 +104,7 @@ def evidence_section(report: Report, lang: str) -> str:
     run = report.evidence["run"]
     plugins = ", ".join(f"{p['name']} {p['version'] or ''}".strip() for p in run["plugins"]
                         if p["origin"] != "built-in") or _t("none", lang)
-    calendar = "; ".join(f"{year}: {source}" for year, source in run["calendar"].items())
+    calendar = "; ".join(calendar_lines(run["calendar"], lang))
     rows = [
         ("tool", f"{run['tool']['name']} {run['tool']['version']}"),
         ("plugins", plugins),

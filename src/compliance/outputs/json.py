@@ -40,6 +40,7 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 class JsonReporter:
     name = "json"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".json"
 

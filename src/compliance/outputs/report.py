@@ -40,6 +40,9 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # The official calendar's source for each year the run looked at ("2027" -> {kind,
+    # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
+    calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
     # baseline), what the run was and read (evidence), each school's findings by round.
     fixed: list[dict[str, Any]] | None = None

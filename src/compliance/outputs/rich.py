@@ -16,6 +16,7 @@ STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 class RichReporter:
     name = "rich"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".txt"
 

@@ -130,6 +130,7 @@ def _evidence(run: dict[str, Any], evidence: dict[str, Any]) -> None:
 
 class SarifReporter:
     name = "sarif"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".sarif"
 

@@ -13,6 +13,7 @@ from compliance.rounds.baseline import LABELS, counts_line, school_counts
 
 class TextReporter:
     name = "text"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".txt"
 

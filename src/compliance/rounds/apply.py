@@ -52,7 +52,8 @@ def apply_rounds(report: Report, engine: Any, paths: Sequence[str],
     if options.evidence or options.history:
         extra = {k: v for k, v in (("baseline", file_entry(options.baseline)),
                                    ("waivers", file_entry(options.waivers))) if v}
-        report.evidence = {"run": run_record(engine, extra=extra),
+        report.evidence = {"run": run_record(engine, calendar=report.calendar_sources,
+                                             extra=extra),
                            "files": input_files(paths)}
     if options.history:
         from compliance.rounds.history import History

@@ -96,7 +96,9 @@ def run_record(engine: Any, *, calendar: Mapping[str, Any] | None = None,
                ) -> dict[str, Any]:
     """The ``run`` object of the JSON report.
 
-    :param calendar: calendar source per year (``{"2025": "chinesecalendar 1.11"}``);
+    :param calendar: calendar source per year — a run's ``Report.calendar_sources``
+        (``{"2025": {"kind": "package", "source": "chinesecalendar 1.11.0"}}``, see
+        :func:`compliance.inputs.calendar_run.calendar_evidence`), or plain strings;
         when ``None``, taken from ``engine.calendar_sources()`` if the engine has it.
     :param curriculum: the curriculum plan in force (name or file), if any.
     """

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from compliance.inputs.calendar import SchoolCalendar, YearCalendar
+from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCalendar
 from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
 from compliance.inputs.reasons import Msg, TemplateValues
@@ -146,16 +146,29 @@ class SchoolContext:
 
     @property
     def calendar(self) -> SchoolCalendar:
+        """The school's days: terms, local days and the official calendar (see
+        :mod:`compliance.inputs.calendar` for where each year comes from)."""
         if self._calendar is None:
             district = self.submission.district
             terms = [(t.start, t.end) for t in self.school.terms] if self.school else None
+            official = self.state.official
+            declared = district.official_years() if district else []
+            if declared:  # the district's calendar.yaml years, after the run's own files
+                if not isinstance(official, OfficialCalendar):
+                    official = OfficialCalendar(official)
+                official = official.extended(declared)
             self._calendar = SchoolCalendar(
-                self.state.official,
+                official,
                 terms or None,
                 district.local_holidays() if district else set(),
                 district.local_workdays() if district else set(),
             )
         return self._calendar
+
+    def calendar_sources(self) -> dict[int, Any]:
+        """The years this school's checks asked the calendar about, with each year's
+        :class:`~compliance.inputs.calendar.CalendarSource` (``None``: not covered)."""
+        return self._calendar.sources() if self._calendar is not None else {}
 
     def grades_of(self, scope: Scope | None) -> list[int]:
         """The school's grades a schedule row applies to."""

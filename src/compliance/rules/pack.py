@@ -35,20 +35,23 @@ from compliance.rules.metadata import (
 )
 
 if TYPE_CHECKING:
+    from compliance.rules.batch import BatchContext
     from compliance.rules.context import RunContext, SchoolContext
     from compliance.rules.finding import Finding
 
 SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
 CollectFn = Callable[["SchoolContext"], Any]
 FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+BatchFn = Callable[["BatchContext"], Iterable["Finding"]]
 
 
 @dataclass
 class Check:
     """One check function and the codes it can report.
 
-    ``scope`` is ``school`` (``fn(ctx)`` once per school) or ``run``
-    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once).
+    ``scope`` is ``school`` (``fn(ctx)`` once per school), ``run``
+    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once) or
+    ``batch`` (``fn(batch)`` once per batch of schools, see ``rules/batch.py``).
     """
 
     codes: tuple[str, ...]
@@ -133,6 +136,16 @@ class RulePack:
 
         def register(fn: SchoolCheckFn) -> SchoolCheckFn:
             self._add(Check(codes, fn))
+            return fn
+
+        return register
+
+    def per_batch(self, *codes: str) -> Callable[[BatchFn], BatchFn]:
+        """Register ``fn(batch)``: one call over the tables of a batch of schools
+        (a :class:`~compliance.rules.batch.BatchContext`), for column-wise rules."""
+
+        def register(fn: BatchFn) -> BatchFn:
+            self._add(Check(codes, fn, scope="batch"))
             return fn
 
         return register
