@@ -287,9 +287,6 @@ class History:
                         "schools": schools, "findings": sum(severity.values()),
                         "by_severity": {s: severity[s] for s in SEVERITIES if severity[s]},
                         "waived": waived, "new": new, "fixed": fixed})
-        if school is not None:
-            # a school's schools list names only itself; keep rounds of other schools out
-            return out
         return out
 
     def trend(self, schools: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
