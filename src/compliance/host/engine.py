@@ -27,7 +27,7 @@ from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
@@ -214,6 +214,10 @@ class Engine:
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
             schedules=schedule_rows(loaded.submissions) if self.options.schedules else {},
+            found_above=loaded.found_above,
+            clauses=rule_clauses(rules, self.options.lang),
+            generated_at=now_utc(),
+            inputs=list(paths),
             checked=sorted(self.active),
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
         )

@@ -38,7 +38,7 @@ from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -263,6 +263,13 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     return [r for sid in ids if (r := got[sid]) is not None]
 
 
+def no_submission(paths: Sequence[str]) -> str:
+    """The one line for a run that found nothing to check."""
+    return (f"{', '.join(paths)}: no submission found (未找到提交材料): give a school folder "
+            "(school.yaml and its documents), a district folder of school folders, or files "
+            "such as schedule.csv")
+
+
 def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
     opts = engine.options
@@ -275,6 +282,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)
+        if not loaded.plans and not loaded.problems and loaded.files == 0:
+            raise UsageError(no_submission(paths))
         state = run_state(engine)
         findings: list[Finding] = [engine._input_finding(p, state)
                                    for p in [*engine.calendar_problems(), *loaded.problems]]
@@ -316,6 +325,10 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
         calendar_sources=calendar_evidence(r.calendar_sources for r in results),
+        found_above=loaded.found_above,
+        clauses=rule_clauses(rules, opts.lang),
+        generated_at=now_utc(),
+        inputs=list(paths),
     )
 
 

@@ -46,6 +46,9 @@ class Loaded:
     rows_rejected: int = 0
     #: deferred mode only: what to read, per school, when that school is checked
     plans: dict[str, SchoolPlan] = field(default_factory=dict)
+    #: files read from above the paths given: a school folder's district zones.yaml and
+    #: calendar.yaml, a lone file's school.yaml (the report lists them)
+    found_above: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -123,6 +126,18 @@ def display_path(base: str, path: Path, root: Path) -> str:
     return safety.shown((Path(base) / path.relative_to(root)).as_posix())
 
 
+# what Loader._read answers for a reader that handed the file back (read() gave None)
+PASSED: list[RawDocument] = []
+
+
+def _shown(path: Path) -> str:
+    """A file found beside or above the given paths, as a user would type it."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()
+
+
 class Loader:
     """Reads a run's inputs.
 
@@ -171,11 +186,54 @@ class Loader:
         for given in paths:
             path = Path(given)
             if safety.is_dir(path):
-                self._folder(path, given, path, None)
+                self._folder(path, given, path, self._district_above(path.parent))
             else:
-                self._file(path, given, path, owner=self._forced, district=None)
+                owner, district = self._forced, self._district_above(path.parent)
+                if owner is None:
+                    owner = self._school_beside(path, district)
+                self._file(path, given, path, owner=owner, district=district)
         self._assemble()
         return self.out
+
+    def _district_above(self, start: Path) -> District | None:
+        """The district context of a path given alone: ``zones.yaml`` / ``calendar.yaml``
+        in ``start`` or a folder above it, nearest last in the chain (a city's calendar,
+        then the district's zones).  The search stops at a project root (a folder with
+        ``.git`` or ``pyproject.toml``), the home folder or the top of the disk."""
+        found: list[Path] = []
+        home = Path.home()
+        for folder in (start, *start.resolve().parents) if start.exists() else ():
+            if any(self._find_mapping(folder, n) for n in ("zones", "calendar")):
+                found.append(folder)
+            if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+                break
+        district: District | None = None
+        for folder in reversed(found):
+            district = District(Location(_shown(folder)), parent=district)
+            for name in ("zones", "calendar"):
+                path = self._find_mapping(folder, name)
+                if path is not None and self._once(path):
+                    self.out.files += 1
+                    self.out.found_above.append(_shown(path))
+                    self._mapping_file(path, _shown(path), district)
+        return district
+
+    def _school_beside(self, path: Path, district: District | None) -> str | None:
+        """A lone file in a school folder belongs to the ``school.yaml`` beside it."""
+        school_path = self._find_mapping(path.parent, "school")
+        if school_path is None or school_path.resolve() == path.resolve():
+            return None
+        if not self._once(school_path):
+            known = next((s for s in self._schools.values()
+                          if s.loc.file == _shown(school_path)), None)
+            return known.id if known else None
+        self.out.files += 1
+        self.out.found_above.append(_shown(school_path))
+        school = self._school_profile(school_path, _shown(school_path))
+        if school is None:
+            return None
+        self._districts.setdefault(school.id, district)
+        return school.id
 
     def _once(self, path: Path, shown: str = "") -> bool:
         real = os.path.realpath(path)
@@ -289,13 +347,12 @@ class Loader:
             self._problem("INP003", Location(shown), unsafe, owner)
             return
         self.out.files += 1
-        reader = self._reader_for(path)
-        if reader is None:
+        if self._reader_for(path) is None:
             reason = (Msg("file.no_reader", suffix=path.suffix) if path.suffix
                       else Msg("file.no_reader_no_suffix"))
             self._problem("INP003", Location(shown), reason, owner)
             return
-        documents = self._read(reader, path, shown, owner)
+        documents = self._read_any(path, shown, owner)
         if documents is None:
             return
         stem_kind = self._stems.get(stem_key(path.stem))
@@ -322,6 +379,21 @@ class Loader:
                 self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
                             owner, district)
 
+    def _read_any(self, path: Path, shown: str, owner: str | None) -> list[RawDocument] | None:
+        """The documents of ``path`` from the first reader of its suffix that takes it.
+
+        A reader whose ``read()`` returns ``None`` hands the file back: the next reader
+        for the suffix (in the end the built-in one) reads it instead.
+        """
+        suffix = path.suffix.lower()
+        for reader in self.readers:
+            if suffix in reader.suffixes:
+                documents = self._read(reader, path, shown, owner)
+                if documents is not PASSED:
+                    return documents
+        self._problem("INP003", Location(shown), Msg("file.no_reader", suffix=path.suffix), owner)
+        return None
+
     def _read(self, reader: Reader, path: Path, shown: str,
               owner: str | None) -> list[RawDocument] | None:
         """What ``reader`` makes of ``path``, or ``None`` after reporting why it could not.
@@ -331,6 +403,8 @@ class Loader:
         """
         try:
             documents = reader.read(path)
+            if documents is None:
+                return PASSED
             if not isinstance(documents, list | tuple):
                 raise TypeError(f"read() returned {type(documents).__name__}, not a list")
             return list(documents)
@@ -446,9 +520,7 @@ class Loader:
     # -- mapping documents -------------------------------------------------------
 
     def _mapping_file(self, path: Path, shown: str, district: District) -> None:
-        reader = self._reader_for(path)
-        assert reader is not None
-        documents = self._read(reader, path, shown, None)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return
         for doc in documents:
@@ -467,11 +539,10 @@ class Loader:
             parse_calendar(data, loc, self.out.problems, district)
 
     def _school_profile(self, path: Path, shown: str) -> School | None:
-        reader = self._reader_for(path)
-        if reader is None or not safety.is_file(path):
+        if self._reader_for(path) is None or not safety.is_file(path):
             self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
-        documents = self._read(reader, path, shown, None)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return None
         mapping = next((d for d in documents if isinstance(d, RawMapping)), None)

@@ -172,12 +172,6 @@ def normalize_table(
             loc = Location(file, raw.line, None, sheet)
             school_id = default_school
             bad = False
-            if raw.problem:
-                problems.append(
-                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
-                                 {"column": "", "value": ""})
-                )
-                bad = True
             values: dict[str, object] = dict(absent)
             cells = raw.cells
             cell_lines = raw.cell_lines
@@ -195,6 +189,15 @@ def normalize_table(
                             id_cache[cell] = found
                     if found is not None:
                         school_id = found
+            if raw.problem:
+                # the reader already said what is wrong with the row: one finding, not
+                # one more per cell the broken row leaves empty or shifted
+                problems.append(
+                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
+                                 {"column": "", "value": ""})
+                )
+                rejected += 1
+                continue
             for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
                 cache = caches[slot]

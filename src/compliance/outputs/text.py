@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t, waiver_line
+from compliance.outputs.labels import clause_groups, clean, clean_schools, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rounds.baseline import LABELS, counts_line, school_counts
@@ -38,6 +38,11 @@ class TextReporter:
                     mark += f" [{LABELS['new'][lang]}]"
                 write(f"{clean(loc)}{clean(column)}: {f.code} {t(f.severity, lang)}{mark}: "
                       f"{clean(f.message)}\n")
+            groups = clause_groups(report, sorted({f.code for f in findings}), lang)
+            if groups:
+                write(f"  {t('clauses_head', lang)}:\n")
+                for codes, text in groups:
+                    write(f"    {' '.join(codes)}: {clean(text)}\n")
             write("\n")
         summary = report.summary()
         counts = ", ".join(f"{n} {t(s, lang)}" for s, n in summary["by_severity"].items())
@@ -48,6 +53,9 @@ class TextReporter:
             write("  " + "  ".join(f"{c}×{n}" for c, n in summary["by_code"].items()) + "\n")
         if not report.findings:
             write(t("clean", lang) + "\n")
+        spotless = clean_schools(report)
+        if spotless and report.findings:
+            write(f"{t('clean_schools', lang)}: {', '.join(map(clean, spotless))}\n")
         for skipped in report.skipped:
             write(f"{t('skipped', lang)}: {clean(skipped.school_id)}: "
                   f"{', '.join(skipped.codes)}: {clean(skipped.reason)}\n")
@@ -55,6 +63,8 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        if report.found_above:
+            write(f"{t('found_above', lang)}: {', '.join(map(clean, report.found_above))}\n")
         if report.rows_rejected:
             write(rows_not_checked(report, lang) + "\n")
         if report.incomplete:

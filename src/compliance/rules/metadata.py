@@ -13,6 +13,7 @@ from typing import Any
 from compliance.host.errors import ConfigError
 from compliance.inputs.raw import LList, LMap, ReadError
 from compliance.inputs.yaml_reader import load_text
+from compliance.rules.schema import check_clauses
 
 LANGS = ("zh", "en")
 
@@ -77,6 +78,7 @@ def clauses() -> dict[str, Clause]:
 
 def parse_clauses(data: LMap, path: Path) -> dict[str, Clause]:
     """Clauses from a mapping of id → {document: {zh, en}, text, source}."""
+    check_clauses(data, path)
     out: dict[str, Clause] = {}
     for cid, body in data.items():
         if not isinstance(body, LMap) or not body.get("text"):
