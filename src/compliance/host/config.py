@@ -35,7 +35,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules", "rule_timeout", "calendar",
+    "show_pii", "jobs", "rules", "rule_timeout", "calendar", "fingerprint_key",
 }
 
 

@@ -381,6 +381,7 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str],
 
         groups.append(("baseline", "b", t("status", lang),
                        [(f"fb-{s}", s, state_label(s, lang)) for s in states]))
+    rows = len(report.findings) + len(report.fixed or [])  # fixed ones are listed too
     out.append('<div class="filters table-wrap">')
     for name, short, _, options in groups:
         out.append(f'<input type="radio" name="{name}" id="f{short}-all" value="" checked>')
@@ -394,8 +395,8 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str],
         out.append("</div>")
     out.append(f'<div class="group js-only"><input id="q" type="search" '
                f'placeholder="{esc(t("search", lang))}" aria-label="{esc(t("search", lang))}"> '
-               f'{esc(t("showing", lang))} <b id="shown">{len(report.findings)}</b> / '
-               f'{len(report.findings)}</div></div>')
+               f'{esc(t("showing", lang))} <b id="shown">{rows}</b> / '
+               f'{rows}</div></div>')
     # the waiver column only when some finding is waived: otherwise it is always empty
     any_waived = any(f.waived for f in report.findings)
     heads = ("school", "where", "code", "severity", "message") + (

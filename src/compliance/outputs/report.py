@@ -62,6 +62,7 @@ class Report:
     fixed: list[dict[str, Any]] | None = None
     evidence: dict[str, Any] | None = None
     trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    round_counts: dict[str | None, dict[str, int]] | None = None  # per school, see baseline.py
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
