@@ -188,7 +188,8 @@ def xlsx_formulas(path: Path) -> Path:
 
 
 def xlsx_merged(path: Path) -> Path:
-    """Merged cells: the merged-away cells read as empty, so the row is an INP001."""
+    """Merged cells: the merged value fills its range (exports.md), so ``13:30`` lands in
+    ``activity`` too and the row is an INP001 there."""
     data = _rows([SCHEDULE_HEAD, ["Mon-Fri", "08:00", "11:40", "lesson", "上午"],
                   ["Mon-Fri", "13:30"]])
     data += '<mergeCells count="1"><mergeCell ref="B3:D3"/></mergeCells>'

@@ -175,7 +175,7 @@ def test_xlsx_formulas_are_read_as_their_cached_values(engine: Engine, tmp_path:
 def test_xlsx_merged_cells_leave_the_row_reported_not_lost(engine: Engine, tmp_path: Path) -> None:
     path = corpus.xlsx_merged(tmp_path / "schedule.xlsx")
     status, text, report = check(engine, path)
-    assert f"{path}[schedule]:3 [end]: INP001" in text
+    assert f"{path}[schedule]:3 [activity]: INP001" in text
     assert (report.rows_read, report.rows_rejected) == (2, 1)
     assert status == 2
 

@@ -35,6 +35,7 @@ from compliance.host.errors import ConfigError
 from compliance.inputs.model import Location
 from compliance.inputs.raw import LList, LMap
 from compliance.outputs.report import Report
+from compliance.rounds.fingerprint import default_fingerprint
 from compliance.rules.finding import Finding
 
 ENV_TODAY = "COMPLIANCE_TODAY"
@@ -242,4 +243,7 @@ def _finding(code: str, waiver: dict[str, Any], lang: str) -> Finding:
         location=Location(waiver["file"], waiver["line"]),
         subject={"waived_code": waiver["code"], "expires": waiver["expires"]},
         citation="",
+        fingerprint=default_fingerprint(waiver["school_id"], code,
+                                        {"waived_code": waiver["code"], "match": waiver["match"],
+                                         "expires": waiver["expires"]}),
     )

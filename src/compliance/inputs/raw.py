@@ -151,6 +151,7 @@ class Reader(Protocol):
     name: str
     suffixes: tuple[str, ...]
 
-    def read(self, path: Path) -> list[RawDocument]:
-        """Parse ``path``; raise :class:`ReadError` for a file that cannot be parsed."""
+    def read(self, path: Path) -> list[RawDocument] | None:
+        """Parse ``path``; raise :class:`ReadError` for a file that cannot be parsed;
+        return ``None`` to hand the file to the next reader of its suffix."""
         ...

@@ -42,6 +42,8 @@ REASONS: dict[str, dict[str, str]] = {
     "expect.whole_number": {"zh": "非负整数", "en": "a whole number"},
     "expect.number": {"zh": "非负数", "en": "a number"},
     "expect.one_of": {"zh": "以下取值之一：{choices}", "en": "one of {choices}"},
+    "expect.activity": {"zh": "{choices}；或节次名称：{names}",
+                        "en": "{choices}; or a period name: {names}"},
     "expect.term": {"zh": "学期（含 `name`、`start`、`end`）",
                     "en": "a term {{name, start, end}}"},
     "expect.terms": {"zh": "学期列表（每项含 `name`、`start`、`end`）",
@@ -67,9 +69,24 @@ REASONS: dict[str, dict[str, str]] = {
                           "en": "the row has {cells} cells but the header has {header}"},
     "row.not_a_mapping": {"zh": "每一行须是由字段名和取值组成的映射",
                           "en": "a row must be a mapping of field names to values"},
-    "row.both_days_and_date": {"zh": "作息条目同时填写了 `days` 和 `date`，只能填写其一",
+    "row.both_days_and_date": {"zh": "作息条目同时填写了 `星期`（days）和 `日期`（date），只能填写其一",
                                "en": "a schedule entry has both `days` and `date`; give exactly one"},
-    "row.neither_days_nor_date": {"zh": "作息条目既没有 `days` 也没有 `date`，须填写其一",
+    # --- what shaping assumed (a file's notes, why: assumed) ---------------------------
+    "note.daily": {"zh": "表中没有星期或日期列：每一行按{days}执行", "en": "no day or date column: "
+                   "every row is taken to run {days}"},
+    "note.season_all_year": {"zh": "{season}：表头和 school.yaml 的 seasons 都没有给出起止日期，"
+                                   "按全年适用", "en": "{season}: no dates in its header or in "
+                                   "school.yaml seasons: taken to apply all year"},
+    "note.out_of_season": {"zh": "{season}（{span}）在 {date} 不适用：该季节的时间不参与检查",
+                           "en": "{season} ({span}) is not in force on {date}: that season's "
+                                 "times are not checked"},
+    "row.date_weekday_disagree": {"zh": "日期 {date} 与所填星期（{days}）不一致",
+                                  "en": "the date {date} is not on the weekday given ({days})"},
+    "row.instant_not_allowed": {"zh": "只填了一个时间 {time}：单个时刻只适用于到校、放学和预备铃，"
+                                      "其他活动须填写起止时间，如 8:00-8:40",
+                                "en": "a single time {time}: an instant is accepted for arrival, "
+                                      "dismissal and the bells only; give a range such as 8:00-8:40"},
+    "row.neither_days_nor_date": {"zh": "作息条目既没有 `星期`（days）也没有 `日期`（date），须填写其一",
                                   "en": "a schedule entry has neither `days` nor `date`; "
                                         "give exactly one"},
     "row.end_not_after_start": {"zh": "结束时间不晚于开始时间",
@@ -180,13 +197,17 @@ REASONS: dict[str, dict[str, str]] = {
     "zone.none": {"zh": "不在任何学区内", "en": "it lies in no zone"},
     "zone.several": {"zh": "同时落在多个学区：{zones}", "en": "it matches several zones: {zones}"},
     "calendar.dated_entry": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                   "官方日历未覆盖该年份",
+                                   "官方日历未覆盖该年份（通知发布后可用 "
+                                   "`compliance calendar import` 导入）",
                              "en": "HOL001/HOL002 cannot judge {rows} dated entry in {year}: the "
-                                   "official calendar does not cover that year"},
+                                   "official calendar does not cover that year (once the notice is "
+                                   "out: `compliance calendar import`)"},
     "calendar.dated_entries": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                     "官方日历未覆盖该年份",
+                                     "官方日历未覆盖该年份（通知发布后可用 "
+                                     "`compliance calendar import` 导入）",
                                "en": "HOL001/HOL002 cannot judge {rows} dated entries in {year}: the "
-                                     "official calendar does not cover that year"},
+                                     "official calendar does not cover that year (once the notice is "
+                                     "out: `compliance calendar import`)"},
     "calendar.homework_days": {"zh": "作业公示覆盖期内{year}年的{days}天无法判断是否为上课日"
                                      "（HWK003/HWK006），内置官方日历未覆盖该年份",
                                "en": "HWK003/HWK006 cannot tell whether {days} day(s) of {year} in "

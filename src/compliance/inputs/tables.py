@@ -4,14 +4,14 @@ every row either kept as a record or reported as an input problem."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
-from compliance.inputs.reasons import Msg, kind_label, quoted
+from compliance.inputs.reasons import Msg, kind_label
 from compliance.inputs.values import BadValue, is_blank
 
 #: a reader's row problems (``too_many_cells:7:5``): the reason and its values
@@ -53,7 +53,8 @@ _SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
 
 def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
     key = (kind, name)
-    if key not in _SHARED or (_SHARED[key] is not None and _SHARED[key][0] is not parser):
+    held = _SHARED.get(key)
+    if key not in _SHARED or (held is not None and held[0] is not parser):
         _SHARED[key] = (parser, {})
     entry = _SHARED[key]
     return entry[1] if entry is not None else None
@@ -149,7 +150,8 @@ def normalize_table(
             InputProblem(
                 "INP002",
                 doc.loc.with_column(None),
-                Msg("table.missing_columns", columns=quoted(missing), kind=kind_label(kind),
+                Msg("table.missing_columns", columns=_labels([kind.missing_label(m) for m in missing]),
+                    kind=kind_label(kind),
                     rows=counted),
                 doc.school_id,
                 {"columns": ", ".join(missing), "kind": kind.name},
@@ -178,22 +180,11 @@ def normalize_table(
             loc = Location(file, raw.line, None, sheet)
             school_id = default_school
             bad = False
-            if raw.problem:
-                problems.append(
-                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
-                                 {"column": "", "value": ""})
-                )
-                bad = True
-                if not raw.cells:  # nothing was read of it (a giant line): no cell to report
-                    rejected += 1
-                    if rejected > MAX_ROW_FINDINGS:
-                        _hide(problems, mark, hidden, raw.line)
-                    continue
             values: dict[str, object] = dict(absent)
             cells = raw.cells
             cell_lines = raw.cell_lines
             if id_parser is not None and not forced_school:
-                cell = cells.get(id_header)
+                cell = cells.get(cast(str, id_header))  # set whenever id_parser is
                 if not is_blank(cell):
                     if cell.__class__ is str and cell in id_cache:
                         found = id_cache[cell]
@@ -206,6 +197,17 @@ def normalize_table(
                             id_cache[cell] = found
                     if found is not None:
                         school_id = found
+            if raw.problem:
+                # the reader already said what is wrong with the row: one finding, not
+                # one more per cell the broken row leaves empty or shifted
+                problems.append(
+                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
+                                 {"column": "", "value": ""})
+                )
+                rejected += 1
+                if rejected > MAX_ROW_FINDINGS:
+                    _hide(problems, mark, hidden, raw.line)
+                continue
             for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
                 cache = caches[slot]
@@ -224,7 +226,7 @@ def normalize_table(
                     if required:
                         problems.append(
                             InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
-                                         Msg("cell.empty", column=name), school_id,
+                                         Msg("cell.empty", column=kind.label(name)), school_id,
                                          {"column": name, "value": ""})
                         )
                         bad = True
@@ -235,8 +237,9 @@ def normalize_table(
                         InputProblem(
                             "INP001",
                             _cell_loc(loc, cell_lines, header).with_column(name),
-                            Msg("cell.value_in", column=name, problem=parsed.text) if parsed.text
-                            else Msg("cell.unreadable", value=_show(value), column=name,
+                            Msg("cell.value_in", column=kind.label(name), problem=parsed.text)
+                            if parsed.text
+                            else Msg("cell.unreadable", value=_show(value), column=kind.label(name),
                                      expected=parsed.expected),
                             school_id,
                             {"column": name, "value": _show(value)},
@@ -249,7 +252,7 @@ def normalize_table(
                 # No folder or --school says whose row this is, and the row does not either.
                 problems.append(
                     InputProblem("INP001", loc.with_column("school_id"),
-                                 Msg("cell.empty", column="school_id"), None,
+                                 Msg("cell.empty", column=kind.label("school_id")), None,
                                  {"column": "school_id", "value": ""})
                 )
                 bad = True
@@ -295,6 +298,12 @@ def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: s
     if cell_lines and cell_lines.get(header) is not None:
         return Location(loc.file, cell_lines[header], None, loc.sheet)
     return loc
+
+
+def _labels(labels: list[dict[str, str]]) -> dict[str, str]:
+    """Missing columns as a school names them, each in backticks, in either language."""
+    return {"zh": "、".join(f"`{label['zh']}`" for label in labels),
+            "en": ", ".join(f"`{label['en']}`" for label in labels)}
 
 
 def _shape(problem: str | Msg) -> str | Msg:
