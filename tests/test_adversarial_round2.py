@@ -569,3 +569,17 @@ def test_an_encrypted_workbook_says_so(tmp_path: Path) -> None:
     assert f"{path}: INP003" in out and "password-protected" in out
     assert "zip" not in out
     assert status == 2
+
+
+def test_refused_lines_under_a_title_row_are_each_one_finding(tmp_path: Path) -> None:
+    rows = [f"Mon-Fri,08:00,11:40,lesson,x{i}\n" for i in range(20)]
+    rows[3] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    rows[12] = 'Mon-Fri,08:00,11:40,lesson,"李四\n'
+    rows[15] = "Mon-Fri,08:00,11:40,lesson," + "y" * (1 << 21) + "\n"
+    path = tmp_path / "schedule.csv"
+    path.write_text("某某小学作息时间表\n\n" + HEADER + "".join(rows), encoding="utf-8")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert [line.split(": INP001")[0] for line in out.splitlines() if ": INP001" in line] == [
+        f"{path}:7", f"{path}:16", f"{path}:19"]
+    assert "3 of 20 data row(s) not checked" in out
+    assert status == 2

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from compliance.host.markers import hookimpl
 from compliance.inputs import columnar, safety
-from compliance.inputs.raw import GridRow, RawDocument, RawRow, RawTable, ReadError
+from compliance.inputs.raw import GridRow, RawDocument, RawRow, RawTable, ReadError, Refused
 from compliance.inputs.reasons import Msg
 
 CHUNK = 1 << 20
@@ -115,7 +115,10 @@ class CsvReader:
             try:
                 for line, cells, problem in records(fh, delimiter, None):
                     if problem is not None:
-                        raise ReadError(problem, line)
+                        # refused lines stay rows (never dropped, never the end of the file):
+                        # the header search passes over them, a table reports them
+                        yield line, (Refused(problem),)
+                        continue
                     end = len(cells)
                     while end and not cells[end - 1].strip():
                         end -= 1
