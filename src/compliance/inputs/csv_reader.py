@@ -210,7 +210,7 @@ def records(fh: TextIO, delimiter: str, width: int | None) -> Iterator[Record]:
         except csv.Error:  # a field over the limit: a quote that swallowed the rest
             cells, broken = [], True
         taken = lines.taken
-        if len(taken) > 1 and (broken or _folded(cells, delimiter, width)):
+        if len(taken) > 1 and (broken or _folded(cells, taken, delimiter, width)):
             yield from _one_by_one(taken, first, delimiter, lines.giant)
         elif first in lines.giant:
             yield first, [], Msg("row.line_too_long", max=MAX_LINE)
@@ -220,14 +220,24 @@ def records(fh: TextIO, delimiter: str, width: int | None) -> Iterator[Record]:
             yield first, cells, None
 
 
-def _folded(cells: list[str], delimiter: str, width: int | None) -> bool:
+def _folded(cells: list[str], taken: list[str], delimiter: str, width: int | None) -> bool:
     """Whether a record spanning lines is rows swallowed by a stray quote, not a cell
-    with line breaks (an address on two lines): a line inside one of its cells holds
-    about as many delimiters as a row (at least two)."""
+    with line breaks (an address on two lines).
+
+    A quoted cell Excel writes closes with a quote followed by a delimiter or the line
+    end; a stray quote is "closed" by the next row's opening quote, followed by more
+    text — which strict CSV refuses.  And a cell with a line break that also holds
+    about a row's worth of delimiters (at least two) is rows, whatever closed it.
+    """
     enough = max(2, (width or 3) - 1)
-    return any(part.count(delimiter) >= enough
-               for cell in cells if "\n" in cell or "\r" in cell
-               for part in cell.splitlines()[1:])
+    if any(cell.count(delimiter) >= enough for cell in cells if "\n" in cell or "\r" in cell):
+        return True
+    try:
+        for _ in csv.reader(taken, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
 
 
 def _one_by_one(taken: list[str], first: int, delimiter: str, giant: set[int]) -> Iterator[Record]:
