@@ -93,6 +93,7 @@ SCHEDULE = DocumentKind(
     ],
     one_of=(("days", "date"),),
     finish=_finish_schedule,
+    finish_reads=("compulsory", "activity", "days", "date", "start", "end"),
 )
 
 ENROLLMENT = DocumentKind(
@@ -154,6 +155,7 @@ HOMEWORK = DocumentKind(
         Field("published", parse_bool, ("是否公示", "公示"), default=True),
     ],
     finish=_finish_homework,
+    finish_reads=("subject",),
 )
 
 

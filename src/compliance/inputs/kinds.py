@@ -56,6 +56,10 @@ class DocumentKind:
         problem (or ``None``) for rows that are readable but inconsistent: a key of
         ``compliance.inputs.tables.CONSISTENCY``, a
         :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
+    :param finish_reads: the fields ``finish`` reads (it gets only those, and what it
+        writes).  When given, a table read the columnar way runs ``finish`` once per
+        distinct combination of their values instead of once per row; without it such
+        a table is read row by row.
     :param title: names in Chinese and English for reports.
     """
 
@@ -65,6 +69,7 @@ class DocumentKind:
     one_of: tuple[tuple[str, ...], ...] = ()
     finish: RowCheck | None = None
     title: dict[str, str] = field(default_factory=dict)
+    finish_reads: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}
