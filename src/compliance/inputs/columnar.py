@@ -89,36 +89,45 @@ def available() -> bool:
     return True
 
 
-class _NoPandas:
-    """An import finder that says pandas is not there (while pyarrow first looks)."""
+class _NoPandasForUs:
+    """An import finder that refuses ``pandas`` to imports made on compliance's behalf.
+
+    An import asked for while the nearest Python frame outside importlib and pyarrow
+    belongs to a ``compliance`` module is one pyarrow makes for its own conversions
+    (compliance never imports pandas); any other code, a plugin's included, imports
+    pandas as usual.
+    """
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        if name == "pandas" or name.startswith("pandas."):
+        if name != "pandas" and not name.startswith("pandas."):
+            return None
+        import sys
+
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").startswith(
+                ("importlib", "_frozen_importlib", "pyarrow")):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is not None and frame.f_globals.get("__name__", "").startswith("compliance."):
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
 
 
 def _no_pandas_probe() -> None:
-    """Keep pyarrow from importing pandas (≈ 0.4 s) when it happens to be installed.
+    """Keep pyarrow from importing pandas (≈ 0.4 s) for compliance when it happens to
+    be installed.
 
-    The first ``pa.array([...])`` makes pyarrow import pandas, when it can, to tell
-    pandas objects from lists; compliance never hands it one.  Unless a plugin has
-    imported pandas already, that first look is made here while pandas cannot be
-    found, so pyarrow takes it as absent for the rest of the process.  pandas itself
-    stays importable (``import pandas``, ``Table.to_pandas()`` work as before); only
-    ``pa.array(a_pandas_series)`` loses pyarrow's pandas fast path.
+    pyarrow imports pandas, when it can, on its first conversion of Python values
+    (``pa.array([...])``, a scalar operand), to recognise pandas objects; compliance
+    never hands it one.  A finder placed first in ``sys.meta_path`` (once per
+    process) refuses those imports only when compliance's own code asked pyarrow for
+    the conversion; pandas stays importable for everyone else, and ``Table.to_pandas()``
+    works as before.
     """
     import sys
 
-    import pyarrow as pa
-
-    if "pandas" in sys.modules:
+    if "pandas" in sys.modules or any(isinstance(f, _NoPandasForUs) for f in sys.meta_path):
         return
-    finder = _NoPandas()
-    sys.meta_path.insert(0, finder)
-    try:
-        pa.array([""], pa.string())
-    finally:
-        sys.meta_path.remove(finder)
+    sys.meta_path.insert(0, _NoPandasForUs())
 
 
 def _no_dateutil_search() -> None:
