@@ -29,15 +29,16 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance import __version__
 from compliance.host.errors import UsageError
+from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
+from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -64,6 +65,7 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
 
 
 def default_jobs() -> int:
@@ -76,7 +78,8 @@ def default_jobs() -> int:
 
 def run_state(engine: Engine) -> RunState:
     opts = engine.options
-    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official)
+    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official,
+                    engine.fingerprinter)
 
 
 def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
@@ -86,7 +89,7 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
     try:
         got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
-    except Exception as exc:  # a reader defect: this school is incomplete, the run goes on
+    except PLUGIN_FAULTS as exc:  # a reader defect: this school is incomplete, the run goes on
         result.findings.append(crash_finding(engine, state, plan.school_id,
                                              Msg("err.reading_raised",
                                                  error=f"{type(exc).__name__}: {exc}"),
@@ -101,6 +104,7 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    result.calendar_sources = ctx.calendar_sources()
     if keep is not None:
         keep.append((ctx, result))
     return result
@@ -132,6 +136,8 @@ def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
     by_school = {ctx.school_id: result for ctx, result in held}
     for finding in engine.run_batch([ctx for ctx, _ in held], state):
         by_school.get(finding.school_id, held[0][1]).findings.append(finding)
+    for ctx, result in held:  # batch rules may have asked the calendar about more years
+        result.calendar_sources = ctx.calendar_sources()
     held.clear()
 
 
@@ -152,6 +158,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None) -> None:
     """Pool initializer: a forked worker inherits the parent's engine; a spawned one builds it."""
+    worker_signals()
     if options is not None:
         from compliance.host.engine import Engine
 
@@ -191,20 +198,40 @@ def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], worke
     out: dict[str, SchoolResult | None] = {}
     size = max(1, -(-len(ids) // (workers * TASKS_PER_WORKER)))
     batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+    pool = _pool(engine, plans, workers)
     try:
-        with _pool(engine, plans, workers) as pool:
-            futures: dict[Future[list[SchoolResult]], list[str]] = {
-                pool.submit(_work, batch): batch for batch in batches}
-            for future, batch in futures.items():
-                try:
-                    out.update(zip(batch, future.result(), strict=True))
-                except BrokenProcessPool:
-                    out.update(dict.fromkeys(batch))
-                for _ in batch:
-                    tick()
+        futures: dict[Future[list[SchoolResult]], list[str]] = {
+            pool.submit(_work, batch): batch for batch in batches}
+        for future, batch in futures.items():
+            try:
+                out.update(zip(batch, future.result(), strict=True))
+            except BrokenProcessPool:
+                out.update(dict.fromkeys(batch))
+            for _ in batch:
+                tick()
+    except BaseException:
+        # Ctrl-C, SIGTERM: a worker may be stuck in a plugin; waiting for it (what
+        # shutdown does) could take forever, so every worker is killed first.
+        _kill(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _WORKER.clear()  # the parent keeps no reference to the run's plans
     return out
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: its workers killed, its queued tasks dropped."""
+    # the executor offers no way to stop a running task; its process table is the only
+    # handle on the workers (a private attribute, stable since Python 3.2)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.join(1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
@@ -236,19 +263,30 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     return [r for sid in ids if (r := got[sid]) is not None]
 
 
+def no_submission(paths: Sequence[str]) -> str:
+    """The one line for a run that found nothing to check."""
+    return (f"{', '.join(paths)}: no submission found (未找到提交材料): give a school folder "
+            "(school.yaml and its documents), a district folder of school folders, or files "
+            "such as schedule.csv")
+
+
 def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
     opts = engine.options
     for given in paths:
-        if not Path(given).exists():
+        if not os.path.exists(given):
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
-    with _few_collections(), tempfile.TemporaryDirectory(prefix="compliance-") as spill:
+    with stop_on_signals(), _few_collections(), \
+            tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)
+        if not loaded.plans and not loaded.problems and loaded.files == 0:
+            raise UsageError(no_submission(paths))
         state = run_state(engine)
-        findings: list[Finding] = [engine._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [engine._input_finding(p, state)
+                                   for p in [*engine.calendar_problems(), *loaded.problems]]
         results = check_schools(engine, loaded.plans, jobs, progress)
     files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
     skipped: list[Skipped] = []
@@ -286,6 +324,11 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        calendar_sources=calendar_evidence(r.calendar_sources for r in results),
+        found_above=loaded.found_above,
+        clauses=rule_clauses(rules, opts.lang),
+        generated_at=now_utc(),
+        inputs=list(paths),
     )
 
 

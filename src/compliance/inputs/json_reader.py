@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.host.markers import hookimpl
-from compliance.inputs import yaml_reader
+from compliance.inputs import safety, yaml_reader
 from compliance.inputs.raw import LList, LMap, RawDocument, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -64,7 +64,7 @@ class JsonReader:
     suffixes = (".json",)
 
     def read(self, path: Path) -> list[RawDocument]:
-        text = yaml_reader.read_text(path)
+        text = yaml_reader.read_text(path, safety.MAX_JSON_BYTES)
         try:
             plain = json.loads(text, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError as exc:

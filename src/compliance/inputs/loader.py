@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from compliance.host.interrupts import PLUGIN_FAULTS
+from compliance.inputs import safety
 from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
@@ -44,6 +46,9 @@ class Loaded:
     rows_rejected: int = 0
     #: deferred mode only: what to read, per school, when that school is checked
     plans: dict[str, SchoolPlan] = field(default_factory=dict)
+    #: files read from above the paths given: a school folder's district zones.yaml and
+    #: calendar.yaml, a lone file's school.yaml (the report lists them)
+    found_above: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -114,10 +119,23 @@ class Materialised:
 
 
 def display_path(base: str, path: Path, root: Path) -> str:
-    """The path as given on the command line joined with the file's path inside it."""
+    """The path as given on the command line joined with the file's path inside it
+    (bytes that are not UTF-8 shown as U+FFFD)."""
     if path == root:
-        return Path(base).as_posix()
-    return (Path(base) / path.relative_to(root)).as_posix()
+        return safety.shown(Path(base).as_posix())
+    return safety.shown((Path(base) / path.relative_to(root)).as_posix())
+
+
+# what Loader._read answers for a reader that handed the file back (read() gave None)
+PASSED: list[RawDocument] = []
+
+
+def _shown(path: Path) -> str:
+    """A file found beside or above the given paths, as a user would type it."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()
 
 
 class Loader:
@@ -147,7 +165,9 @@ class Loader:
         self._schools: dict[str, School] = {}
         self._districts: dict[str, District | None] = {}
         self._docs: list[tuple[Document, District | None]] = []
-        self._seen: set[str] = set()
+        #: every file and folder met, by real path, and how it was first shown
+        self._seen: dict[str, str] = {}
+        self._outside_seen: set[str] = set()
         self._forced: str | None = None
         self._stems: dict[str, str] = {}
         for kind in kinds.values():
@@ -165,18 +185,61 @@ class Loader:
             self._forced = school.id if school else None
         for given in paths:
             path = Path(given)
-            if path.is_dir():
-                self._folder(path, given, path, None)
+            if safety.is_dir(path):
+                self._folder(path, given, path, self._district_above(path.parent))
             else:
-                self._file(path, given, path, owner=self._forced, district=None)
+                owner, district = self._forced, self._district_above(path.parent)
+                if owner is None:
+                    owner = self._school_beside(path, district)
+                self._file(path, given, path, owner=owner, district=district)
         self._assemble()
         return self.out
 
-    def _once(self, path: Path) -> bool:
+    def _district_above(self, start: Path) -> District | None:
+        """The district context of a path given alone: ``zones.yaml`` / ``calendar.yaml``
+        in ``start`` or a folder above it, nearest last in the chain (a city's calendar,
+        then the district's zones).  The search stops at a project root (a folder with
+        ``.git`` or ``pyproject.toml``), the home folder or the top of the disk."""
+        found: list[Path] = []
+        home = Path.home()
+        for folder in (start, *start.resolve().parents) if start.exists() else ():
+            if any(self._find_mapping(folder, n) for n in ("zones", "calendar")):
+                found.append(folder)
+            if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+                break
+        district: District | None = None
+        for folder in reversed(found):
+            district = District(Location(_shown(folder)), parent=district)
+            for name in ("zones", "calendar"):
+                path = self._find_mapping(folder, name)
+                if path is not None and self._once(path):
+                    self.out.files += 1
+                    self.out.found_above.append(_shown(path))
+                    self._mapping_file(path, _shown(path), district)
+        return district
+
+    def _school_beside(self, path: Path, district: District | None) -> str | None:
+        """A lone file in a school folder belongs to the ``school.yaml`` beside it."""
+        school_path = self._find_mapping(path.parent, "school")
+        if school_path is None or school_path.resolve() == path.resolve():
+            return None
+        if not self._once(school_path):
+            known = next((s for s in self._schools.values()
+                          if s.loc.file == _shown(school_path)), None)
+            return known.id if known else None
+        self.out.files += 1
+        self.out.found_above.append(_shown(school_path))
+        school = self._school_profile(school_path, _shown(school_path))
+        if school is None:
+            return None
+        self._districts.setdefault(school.id, district)
+        return school.id
+
+    def _once(self, path: Path, shown: str = "") -> bool:
         real = os.path.realpath(path)
         if real in self._seen:
             return False
-        self._seen.add(real)
+        self._seen[real] = shown
         return True
 
     def _children(self, folder: Path, base: str, root: Path) -> list[Path]:
@@ -194,7 +257,8 @@ class Loader:
         for stem in MAPPING_STEMS[name]:
             for suffix in (".yaml", ".yml", ".json"):
                 candidate = folder / f"{stem}{suffix}"
-                if candidate.is_file():
+                # a profile that is a link out of its folder is not this school's profile
+                if safety.is_file(candidate) and safety.inside(candidate, folder):
                     return candidate
         return None
 
@@ -208,11 +272,11 @@ class Loader:
         if school_path is None or zones_path or calendar_path:
             district = District(Location(display_path(base, folder, root)), parent=parent)
             for path in (zones_path, calendar_path):
-                if path is not None and self._once(path):
+                if path is not None and self._once(path, display_path(base, path, root)):
                     self.out.files += 1
                     self._mapping_file(path, display_path(base, path, root), district)
         if school_path is not None:
-            self._once(school_path)
+            self._once(school_path, display_path(base, school_path, root))
             self.out.files += 1
             school = self._school_profile(school_path, display_path(base, school_path, root))
             owner = school.id if school else None
@@ -224,7 +288,9 @@ class Loader:
             self._school_folder(folder, base, root, owner, district)
             return
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root):
+                continue
+            if safety.is_dir(child):
                 self._folder(child, base, root, district)
             else:
                 self._file(child, base, root, owner=self._forced, district=district)
@@ -232,7 +298,9 @@ class Loader:
     def _school_folder(self, folder: Path, base: str, root: Path, owner: str | None,
                        district: District | None) -> None:
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root, owner):
+                continue
+            if safety.is_dir(child):
                 if self._once(child):
                     self._school_folder(child, base, root, owner, district)
             else:
@@ -244,23 +312,47 @@ class Loader:
         suffix = path.suffix.lower()
         return next((r for r in self.readers if suffix in r.suffixes), None)
 
+    def _outside(self, child: Path, base: str, root: Path, owner: str | None = None) -> bool:
+        """Report (once) and skip a link whose target lies outside the path given."""
+        if not safety.is_link(child) or safety.inside(child, root):
+            return False
+        key = os.path.abspath(child)  # the link itself: many may point at one /dev/zero
+        if key in self._outside_seen:
+            return True
+        self._outside_seen.add(key)
+        self._problem("INP003", Location(display_path(base, child, root)),
+                      Msg("file.link_outside"), owner)
+        return True
+
     def _file(self, path: Path, base: str, root: Path, owner: str | None,
               district: District | None) -> None:
-        if not self._once(path):
-            return
         shown = display_path(base, path, root)
-        if not path.exists():
-            reason = Msg("file.broken_link" if path.is_symlink() else "file.missing")
+        real = os.path.realpath(path)
+        first = self._seen.get(real)
+        if first is not None:
+            if first and first != shown:  # two links to one file: read once, and said so
+                self._problem("INP003", Location(shown), Msg("file.same_as", first=first), owner)
+            return
+        self._seen[real] = shown
+        try:
+            os.stat(path)
+        except OSError as exc:
+            reason = (Msg("file.broken_link") if safety.is_link(path) and not os.path.exists(path)
+                      else Msg("file.missing") if isinstance(exc, FileNotFoundError)
+                      else Msg("file.os_error", error=exc.strerror or type(exc).__name__))
             self._problem("INP003", Location(shown), reason, owner)
             return
+        unsafe = safety.unsafe(path, root)
+        if unsafe is not None:  # a FIFO, a device, a link out of the submission: never opened
+            self._problem("INP003", Location(shown), unsafe, owner)
+            return
         self.out.files += 1
-        reader = self._reader_for(path)
-        if reader is None:
+        if self._reader_for(path) is None:
             reason = (Msg("file.no_reader", suffix=path.suffix) if path.suffix
                       else Msg("file.no_reader_no_suffix"))
             self._problem("INP003", Location(shown), reason, owner)
             return
-        documents = self._read(reader, path, shown, owner)
+        documents = self._read_any(path, shown, owner)
         if documents is None:
             return
         stem_kind = self._stems.get(stem_key(path.stem))
@@ -287,6 +379,21 @@ class Loader:
                 self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
                             owner, district)
 
+    def _read_any(self, path: Path, shown: str, owner: str | None) -> list[RawDocument] | None:
+        """The documents of ``path`` from the first reader of its suffix that takes it.
+
+        A reader whose ``read()`` returns ``None`` hands the file back: the next reader
+        for the suffix (in the end the built-in one) reads it instead.
+        """
+        suffix = path.suffix.lower()
+        for reader in self.readers:
+            if suffix in reader.suffixes:
+                documents = self._read(reader, path, shown, owner)
+                if documents is not PASSED:
+                    return documents
+        self._problem("INP003", Location(shown), Msg("file.no_reader", suffix=path.suffix), owner)
+        return None
+
     def _read(self, reader: Reader, path: Path, shown: str,
               owner: str | None) -> list[RawDocument] | None:
         """What ``reader`` makes of ``path``, or ``None`` after reporting why it could not.
@@ -296,6 +403,8 @@ class Loader:
         """
         try:
             documents = reader.read(path)
+            if documents is None:
+                return PASSED
             if not isinstance(documents, list | tuple):
                 raise TypeError(f"read() returned {type(documents).__name__}, not a list")
             return list(documents)
@@ -306,7 +415,7 @@ class Loader:
                           Msg("file.os_error", error=exc.strerror or type(exc).__name__), owner)
         except (RecursionError, MemoryError):
             self._problem("INP003", Location(shown), Msg("file.too_large"), owner)
-        except Exception as exc:
+        except PLUGIN_FAULTS as exc:  # SystemExit and KeyboardInterrupt too: a plugin's
             self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
         return None
 
@@ -343,7 +452,7 @@ class Loader:
                 self._problem("INP003", Location(shown, exc.line, None, table.sheet),
                               _reason(exc), owner)
                 return
-            except Exception as exc:
+            except PLUGIN_FAULTS as exc:
                 self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
                               owner)
                 return
@@ -377,7 +486,7 @@ class Loader:
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          _reason(exc), owner))
-        except Exception as exc:  # a reader's row iterator that breaks part-way
+        except PLUGIN_FAULTS as exc:  # a reader's row iterator that breaks part-way
             # The row in hand when it broke is neither kept nor checked: count it rejected.
             doc.rows_rejected = doc.rows_read - len(doc.records)
             problems.append(InputProblem("INP003", loc, self._crash(
@@ -411,9 +520,7 @@ class Loader:
     # -- mapping documents -------------------------------------------------------
 
     def _mapping_file(self, path: Path, shown: str, district: District) -> None:
-        reader = self._reader_for(path)
-        assert reader is not None
-        documents = self._read(reader, path, shown, None)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return
         for doc in documents:
@@ -432,11 +539,10 @@ class Loader:
             parse_calendar(data, loc, self.out.problems, district)
 
     def _school_profile(self, path: Path, shown: str) -> School | None:
-        reader = self._reader_for(path)
-        if reader is None or not path.is_file():
+        if self._reader_for(path) is None or not safety.is_file(path):
             self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
-        documents = self._read(reader, path, shown, None)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return None
         mapping = next((d for d in documents if isinstance(d, RawMapping)), None)
@@ -586,6 +692,20 @@ class Loader:
                 # no school to go to and are counted in Loaded (and reported as INP findings)
             for sid, part in by_school.items():
                 self._attach(part, sid, district)
+        for sub in subs.values():
+            self._nothing_handed_in(sub)
+
+    def _nothing_handed_in(self, sub: Submission) -> None:
+        """INP002 for a school with a profile and no document (and no file that failed):
+        a school that handed in nothing must not pass."""
+        if sub.school is None or sub.documents:
+            return
+        if any(p.school_id == sub.school_id for p in self.out.problems):
+            return  # its files were there but could not be read: already reported
+        self._problem("INP002", sub.school.loc,
+                      Msg("school.nothing_handed_in", school_id=sub.school_id,
+                          kinds=", ".join(sorted(self.kinds))),
+                      sub.school_id, subject={"school_id": sub.school_id, "documents": 0})
 
     def _attach(self, doc: Document, school_id: str, district: District | None) -> None:
         subs = self.out.submissions
@@ -625,11 +745,11 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     loader = Loader(kinds, readers, origin=origin)
     loader._schools = {plan.school_id: plan.school} if plan.school else {}
     for unit in plan.folders:
-        loader._seen.add(os.path.realpath(unit.folder))
+        loader._seen[os.path.realpath(unit.folder)] = ""
         for name in MAPPING_STEMS:  # read (and counted) by the planning walk already
             found = loader._find_mapping(unit.folder, name)
             if found is not None:
-                loader._seen.add(os.path.realpath(found))
+                loader._seen[os.path.realpath(found)] = display_path(unit.base, found, unit.root)
         loader._school_folder(unit.folder, unit.base, unit.root, plan.school_id, plan.district)
     out = loader.out
     for part in plan.parts:
@@ -655,4 +775,5 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     for doc, district in loader._docs:
         loader._attach(doc, doc.school_id or "", district)
     sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
+    loader._nothing_handed_in(sub)
     return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected)

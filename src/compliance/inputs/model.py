@@ -204,6 +204,8 @@ class District:
     holidays: set[dt.date] = field(default_factory=set)
     workdays: set[dt.date] = field(default_factory=set)
     parent: District | None = None
+    #: official years its ``calendar.yaml`` declares (year -> YearCalendar)
+    official: dict[int, Any] = field(default_factory=dict)
 
     def all_zones(self) -> dict[str, Zone]:
         merged = dict(self.parent.all_zones()) if self.parent else {}
@@ -215,3 +217,8 @@ class District:
 
     def local_workdays(self) -> set[dt.date]:
         return (self.parent.local_workdays() if self.parent else set()) | self.workdays
+
+    def official_years(self) -> list[dict[int, Any]]:
+        """The official years declared by this district and those around it, nearest first."""
+        outer = self.parent.official_years() if self.parent else []
+        return [self.official, *outer] if self.official else outer

@@ -180,13 +180,17 @@ REASONS: dict[str, dict[str, str]] = {
     "zone.none": {"zh": "不在任何学区内", "en": "it lies in no zone"},
     "zone.several": {"zh": "同时落在多个学区：{zones}", "en": "it matches several zones: {zones}"},
     "calendar.dated_entry": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                   "官方日历未覆盖该年份",
+                                   "官方日历未覆盖该年份（通知发布后可用 "
+                                   "`compliance calendar import` 导入）",
                              "en": "HOL001/HOL002 cannot judge {rows} dated entry in {year}: the "
-                                   "official calendar does not cover that year"},
+                                   "official calendar does not cover that year (once the notice is "
+                                   "out: `compliance calendar import`)"},
     "calendar.dated_entries": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                     "官方日历未覆盖该年份",
+                                     "官方日历未覆盖该年份（通知发布后可用 "
+                                     "`compliance calendar import` 导入）",
                                "en": "HOL001/HOL002 cannot judge {rows} dated entries in {year}: the "
-                                     "official calendar does not cover that year"},
+                                     "official calendar does not cover that year (once the notice is "
+                                     "out: `compliance calendar import`)"},
     "calendar.homework_days": {"zh": "作业公示覆盖期内{year}年的{days}天无法判断是否为上课日"
                                      "（HWK003/HWK006），内置官方日历未覆盖该年份",
                                "en": "HWK003/HWK006 cannot tell whether {days} day(s) of {year} in "
@@ -202,6 +206,27 @@ REASONS: dict[str, dict[str, str]] = {
                         "en": "the worker process checking this school died (out of memory or a "
                               "crash in native code)"},
     "err.with_trace": {"zh": "{reason}\n调试信息：\n{trace}", "en": "{reason}\ndebug trace:\n{trace}"},
+    # --- hardening, second round (issue 14) ---------------------------------------
+    "err.rule_timeout": {"zh": "超时：{seconds} 秒内未结束，已被停止（时间上限见 --rule-timeout）",
+                         "en": "a timeout: it did not return within {seconds} s and was stopped "
+                               "(the limit is --rule-timeout)"},
+    "school.nothing_handed_in": {"zh": "学校 {school_id} 除学校档案外没有提交任何文件，无从检查；"
+                                       "请提交作息时间表、作业公示、教辅征订或招生名单（{kinds}）",
+                                 "en": "school {school_id} handed in nothing besides its profile, so "
+                                       "nothing could be checked; hand in its schedule, homework, "
+                                       "materials or enrollment files ({kinds})"},
+    "file.link_outside": {"zh": "符号链接指向提交的文件夹之外，未读取",
+                          "en": "a link pointing outside the submitted folder: not read"},
+    "file.not_regular": {"zh": "不是普通文件（{what}），未打开；请提交普通文件",
+                         "en": "not a regular file ({what}): not opened; hand in a plain file"},
+    "file.what_fifo": {"zh": "命名管道", "en": "a named pipe"},
+    "file.what_socket": {"zh": "套接字", "en": "a socket"},
+    "file.what_device": {"zh": "设备文件", "en": "a device"},
+    "file.what_other": {"zh": "特殊文件", "en": "a special file"},
+    "file.too_big": {"zh": "文件有 {mb} MB，此格式最多读取 {max} MB，未读取",
+                     "en": "the file is {mb} MB; at most {max} MB are read in this format: not read"},
+    "file.same_as": {"zh": "与 {first} 是同一个文件（链接），只在 {first} 处读取一次",
+                     "en": "the same file as {first} (a link): read once, as {first}"},
 }
 
 

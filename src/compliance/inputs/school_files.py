@@ -183,9 +183,21 @@ def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict
 
 def parse_calendar(data: LMap, loc: Location, problems: list[InputProblem],
                    district: District) -> None:
+    """A district's ``calendar.yaml``: local rest and make-up days, and official years."""
+    from compliance.inputs.official_years import parse_official
+
+    holidays, workdays = parse_local_days(data, loc, problems)
+    district.holidays |= holidays
+    district.workdays |= workdays
+    district.official.update(parse_official(data, loc, problems))
+
+
+def parse_local_days(data: LMap, loc: Location, problems: list[InputProblem],
+                     ) -> tuple[set[dt.date], set[dt.date]]:
+    """The local rest days (``holidays``) and make-up school days (``workdays``)."""
     reader = _Reader(loc, problems, None)
-    district.holidays |= set(reader.items(data, "holidays", parse_date))
-    district.workdays |= set(reader.items(data, "workdays", parse_date))
+    return (set(reader.items(data, "holidays", parse_date)),
+            set(reader.items(data, "workdays", parse_date)))
 
 
 def is_date(value: Any) -> bool:

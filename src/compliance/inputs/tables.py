@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
@@ -66,7 +67,7 @@ def _parse(parser: Any, value: Any) -> Any:
         return parser(value)
     except BadValue as exc:
         return _Bad(exc.expected)
-    except Exception as exc:  # a plugin kind's parser with a defect: this cell only
+    except PLUGIN_FAULTS as exc:  # a plugin kind's parser with a defect: this cell only
         return _Bad("", Msg("cell.parser_raised", error=f"{type(exc).__name__}: {exc}"))
 
 
@@ -171,12 +172,6 @@ def normalize_table(
             loc = Location(file, raw.line, None, sheet)
             school_id = default_school
             bad = False
-            if raw.problem:
-                problems.append(
-                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
-                                 {"column": "", "value": ""})
-                )
-                bad = True
             values: dict[str, object] = dict(absent)
             cells = raw.cells
             cell_lines = raw.cell_lines
@@ -194,6 +189,15 @@ def normalize_table(
                             id_cache[cell] = found
                     if found is not None:
                         school_id = found
+            if raw.problem:
+                # the reader already said what is wrong with the row: one finding, not
+                # one more per cell the broken row leaves empty or shifted
+                problems.append(
+                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
+                                 {"column": "", "value": ""})
+                )
+                rejected += 1
+                continue
             for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
                 cache = caches[slot]
@@ -244,7 +248,7 @@ def normalize_table(
             if not bad and finish is not None:
                 try:
                     issue = finish(values)
-                except Exception as exc:  # a plugin kind's row check with a defect
+                except PLUGIN_FAULTS as exc:  # a plugin kind's row check with a defect
                     issue = Msg("row.check_raised", kind=kind_label(kind),
                                 error=f"{type(exc).__name__}: {exc}")
                 if issue is not None:

@@ -18,6 +18,7 @@ except ImportError:  # pragma: no cover - ruamel.yaml.clib is optional
     _CParser = None
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import safety
 from compliance.inputs.raw import LList, LMap, RawDocument, RawMapping, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -279,8 +280,13 @@ def load_text(text: str) -> Any:
         raise ReadError(Msg("file.nested", depth=MAX_DEPTH)) from None
 
 
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
+def read_text(path: Path, limit: int = safety.MAX_YAML_BYTES) -> str:
+    """The file's text; refused before reading when over ``limit`` bytes or not a file."""
+    safety.check_size(path, limit)
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)  # the size may have grown since it was looked at
+    if len(data) > limit:
+        raise ReadError(Msg("file.too_big", mb=len(data) // safety.MB, max=limit // safety.MB))
     if b"\x00" in data:
         raise ReadError(Msg("file.nul"))
     for encoding in ("utf-8-sig", "gb18030"):

@@ -30,6 +30,11 @@ def report_dict(report: Report) -> dict[str, Any]:
         out["skipped"] = [s.to_dict() for s in report.skipped]
     if report.waivers:
         out["waivers"] = report.waivers
+    if report.fixed is not None:  # rounds.md: with a baseline
+        out["fixed"] = report.fixed
+    if report.evidence is not None:
+        out["files"] = report.evidence["files"]
+        out["run"] = report.evidence["run"]
     return out
 
 

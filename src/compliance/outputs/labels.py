@@ -79,6 +79,14 @@ LABELS: dict[str, dict[str, str]] = {
     "rows_rejected": {"zh": "无法读取的行数", "en": "Rows rejected"},
     "no_findings_rule": {"zh": "该规则未发现问题", "en": "no findings for this rule"},
     "progress": {"zh": "检查学校", "en": "Checking schools"},
+    "clauses_head": {"zh": "依据（条文见 compliance explain 代码）",
+                     "en": "Clauses (compliance explain CODE quotes them)"},
+    "clean_schools": {"zh": "未发现问题的学校", "en": "Schools without findings"},
+    "generated_at": {"zh": "生成时间", "en": "Generated"},
+    "inputs": {"zh": "检查对象", "en": "Checked"},
+    "show_clause": {"zh": "依据", "en": "Clause"},
+    "found_above": {"zh": "另从所给路径的同级或上级目录读取",
+                    "en": "Also read from beside or above the paths given"},
 }
 
 # C0 (line breaks too: a cell must not forge a report line), DEL, C1 (0x9b is a one-byte
@@ -104,6 +112,26 @@ def waiver_line(waiver: dict, lang: str) -> str:
             f"{t('approved_by', lang)} {waiver.get('approved_by', '')}, {t('expires', lang)} "
             f"{waiver.get('expires', '')} ({t(status, lang) if status in LABELS else status}; "
             f"{t('waived_count', lang)} {waiver.get('waived', 0)})")
+
+
+def clause_groups(report: object, codes: list[str], lang: str) -> list[tuple[list[str], str]]:
+    """The clauses behind ``codes``: codes citing the same clauses share one entry,
+    ``(["HRS001", "HRS002"], "LOCAL-HOURS 市义务教育工作要点")``, in code order."""
+    groups: dict[str, list[str]] = {}
+    table = getattr(report, "clauses", {}) or {}
+    for code in codes:
+        cited = table.get(code) or []
+        text = "; ".join(f"{c['id']} {c['document']}" for c in cited)
+        if text:
+            groups.setdefault(text, []).append(code)
+    return [(group, text) for text, group in groups.items()]
+
+
+def clean_schools(report: object) -> list[str]:
+    """``ID name`` of every school checked with no finding that counts."""
+    schools: dict[str, str] = getattr(report, "schools", {})
+    busy = {f.school_id for f in getattr(report, "active", [])}
+    return [f"{sid} {name}".strip() for sid, name in sorted(schools.items()) if sid not in busy]
 
 
 def clean(text: object) -> str:

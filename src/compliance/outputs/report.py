@@ -40,6 +40,24 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # The official calendar's source for each year the run looked at ("2027" -> {kind,
+    # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
+    calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files read from beside or above the paths given (a school folder's district
+    # zones.yaml and calendar.yaml, a lone file's school.yaml): the human formats say so.
+    found_above: list[str] = field(default_factory=list)
+    # Rule code -> the clauses it cites ({id, document, text} in the report's language),
+    # for the human formats' clause lines; the finding's `citation` has the same text.
+    clauses: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # When the report was made (ISO 8601, UTC) and the paths it was made from; shown by
+    # the human formats, never written to JSON (which stays byte-identical per input).
+    generated_at: str = ""
+    inputs: list[str] = field(default_factory=list)
+    # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
+    # baseline), what the run was and read (evidence), each school's findings by round.
+    fixed: list[dict[str, Any]] | None = None
+    evidence: dict[str, Any] | None = None
+    trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -84,6 +102,26 @@ class Report:
         for finding in self.findings:
             groups.setdefault(finding.school_id, []).append(finding)
         return groups
+
+
+def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, str]]]:
+    """Each rule's cited clauses as ``{id, document, text}`` in ``lang``."""
+    from compliance.rules.metadata import clauses
+
+    known = clauses()
+    out: dict[str, list[dict[str, str]]] = {}
+    for code, meta in rules.items():
+        found = [meta.own_clauses.get(cid) or known.get(cid) for cid in meta.clauses]
+        out[code] = [{"id": c.id, "document": c.document[lang], "text": c.text}
+                     for c in found if c is not None]
+    return out
+
+
+def now_utc() -> str:
+    """The current time as ``YYYY-MM-DD HH:MM UTC``."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
