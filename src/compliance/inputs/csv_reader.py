@@ -10,7 +10,7 @@ from pathlib import Path
 
 from compliance.host.markers import hookimpl
 from compliance.inputs import columnar
-from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+from compliance.inputs.raw import GridRow, RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
 CHUNK = 1 << 20
@@ -90,7 +90,28 @@ class CsvReader:
         if all(not h for h in headers):
             raise ReadError(Msg("csv.empty_header"), 1)
         return [RawTable(headers=headers, rows=self._rows(path, encoding, delimiter, headers),
-                         columnar=lambda: columnar.read_csv(path, encoding, delimiter, len(headers)))]
+                         columnar=lambda: columnar.read_csv(path, encoding, delimiter, len(headers)),
+                         grid=lambda: self._grid(path, encoding, delimiter))]
+
+    @staticmethod
+    def _grid(path: Path, encoding: str, delimiter: str) -> Iterator[GridRow]:
+        """Every row with a non-blank cell, header included, by position, trailing blanks dropped."""
+        with path.open(encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            last = 0
+            try:
+                for cells in reader:
+                    line = last + 1
+                    last = reader.line_num
+                    end = len(cells)
+                    while end and not cells[end - 1].strip():
+                        end -= 1
+                    if end:
+                        yield line, tuple(cells[:end])
+            except csv.Error as exc:
+                raise ReadError(Msg("csv.broken", error=str(exc)), reader.line_num + 1) from None
+            except UnicodeDecodeError as exc:
+                raise ReadError(Msg("csv.undecodable", encoding=encoding, error=exc.reason)) from None
 
     @staticmethod
     def _rows(path: Path, encoding: str, delimiter: str, headers: list[str]) -> Iterator[RawRow]:

@@ -1,12 +1,16 @@
 """What a format reader hands back: raw tables and mappings, with line numbers.
 
 Readers know file formats, not document kinds: they return cells as found
-(strings, or native spreadsheet values) and the line each row came from.
+(strings, or native spreadsheet values) and the line each row came from.  A
+table reader may also hand back the sheet as it stands (:attr:`RawTable.grid`,
+with merged ranges and the sheet's name), so the shaping stage
+(:mod:`compliance.inputs.shaping`) can find the header row below a title, fold a
+two-row header and tell notes from data, as a person reading it would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -70,6 +74,36 @@ class RawRow:
     cell_lines: dict[str, int | None] | None = None
 
 
+#: one row of a sheet as it stands: its line (sheet row) and its cells by position
+GridRow = tuple[int, tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class MergedRange:
+    """Cells merged into one (``A1:D1``): rows are lines, columns 1-based positions.
+
+    The value is the top-left cell's; the others read as blank.  Names as in
+    openpyxl's ``CellRange``.
+    """
+
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    def __contains__(self, cell: tuple[int, int]) -> bool:
+        row, col = cell
+        return self.min_row <= row <= self.max_row and self.min_col <= col <= self.max_col
+
+    @property
+    def width(self) -> int:
+        return self.max_col - self.min_col + 1
+
+    @property
+    def height(self) -> int:
+        return self.max_row - self.min_row + 1
+
+
 @dataclass
 class RawTable:
     """A table found in a file: a sheet, a CSV file, or a list of rows in YAML/JSON."""
@@ -84,6 +118,14 @@ class RawTable:
     #: (:class:`compliance.inputs.columnar.Source`), or ``None`` when they must be read
     #: row by row; ``rows`` is then never started (see ``inputs/columnar.py``)
     columnar: Callable[[], Any] | None = None
+    #: optional: the table as it stands, header row and anything above it included, as a
+    #: thunk giving every row with a non-blank cell as ``(line, cells by position)``.
+    #: Given, the shaping stage finds the header itself and ``headers``/``rows`` are only
+    #: the reader's plain reading (first non-blank row as the header); absent, shaping
+    #: works from ``headers`` and ``rows``.
+    grid: Callable[[], Iterator[GridRow]] | None = None
+    #: merged cell ranges, in the lines and positions of ``grid`` (XLSX)
+    merged: list[MergedRange] = field(default_factory=list)
 
 
 @dataclass

@@ -84,6 +84,9 @@ def parse_time(value: Any) -> Clock:
         value = value.time()
     if isinstance(value, dt.time):
         return Clock.of(value.hour, value.minute)
+    if isinstance(value, dt.timedelta) and dt.timedelta(0) <= value <= dt.timedelta(days=1):
+        # an XLSX duration cell (``[h]:mm``) read as the time of day it spells
+        return Clock(round(value.total_seconds() / 60))
     if isinstance(value, float) and 0 <= value <= 1:  # Excel fraction of a day
         minutes = round(value * 24 * 60)
         return Clock(minutes)

@@ -1,19 +1,27 @@
-"""XLSX workbooks through openpyxl: cached values (not formulas), the first sheet or
-one sheet per document kind, and a size check before anything is unpacked."""
+"""XLSX workbooks through openpyxl: cached values (not formulas), every sheet with its
+name and merged ranges, date and time cells as values, and a size check before
+anything is unpacked."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from compliance.host.markers import hookimpl
-from compliance.inputs.raw import RawDocument, RawRow, RawTable, ReadError
+from compliance.inputs.raw import GridRow, MergedRange, RawDocument, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
 MAX_UNPACKED = 512 * 1024 * 1024
 MAX_RATIO = 200
+#: built-in number formats Excel in Chinese (and other East Asian) locales writes for
+#: dates and times (``yyyy"年"m"月"d"日"`` is 31, ``m"月"d"日"`` 58, ``h"时"mm"分"`` 32):
+#: openpyxl knows only the locale-neutral ones, and would hand back the serial number
+CJK_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
+MERGE_SCAN_CHUNK = 1 << 20
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?"')
 
 
 def _check_zip(path: Path) -> None:
@@ -42,6 +50,7 @@ class XlsxReader:
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken workbook
             raise ReadError(Msg("xlsx.cannot_open", error=str(exc))) from None
+        _know_cjk_dates(book)
         # Hidden sheets are read too (after the visible ones, so "the first sheet" is still
         # the first one a user sees): a sheet named after a kind cannot be hidden from a check.
         visible = [ws for ws in book.worksheets if ws.sheet_state == "visible"]
@@ -71,7 +80,27 @@ class XlsxReader:
             rows=self._rows(rows, headers, header_row),
             kind_hint=title.strip(),
             sheet=title,
+            grid=lambda: self._grid(ws, title),
+            merged=_merged_ranges(ws),
         )
+
+    @staticmethod
+    def _grid(ws: Any, title: str) -> Iterator[GridRow]:
+        """Every row of ``ws`` with a non-blank cell, by position, trailing blanks dropped."""
+        line = 0
+        try:
+            for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if not values:
+                    continue
+                end = len(values)
+                while end and (values[end - 1] is None
+                               or (isinstance(values[end - 1], str) and not values[end - 1].strip())):
+                    end -= 1
+                if end:
+                    yield line, tuple(values[:end])
+        except Exception as exc:  # parsed while iterated, as in _rows
+            raise ReadError(Msg("xlsx.broken_sheet", sheet=repr(title),
+                                error=f"{type(exc).__name__}: {exc}"), line + 1) from None
 
     @classmethod
     def _rows(cls, rows: Iterator[tuple[Any, ...]], headers: list[str],
@@ -101,6 +130,58 @@ class XlsxReader:
             if len(values) > width and any(v is not None for v in values[width:]):
                 problem = f"too_many_cells:{len(values)}:{width}"
             yield RawRow(line, cells, problem)
+
+
+def _know_cjk_dates(book: Any) -> None:
+    """Make openpyxl read cells in the East Asian built-in date formats as dates."""
+    styles = getattr(book, "_cell_styles", None)
+    known = getattr(book, "_date_formats", None)
+    if styles is None or not isinstance(known, set):
+        return
+    for index, style in enumerate(styles):
+        if getattr(style, "numFmtId", None) in CJK_DATE_FORMATS:
+            known.add(index)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _merged_ranges(ws: Any) -> list[MergedRange]:
+    """The merged ranges of a read-only sheet, found in its XML.
+
+    openpyxl's read-only sheets do not expose them; the ``<mergeCell ref=…>`` elements
+    follow the cell data, so the part is scanned (in chunks, never held whole).
+    """
+    archive = getattr(getattr(ws, "parent", None), "_archive", None)
+    part = getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:
+        return []
+    found: list[MergedRange] = []
+    tail = b""
+    try:
+        with archive.open(part) as fh:
+            while chunk := fh.read(MERGE_SCAN_CHUNK):
+                data = tail + chunk
+                cut = data.rfind(b"<")
+                # an element cut by the chunk's end is looked at with the next chunk
+                body, tail = (data[:cut], data[cut:]) if cut > len(data) - 200 else (data, b"")
+                found.extend(_ranges_in(body))
+            found.extend(_ranges_in(tail))
+    except (OSError, KeyError, zipfile.BadZipFile):
+        pass
+    return sorted(found, key=lambda r: (r.min_row, r.min_col))
+
+
+def _ranges_in(xml: bytes) -> Iterator[MergedRange]:
+    for m in _MERGE_RE.finditer(xml):
+        first_col, first_row = _column_number(m.group(1)), int(m.group(2))
+        last_col = _column_number(m.group(3)) if m.group(3) else first_col
+        last_row = int(m.group(4)) if m.group(4) else first_row
+        yield MergedRange(first_row, first_col, last_row, last_col)
 
 
 @hookimpl
