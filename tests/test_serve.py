@@ -567,3 +567,34 @@ def test_every_answer_carries_the_security_headers(client) -> None:
         assert "default-src 'none'" in r.headers["content-security-policy"]
         assert "server" not in r.headers or "uvicorn" not in r.headers["server"]
     assert json.loads(client.get("/healthz").text)["status"] == "ok"
+
+
+# -- the command ------------------------------------------------------------------------
+
+
+def test_serve_without_the_extra_says_how_to_install_it(monkeypatch) -> None:
+    import sys
+
+    from typer.testing import CliRunner
+
+    from compliance.cli import app
+
+    for name in [m for m in sys.modules if m.startswith("compliance.web")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "starlette", None)  # as if the extra were not installed
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and 'pip install "compliance[serve]"' in lines[0] and "starlette" in lines[0]
+
+
+def test_serve_with_a_bad_tokens_file_is_one_line(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from compliance.cli import app
+
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text("abc: {role: inspector}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["serve", "--tokens", str(tokens), "--port", "1"])
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "tokens.yaml:1" in result.output
