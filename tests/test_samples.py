@@ -49,7 +49,8 @@ def check(path: Path, profile: str) -> list[Finding]:
 
 @pytest.mark.parametrize("profile", ["default", "national-2021"])
 def test_the_samples_hold_exactly_the_planted_findings(profile: str) -> None:
-    findings = check(SAMPLES / "zhongshan", profile) + check(SAMPLES / "single-file", profile)
+    findings = (check(SAMPLES / "zhongshan", profile) + check(SAMPLES / "single-file", profile)
+                + check(SAMPLES / "exports", profile))
     assert found(findings) == planted(profile)
 
 
@@ -87,8 +88,24 @@ def test_the_sample_timetable_has_a_clean_class_and_notes_its_school_course() ->
                  for f in report.findings if f.code.startswith("CUR"))
     assert cur == [("CUR001", "6-1", "劳动"), ("CUR002", "6-1", "体育与健康"),
                    ("CUR003", "7-1", None)]
-    notes = [(n["sheet"], n["why"], n["text"]) for n in report.notes
-             if n["file"].endswith("课程表.xlsx")]
+    (path,) = [p for p in report.file_notes if p.endswith("课程表.xlsx")]
+    assert report.file_notes[path].title == "中山区实验学校三年级(1)班课程表（2025学年第一学期）"
+    notes = [(n.sheet, n.why, n.shown("zh")) for n in report.file_notes[path].notes]
     assert ("六(1)班", "assumed", "足球：非课程方案科目，按地方或校本课程计入周课时总量") in notes
     assert ("三(1)班", "section", "午休 11:50-13:30") in notes
     assert ("初一(1)班", "note", "注：课程表已报区教育局备案。") in notes
+
+
+def test_the_export_sample_is_read_as_a_person_reads_it() -> None:
+    from compliance.outputs.json import report_dict
+
+    report = Engine(RunOptions(entry_points=False, lang="zh")).check([str(SAMPLES / "exports")])
+    seasons = {(f.code, f.subject.get("season")) for f in report.findings}
+    assert seasons == {("HRS001", "夏季"), ("HRS002", "冬季")}
+    files = {Path(f["path"]).name: f for f in report_dict(report)["files"]}
+    export = files["作息时间表.xlsx"]
+    assert export["title"] == "城关第二小学2025-2026学年第一学期作息时间表"
+    assert [(n["line"], n["why"]) for n in export["notes"]] == [(1, "preamble"), (17, "note"),
+                                                               (2, "assumed")]
+    # 16 rows under the two-row header, two seasons each, the empty ones left out
+    assert report.rows_read == 2 * 13 and report.rows_rejected == 0

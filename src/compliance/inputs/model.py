@@ -39,7 +39,7 @@ class Location:
         return (self.file, self.line, self.column, self.sheet)
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined]
+        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined,unused-ignore]
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -97,23 +97,6 @@ class Record:
         return f"Record({self.kind!r}, {self.values!r}, {self.loc})"
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A row or fact of a file that is not a record and not a finding, listed in the report.
-
-    ``why`` is ``preamble``, ``note``, ``section``, ``instructions_sheet``,
-    ``empty_sheet`` or ``assumed`` (an assumption the tool made).
-    """
-
-    line: int | None
-    sheet: str | None
-    text: str
-    why: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "sheet": self.sheet, "text": self.text, "why": self.why}
-
-
 @dataclass(slots=True)
 class Document:
     """One document of one kind read from one file (or one sheet of a workbook)."""
@@ -127,8 +110,9 @@ class Document:
     #: the rows held as columns (``compliance.inputs.columnar.ArrowTable``) when the
     #: file was read the columnar way; ``records`` is then filled only when asked for
     table: Any = None
-    #: what the file held besides records: titles, section rows, assumptions (``Note``)
-    notes: list[Note] = field(default_factory=list)
+    #: what rules noted about the file (``compliance.inputs.shaping.Note``, an assumption
+    #: such as a school course counted); moved into the file's notes after the checks
+    notes: list[Any] = field(default_factory=list)
 
     def rows(self) -> list[Record]:
         """Every record, made from ``table`` the first time when the rows are held as columns."""
@@ -174,6 +158,8 @@ class School:
     # Line of each ``disclosure.<item>`` key (or of ``disclosure:`` itself when the
     # item is absent), so a 三公开 finding can point at it.
     disclosure_lines: dict[str, int | None] = field(default_factory=dict)
+    #: ``seasons:``: a seasonal schedule's season name -> ((month, day) from, to or None)
+    seasons: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
     def grades(self) -> list[int]:

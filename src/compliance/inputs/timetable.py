@@ -26,10 +26,11 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.kinds import DocumentKind, Field, header_key
-from compliance.inputs.model import Document, Location, Note, Record
+from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawTable
 from compliance.inputs.reasons import Msg
+from compliance.inputs.shaping import Note, is_note_text, sheet_passed_over
 from compliance.inputs.values import (
     EXPECT_CLASS,
     BadValue,
@@ -55,9 +56,6 @@ NON_LESSON_ROWS = (
     "阳光体育", "课间休息", "课间", "早读", "晨读", "早自习", "晚自习", "午自习", "自习", "到校",
     "入校", "放学", "离校", "课后服务", "延时服务", "升旗", "晨会", "集会", "预备",
 )
-INSTRUCTION_SHEETS = ("填表说明", "说明", "示例", "instructions", "example")
-NOTE_STARTS = ("注", "说明", "备注", "附", "制表", "审核", "填表人", "联系人", "联系电话", "日期：",
-               "日期:")
 _CN_NUMBER = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
               "十": 10}
 _PERIOD_RE = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,2})\s*节")
@@ -238,7 +236,7 @@ def subject_of(value: Any) -> str | None:
 
 
 def _is_note(text: str) -> bool:
-    return text.startswith(NOTE_STARTS)
+    return is_note_text(text)  # exports.md's note rows, as the shaping stage tells them
 
 
 def _non_lesson(text: str) -> bool:
@@ -445,12 +443,13 @@ def read_timetable(kind: DocumentKind, table: RawTable, doc: Document,
                    problems: list[InputProblem]) -> None:
     """Fill ``doc`` (records and notes) from the sheet ``table`` stands for."""
     sheet = table.sheet
-    if sheet is not None and normalize_text(sheet).lower() in INSTRUCTION_SHEETS:
-        doc.notes.append(Note(None, sheet, sheet, "instructions_sheet"))
+    if sheet_passed_over(sheet):
+        rows = sum(1 for _ in table.grid()) if table.grid is not None else 1
+        doc.notes.append(Note(None, sheet, sheet or "", "instructions_sheet", max(rows, 1)))
         return
     grid = read_grid(table)
     if not grid.rows:  # the empty Sheet2 office software adds
-        doc.notes.append(Note(None, sheet, sheet or "", "empty_sheet"))
+        doc.notes.append(Note(None, sheet, sheet or "", "empty_sheet", 0))
         return
     got = parse_sheet(grid, doc.loc.file, doc.school_id)
     doc.records.extend(got.records)
@@ -471,7 +470,7 @@ TIMETABLE = DocumentKind(
     stems=("课程表", "课表", "timetables"),
     title={"zh": "课程表", "en": "timetable"},
     fields=[
-        Field("class", parse_text, ("班级",)),
+        Field("class", parse_class, ("班级",)),
         Field("period", parse_text, ("节次", "课节", "节")),
         *(Field(name, parse_text, aliases) for name, _, aliases in WEEKDAY_FIELDS),
     ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,8 +43,9 @@ class Report:
     checked: list[str] = field(default_factory=list)
     # school id -> its timetable lessons (see timetable_rows), for the HTML week view.
     timetables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # what files held besides records, and rules' assumptions: {file, line, sheet, text, why}
-    notes: list[dict[str, Any]] = field(default_factory=list)
+    # Each file read: its title and the rows passed over (exports.md), by path
+    # (compliance.inputs.shaping.FileNotes).
+    file_notes: dict[str, Any] = field(default_factory=dict)
     # The official calendar's source for each year the run looked at ("2027" -> {kind,
     # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
     calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -62,10 +64,10 @@ class Report:
     fixed: list[dict[str, Any]] | None = None
     evidence: dict[str, Any] | None = None
     trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    round_counts: dict[str | None, dict[str, int]] | None = None  # per school, see baseline.py
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
-        self.notes.sort(key=lambda n: (n["file"], n["sheet"] or "", n["line"] or 0))
 
     @property
     def active(self) -> list[Finding]:
@@ -101,6 +103,16 @@ class Report:
         if any(SEVERITY_RANK[f.severity] >= threshold for f in self.active):
             return 1
         return 0
+
+    def files_passed_over(self) -> list[tuple[str, str | None, dict[str, int]]]:
+        """Each file that has a title or rows passed over: path, title, rows by ``why``."""
+        out = []
+        for path in sorted(self.file_notes):
+            notes = self.file_notes[path]
+            counts = notes.passed_over()
+            if counts or notes.title or notes.notes:
+                out.append((path, notes.title, counts))
+        return out
 
     def by_school(self) -> dict[str | None, list[Finding]]:
         groups: dict[str | None, list[Finding]] = {}
@@ -140,24 +152,16 @@ def timetable_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[st
     return out
 
 
-def file_notes(submissions: dict[str | None, Any]) -> list[dict[str, Any]]:
-    """Every document's notes as ``{file, line, sheet, text, why}``, in file order."""
-    out = []
+def add_rule_notes(submissions: dict[str | None, Any], notes: dict[str, Any]) -> None:
+    """Move what rules noted on documents (``SchoolContext.note``: an assumption such as a
+    school course counted) into the notes of their files (``FileNotes`` by path)."""
+    from compliance.inputs.shaping import FileNotes
+
     for submission in submissions.values():
         for doc in submission.documents:
-            out.extend({"file": doc.loc.file, **note.to_dict()} for note in doc.notes)
-    return out
-def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, str]]]:
-    """Each rule's cited clauses as ``{id, document, text}`` in ``lang``."""
-    from compliance.rules.metadata import clauses
-
-    known = clauses()
-    out: dict[str, list[dict[str, str]]] = {}
-    for code, meta in rules.items():
-        found = [meta.own_clauses.get(cid) or known.get(cid) for cid in meta.clauses]
-        out[code] = [{"id": c.id, "document": c.document[lang], "text": c.text}
-                     for c in found if c is not None]
-    return out
+            if doc.notes:
+                notes.setdefault(doc.loc.file, FileNotes(doc.loc.file)).notes.extend(doc.notes)
+                doc.notes = []
 
 
 def now_utc() -> str:
@@ -167,7 +171,8 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
     ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
     ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""

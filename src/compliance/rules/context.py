@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCalendar
 from compliance.inputs.columnar import RecordTable, Table
-from compliance.inputs.model import Location, Note, Record, School, Submission, level_of_grade
+from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
 from compliance.rules.finding import Finding
@@ -185,10 +185,13 @@ class SchoolContext:
     def weekdays_text(self, days: frozenset[int]) -> str:
         return format_weekdays(days, self.lang)
 
-    def note(self, where: Location, text: str, why: str = "assumed") -> None:
+    def note(self, where: Location, text: str | Msg, why: str = "assumed") -> None:
         """List ``text`` in the notes of the file ``where`` points into (once): an
         assumption a rule made, which a reader of the report should see but which is
-        no finding (a school course counted towards the weekly total)."""
+        no finding (a school course counted towards the weekly total).  A :class:`Msg`
+        is shown in the report's language."""
+        from compliance.inputs.shaping import Note
+
         for doc in self.submission.documents:
             if doc.loc.file == where.file and doc.loc.sheet == where.sheet:
                 if not any(n.text == text and n.why == why for n in doc.notes):
@@ -204,7 +207,16 @@ class SchoolContext:
         :class:`~compliance.inputs.reasons.Msg` among them is rendered in the run's language).
         """
         loc = where.at(column) if isinstance(where, Record) else where
-        return self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        season = where["season"] if isinstance(where, Record) else None
+        if season is None and subject and subject.get("season") is not None:
+            season = subject["season"]
+        if season is not None:
+            # a seasonal entry's finding names its season (exports.md), for any rule
+            subject = {**(subject or {}), "season": str(season)}
+        found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        if season is not None:
+            found.message += f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
+        return found
 
 
 class RunContext:

@@ -21,6 +21,7 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.model import Location, Record
+from compliance.inputs.reasons import Msg
 from compliance.rules.context import SchoolContext
 from compliance.rules.curriculum_plan import (
     DEFAULT_PLAN,
@@ -73,7 +74,7 @@ def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
                     counted[subject] += 1
                 elif (row.loc.file, row["subject"]) not in courses:
                     courses.add((row.loc.file, row["subject"]))
-                    ctx.note(row.loc, _course_note(row["subject"], ctx.lang))
+                    ctx.note(row.loc, Msg(COURSE_NOTE, name=row["subject"]))
             base = {"class": cls, "grade": grade, "plan": plan.name}
             args = {"class_name": class_name(cls, grade, ctx.lang)}
             for subject in needs.required:
@@ -89,10 +90,9 @@ def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
                     **base, "lessons": len(rows), "maximum": needs.weekly_max}, **args)
 
 
-def _course_note(name: str, lang: str) -> str:
-    if lang == "zh":
-        return f"{name}：非课程方案科目，按地方或校本课程计入周课时总量"
-    return f"{name}: no subject of the curriculum plan, counted as a local or school course"
+#: the note a school course gets in its file's notes (why: assumed)
+COURSE_NOTE = {"zh": "{name}：非课程方案科目，按地方或校本课程计入周课时总量",
+               "en": "{name}: no subject of the curriculum plan, counted as a local or school course"}
 
 
 def explain(code: str, params: dict[str, Any], lang: str) -> list[str]:
