@@ -12,6 +12,8 @@ import pytest
 
 from compliance.host.engine import Engine, RunOptions
 from compliance.host.errors import ConfigError
+from compliance.inputs.shaping import Note
+from compliance.outputs.report import Report
 from compliance.rules.finding import Finding
 from tests.conftest import run, school_folder
 from tests.timetable_support import GRADE2, GRADE3, GRADE8, week, workbook
@@ -31,6 +33,11 @@ def cur(report_or_findings: object) -> list[tuple[str, str | None, str | None, i
     findings: list[Finding] = getattr(report_or_findings, "findings", report_or_findings)  # type: ignore[assignment]
     return sorted((f.code, f.subject.get("class"), f.subject.get("subject"),
                    f.subject.get("lessons")) for f in findings if f.code.startswith("CUR"))
+
+
+def assumed_notes(report: Report) -> list[Note]:
+    """The assumptions listed in the files' notes (a school course counted)."""
+    return [n for f in report.file_notes.values() for n in f.notes if n.why == "assumed"]
 
 
 def with_(counts: dict[str, int], **changes: int) -> dict[str, int]:
@@ -106,7 +113,7 @@ def test_physics_is_no_science_in_grade_5_but_a_school_course(tmp_path: Path) ->
     counts = with_(GRADE3, 科学=0, 物理=2)
     report = run([school(tmp_path, {"五(1)班": counts})])
     assert cur(report) == [("CUR001", "5-1", "科学", 0)]
-    assert [n["text"] for n in report.notes if n["why"] == "assumed"] == [
+    assert [n.shown("en") for n in assumed_notes(report)] == [
         "物理: no subject of the curriculum plan, counted as a local or school course"]
 
 
@@ -120,11 +127,11 @@ def test_a_school_course_counts_towards_the_total_and_is_noted_once(tmp_path: Pa
     report = run([school(tmp_path, {"三(1)班": counts, "三(2)班": with_(GRADE3, 数学=4, 足球=1)})],
                  lang="zh")
     assert cur(report) == [("CUR003", "3-1", None, 31)]
-    assumed = [n for n in report.notes if n["why"] == "assumed"]
+    assumed = assumed_notes(report)
     # once per file, at its first cell
-    assert [(n["sheet"], n["text"]) for n in assumed] == [
+    assert [(n.sheet, n.shown("zh")) for n in assumed] == [
         ("三(1)班", "足球：非课程方案科目，按地方或校本课程计入周课时总量")]
-    assert assumed[0]["line"] is not None
+    assert assumed[0].line is not None
 
 
 def test_self_study_and_blank_cells_are_no_lessons(tmp_path: Path) -> None:

@@ -27,11 +27,13 @@ def lessons(folder: Path) -> list[tuple[str | None, int, int, str, int | None]]:
             for r in submission.records("timetable")]
 
 
-def load(folder: Path) -> tuple[list[object], list[object]]:
+def load(folder: Path) -> tuple[list[tuple[str | None, int | None, str, str]], list[object]]:
+    """The files' notes as (sheet, line, why, text), and the input problems."""
     engine = Engine(RunOptions(entry_points=False))
     loaded = engine.load([str(folder)])
-    docs = [d for s in loaded.submissions.values() for d in s.documents]
-    return docs, loaded.problems
+    notes = [(n.sheet, n.line, n.why, n.shown("zh")) for f in loaded.file_notes.values()
+             for n in f.notes]
+    return notes, loaded.problems
 
 
 def test_header_cells_and_class_names() -> None:
@@ -54,9 +56,8 @@ def test_one_sheet_per_class_with_a_merged_title_and_merged_rows(tmp_path: Path)
     # row 1 title, 2 header, 3-4 periods 1-2, 5 大课间, 6-7 periods 3-4, 8 午休, 9.. periods 5-7
     assert sorted({(p, line) for c, _, p, _, line in got if c == "3-1"}) == [
         (1, 3), (2, 4), (3, 6), (4, 7), (5, 9), (6, 10), (7, 11)]
-    docs, problems = load(folder)
+    notes, problems = load(folder)
     assert problems == []
-    notes = [(n.sheet, n.line, n.why, n.text) for d in docs for n in d.notes]  # type: ignore[attr-defined]
     assert ("三(1)班", 1, "preamble", "三年级(1)班课程表") in notes
     assert ("三(1)班", 5, "section", "大课间 10:00-10:20") in notes
     assert ("三(1)班", 8, "section", "午休") in notes

@@ -164,6 +164,19 @@ def add_rule_notes(submissions: dict[str | None, Any], notes: dict[str, Any]) ->
                 doc.notes = []
 
 
+def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, str]]]:
+    """Each rule's cited clauses as ``{id, document, text}`` in ``lang``."""
+    from compliance.rules.metadata import clauses
+
+    known = clauses()
+    out: dict[str, list[dict[str, str]]] = {}
+    for code, meta in rules.items():
+        found = [meta.own_clauses.get(cid) or known.get(cid) for cid in meta.clauses]
+        out[code] = [{"id": c.id, "document": c.document[lang], "text": c.text}
+                     for c in found if c is not None]
+    return out
+
+
 def now_utc() -> str:
     """The current time as ``YYYY-MM-DD HH:MM UTC``."""
     import datetime as dt
