@@ -583,3 +583,53 @@ def test_refused_lines_under_a_title_row_are_each_one_finding(tmp_path: Path) ->
         f"{path}:7", f"{path}:16", f"{path}:19"]
     assert "3 of 20 data row(s) not checked" in out
     assert status == 2
+
+
+# --- 8. names and ids --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\u200e"])
+def test_ids_differing_only_by_format_characters_are_one_student(tmp_path: Path,
+                                                                 invisible: str) -> None:
+    from tests.test_pack_enrollment import HEADER as ENROLLMENT
+    from tests.test_pack_enrollment import district as enrollment_district
+
+    root = enrollment_district(tmp_path, {
+        "a-001": {"enrollment.csv": ENROLLMENT + "G2102X,张三,1,Z01,,否,,,就近\n"},
+        "b-002": {"enrollment.csv": ENROLLMENT + f"G21{invisible}02X,张三,1,Z01,,否,,,就近\n"},
+    })
+    _, out, _ = invoke("--format", "json", "--select", "ENR004", root)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["ENR004"]
+
+
+NOT_UTF8 = os.fsdecode("中山学校".encode("gbk"))  # a Windows zip's folder name, unpacked on Linux
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "csv", "sarif", "junit", "html", "xlsx"])
+def test_a_folder_name_that_is_not_utf8_is_shown_with_replacement_characters(
+        tmp_path: Path, fmt: str) -> None:
+    folder = tmp_path / NOT_UTF8
+    folder.mkdir()
+    (folder / "school.yaml").write_bytes(SCHOOL.read_bytes())
+    (folder / "schedule.csv").write_text(HEADER + "Mon-Fri,08:00,25:00,lesson,x\n", encoding="utf-8")
+    out = tmp_path / f"report.{fmt}"
+    run = cli(tmp_path, "--format", fmt, "-o", out, folder)
+    assert run.status == 2, run.output
+    data = out.read_bytes()
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out, read_only=True)
+        cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                 for c in row if c is not None]
+        assert any("\ufffd" in c for c in cells)
+        return
+    text = data.decode("utf-8")  # strictly valid UTF-8
+    assert "\ufffd" in text or "\\ufffd" in text or "%EF%BF%BD" in text  # SARIF: a URI
+    if fmt in ("json", "sarif"):
+        json.loads(text)
+    # and on stdout, where the JSON report used to be invalid UTF-8
+    if fmt == "json":
+        proc = subprocess.run(cli_argv("--format", "json", folder), capture_output=True,
+                              timeout=30, preexec_fn=_limits, env=cli_env(tmp_path), check=False)
+        json.loads(proc.stdout.decode("utf-8"))
