@@ -633,3 +633,32 @@ def test_a_folder_name_that_is_not_utf8_is_shown_with_replacement_characters(
         proc = subprocess.run(cli_argv("--format", "json", folder), capture_output=True,
                               timeout=30, preexec_fn=_limits, env=cli_env(tmp_path), check=False)
         json.loads(proc.stdout.decode("utf-8"))
+
+
+def test_ctrl_c_during_the_write_leaves_the_earlier_report_and_no_temporary_file(
+        tmp_path: Path, hostile: Path) -> None:
+    folder = school_dir(tmp_path, {"schedule.csv": HEADER + GOOD})
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "report.json"
+    out.write_text("the earlier report", encoding="utf-8")
+    mark = tmp_path / "mark"
+    proc = subprocess.Popen(cli_argv("--plugins-dir", hostile, "--format", "slow", "-o", out,
+                                     folder),
+                            env=cli_env(tmp_path, HOSTILE_MARK=str(mark)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=_limits, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(p.name for p in out_dir.iterdir())[0].startswith(".report.json.")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130
+    assert err.decode().startswith("compliance: interrupted by SIGINT")
+    assert [p.name for p in out_dir.iterdir()] == ["report.json"]
+    assert out.read_text(encoding="utf-8") == "the earlier report"
