@@ -31,8 +31,8 @@ class HelpCommand(TyperCommand):
         return _ARG_TYPE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
 
 
-_REQUIRED = re.compile(r"\{([A-Z][A-Z|]*(?:\.\.\.)?)\}(?:\.\.\.)?")
-_ARG_TYPE = re.compile(r"(?m)^(  [A-Z][A-Z|]*(?:\.\.\.)?)( <[^>\s]+>)")
+_REQUIRED = re.compile(r"\{([A-Z][A-Za-z.|]*)\}(?:\.\.\.)?")
+_ARG_TYPE = re.compile(r"(?m)^(  \[?[A-Z][A-Za-z.|]*\]?)( <[^>\s]+>)")
 
 app = typer.Typer(
     name="compliance",
@@ -550,7 +550,7 @@ def plugins(
 
         plugin_set = make_plugin_manager(modules=plugin or [], plugins_dir=plugins_dir,
                                          entry_points=not no_entry_points)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"name": info.name, "version": info.version or __version__ if info.origin ==
              "built-in" else info.version, "origin": info.origin,
              "hooks": plugin_set.hooks_of(info.name), "source": info.source}
@@ -681,13 +681,15 @@ def calendar_command(
                                      "与 import 连用：通知原文。", show_default=False)] = None,
     calendar: CalendarOpt = None,
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="YEAR: text or json. 输出格式。")] = "text",
+        "--format", "-f", metavar="text|json", help="YEAR: text or json. 输出格式。")] = "text",
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="import: add the year to this calendar file (created, or "
+        "--output", "-o", metavar="FILE",
+        help="import: add the year to this calendar file (created, or "
                                "the year put in and the rest kept); default: print it. "
                                "导入结果写入的日历文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: LangOpt = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
 ) -> None:

@@ -29,14 +29,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
 from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
-from compliance.inputs.model import Location
+from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
 from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
@@ -137,7 +137,7 @@ def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
     """The batch rules over the ``held`` schools; each finding goes to its school's result."""
     by_school = {ctx.school_id: result for ctx, result in held}
     for finding in engine.run_batch([ctx for ctx, _ in held], state):
-        by_school.get(finding.school_id, held[0][1]).findings.append(finding)
+        by_school.get(cast(str, finding.school_id), held[0][1]).findings.append(finding)
     for ctx, result in held:  # batch rules may have asked the calendar about more years
         result.calendar_sources = ctx.calendar_sources()
     held.clear()
@@ -259,7 +259,8 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
         state = run_state(engine)
         for sid in lost:
             again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
-            got[sid] = again or SchoolResult(sid, plans[sid].school.name if plans[sid].school
+            got[sid] = again or SchoolResult(sid, cast(School, plans[sid].school).name
+                                             if plans[sid].school
                                              else "", [crash_finding(
                                                  engine, state, sid, Msg("err.worker_died"))])
     return [r for sid in ids if (r := got[sid]) is not None]

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs import safety
@@ -152,7 +152,7 @@ class Loader:
 
     def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
                  school_file: str | None = None,
-                 origin: Callable[[Reader], str] | None = None, defer: bool = False,
+                 origin: Callable[[Reader | None], str] | None = None, defer: bool = False,
                  spill_dir: str | None = None):
         self.kinds = kinds
         self.readers = list(readers)
@@ -508,7 +508,7 @@ class Loader:
         split = self._columnar(kind, table, loc, owner) if owner is not None else None
         try:
             if split is not None:
-                doc.table = ArrowTable(split.normalized, split.schools[owner], owner)
+                doc.table = ArrowTable(split.normalized, split.schools[cast(str, owner)], owner)
                 # the rows the columnar path set aside, reported as the row path does
                 rest = Document(kind_name, loc, school_id=default_school)
                 normalize_table(kind, table.headers, [raw for _, raw in split.problems], rest,
@@ -630,7 +630,8 @@ class Loader:
         """
         id_header = next((h for h, f in columns_of(kind, table.headers).items()
                           if f.name == "school_id"), None)
-        id_parser = kind.field("school_id").parser if kind.field("school_id") else None
+        id_field = kind.field("school_id")
+        id_parser = id_field.parser if id_field else None
         parts: dict[str, Partition] = {}
         split = self._columnar(kind, table, loc, None)
         if split is not None:
@@ -775,7 +776,8 @@ def _reason(exc: ReadError) -> str | Msg:
 
 
 def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
-                readers: Sequence[Reader], origin: Callable[[Reader], str] | None = None) -> Materialised:
+                readers: Sequence[Reader], origin: Callable[[Reader | None], str] | None = None,
+                ) -> Materialised:
     """Read one planned school: its folders, its spilled rows and its loose documents.
 
     Gives the same submission and input problems the all-at-once :meth:`Loader.load`

@@ -39,7 +39,7 @@ class Location:
         return (self.file, self.line, self.column, self.sheet)
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined]
+        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined,unused-ignore]
 
     def __hash__(self) -> int:
         return hash(self._key())

@@ -95,7 +95,8 @@ class _Reader:
 
 def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> School | None:
     """A School from a ``school.yaml`` mapping (the ``school:`` key, or the mapping itself)."""
-    body = data.get("school") if isinstance(data.get("school"), LMap) else data
+    inner = data.get("school")
+    body: LMap = inner if isinstance(inner, LMap) else data
     raw_id = body.get("id") or body.get("school_id")
     reader = _Reader(loc, problems, None if is_blank(raw_id) else parse_id(raw_id))
     school_id = reader.value(body, "id" if "id" in body else "school_id", parse_id, required=True)
@@ -166,7 +167,8 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
 
 
 def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict[str, Zone]:
-    body = data.get("zones") if isinstance(data.get("zones"), LMap) else data
+    inner = data.get("zones")
+    body: LMap = inner if isinstance(inner, LMap) else data
     reader = _Reader(loc, problems, None)
     zones: dict[str, Zone] = {}
     for code, spec in body.items():

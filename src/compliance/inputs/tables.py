@@ -4,7 +4,7 @@ every row either kept as a record or reported as an input problem."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
@@ -49,7 +49,8 @@ _SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
 
 def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
     key = (kind, name)
-    if key not in _SHARED or (_SHARED[key] is not None and _SHARED[key][0] is not parser):
+    held = _SHARED.get(key)
+    if key not in _SHARED or (held is not None and held[0] is not parser):
         _SHARED[key] = (parser, {})
     entry = _SHARED[key]
     return entry[1] if entry is not None else None
@@ -177,7 +178,7 @@ def normalize_table(
             cells = raw.cells
             cell_lines = raw.cell_lines
             if id_parser is not None and not forced_school:
-                cell = cells.get(id_header)
+                cell = cells.get(cast(str, id_header))  # set whenever id_parser is
                 if not is_blank(cell):
                     if cell.__class__ is str and cell in id_cache:
                         found = id_cache[cell]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -113,7 +113,7 @@ def _shallow(text: str) -> bool:
     return text.count("[") + text.count("{") < 4096 and _DEEP_LINE.search(text) is None
 
 
-class _RememberingResolver(VersionedResolver):  # type: ignore[misc]
+class _RememberingResolver(VersionedResolver):  # type: ignore[misc,unused-ignore]
     """ruamel's resolver, remembering its answers, for the libyaml path only.
 
     Resolving a tag walks a property chain and a list of regular expressions per
@@ -228,7 +228,7 @@ def _quoted_at(node: Node | None, found: set[tuple[int, int]]) -> set[tuple[int,
 def _libyaml(text: str) -> Node | None:
     fast = YAML(typ="safe")
     fast.Resolver = _RememberingResolver
-    return fast.compose(text)
+    return cast("Node | None", fast.compose(text))
 
 
 def _compose(text: str) -> Node | None:
@@ -255,7 +255,7 @@ def _compose(text: str) -> Node | None:
             # every quote added must open a scalar, or it landed inside another one
             if node is not None and quoted[1] <= _quoted_at(node, set()):
                 return node
-    return YAML(typ="safe", pure=True).compose(text)
+    return cast("Node | None", YAML(typ="safe", pure=True).compose(text))
 
 
 def load_text(text: str) -> Any:

@@ -10,7 +10,7 @@ from typing import IO, Any
 try:
     import orjson
 except ImportError:  # pragma: no cover - a dependency; the pure writer gives the same bytes
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 from compliance.host.markers import hookimpl
 from compliance.outputs.report import Report

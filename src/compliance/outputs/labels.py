@@ -109,7 +109,7 @@ def t(key: str, lang: str) -> str:
     return LABELS[key][lang]
 
 
-def waiver_line(waiver: dict, lang: str) -> str:
+def waiver_line(waiver: dict[str, Any], lang: str) -> str:
     """One waiver as a line of text: status, code, scope, reason, approver, expiry, uses."""
     status = waiver.get("status", "active")
     scope = waiver.get("school_id") or t("all", lang)

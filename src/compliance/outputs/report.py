@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,7 @@ class Report:
     fixed: list[dict[str, Any]] | None = None
     evidence: dict[str, Any] | None = None
     trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    round_counts: dict[str | None, dict[str, int]] | None = None  # per school, see baseline.py
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -137,7 +139,8 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
     ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
     ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""

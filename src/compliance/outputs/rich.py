@@ -69,12 +69,12 @@ class RichReporter:
         if summary["by_code"]:
             # one wrapped line of CODE×N, not a table as long as the findings
             severities = {f.code: f.severity for f in report.findings}
-            codes = Text()
+            by_code = Text()
             for code, count in summary["by_code"].items():
-                if codes:
-                    codes.append("  ")
-                codes.append(f"{code}×{count}", style=STYLE.get(severities.get(code, ""), ""))
-            console.print(codes)
+                if by_code:
+                    by_code.append("  ")
+                by_code.append(f"{code}×{count}", style=STYLE.get(severities.get(code, ""), ""))
+            console.print(by_code)
         else:
             console.print(Text(t("clean", lang), style="green"))
         spotless = clean_schools(report)

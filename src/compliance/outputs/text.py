@@ -38,10 +38,10 @@ class TextReporter:
                     mark += f" [{LABELS['new'][lang]}]"
                 write(f"{clean(loc)}{clean(column)}: {f.code} {t(f.severity, lang)}{mark}: "
                       f"{clean(f.message)}\n")
-            groups = clause_groups(report, sorted({f.code for f in findings}), lang)
-            if groups:
+            cited = clause_groups(report, sorted({f.code for f in findings}), lang)
+            if cited:
                 write(f"  {t('clauses_head', lang)}:\n")
-                for codes, text in groups:
+                for codes, text in cited:
                     write(f"    {' '.join(codes)}: {clean(text)}\n")
             write("\n")
         summary = report.summary()
