@@ -207,7 +207,7 @@ def test_a_misspelt_field_on_the_command_line_is_one_line(tmp_path: Path) -> Non
     assert result.stderr.strip().splitlines() == [
         f"compliance: error: {path}:13: rule TST001: unknown field 'ennd' of kind schedule "
         "(did you mean 'end'?); known: school_id, days, date, start, end, activity, compulsory, "
-        "grades, title, or school.id, school.name, school.level, school.area, school.boarding, "
+        "grades, title, season, or school.id, school.name, school.level, school.area, school.boarding, "
         "school.district, school.catchment"]
 
 
