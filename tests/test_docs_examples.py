@@ -68,6 +68,7 @@ rules:
 """
 
 PROFILE_YAML = "name: our-district\nextends: national-2021\ntitle: {zh: 本区, en: ours}\n"
+PLAN_YAML = "name: zhejiang-2023\nextends: national-2022\ngrades:\n  3-6: {minimum: {体育与健康: 4}}\n"
 
 
 @pytest.mark.parametrize("code", by_lang("python"))
@@ -100,6 +101,7 @@ def test_python_example(code: str, tmp_path: Path) -> None:
         (tmp_path / "doc_plugin.py").write_text(code, encoding="utf-8")
         (tmp_path / "rules.yaml").write_text(PACK_YAML, encoding="utf-8")
         (tmp_path / "our-district.yaml").write_text(PROFILE_YAML, encoding="utf-8")
+        (tmp_path / "zhejiang-2023.yaml").write_text(PLAN_YAML, encoding="utf-8")
         fmt = "count" if "CountReporter" in code else "json"
         result = subprocess.run([str(SCRIPT), "check", str(SAMPLES / "zhongshan"), "-p",
                                  "doc_plugin", "--format", fmt, "--lang", "en"],

@@ -101,6 +101,10 @@ CalendarOpt = Annotated[list[str] | None, typer.Option(
     help="A calendar file: official years (official:) and local days, before the settings' "
          "calendar: (repeatable). 日历文件（官方放假安排与本地调整）。")]
 
+CurriculumOpt = Annotated[str | None, typer.Option(
+    "--curriculum", metavar="NAME|FILE",
+    help="The curriculum plan for the CUR rules: a plan's name or a YAML file "
+         "(default: national-2022). 课程方案（名称或YAML文件）。")]
 LangOpt = Annotated[Lang | None, typer.Option(
     metavar="zh|en", help="Language (default from the locale). 语言（默认取自系统区域设置）。")]
 CodesOpt = Annotated[list[str] | None, typer.Option(
@@ -116,7 +120,8 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None, calendars: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, calendars: list[str] | None = None,
+            curriculum: str | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -136,6 +141,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
         calendars=calendars or [],
+        curriculum=curriculum,
     )
     return Engine(options)
 
@@ -234,6 +240,7 @@ def check(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
     calendar: CalendarOpt = None,
+    curriculum: CurriculumOpt = None,
     rule_timeout: Annotated[float | None, typer.Option(
         "--rule-timeout", min=0, metavar="SECONDS",
         help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
@@ -255,7 +262,7 @@ def check(
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files, calendar)
+                         no_entry_points, debug, rule_files, calendar, curriculum)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
         engine.options.rule_timeout = _timeout_setting(
@@ -445,6 +452,7 @@ def explain(
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     rule_files: RulesOpt = None,
+    curriculum: CurriculumOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -454,7 +462,7 @@ def explain(
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
                          plugins_dir=plugins_dir, no_entry_points=no_entry_points,
-                         rule_files=rule_files)
+                         rule_files=rule_files, curriculum=curriculum)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -480,6 +488,9 @@ def explain(
                 shown = json.dumps(value, ensure_ascii=False)
                 source = _source_word(engine.settings.source_of(meta, name), language)
                 out.append(f"  {name} = {shown}    {source}")
+        extra = engine.registry.packs[meta.pack].explain
+        if extra is not None:
+            out += ["", *extra(meta.code, params, language)]
         if meta.example:
             out.append("")
             for part, text in meta.example.items():
@@ -528,6 +539,42 @@ def profiles(
             base = ((f"（继承 {prof.extends}）" if language == "zh" else f" (extends {prof.extends})")
                     if prof.extends else "")
             typer.echo(f"{name:<16} {prof.title[language]}{base}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command(cls=HelpCommand,
+             short_help="List the curriculum plans and the one in force. 可用的课程方案。")
+def curricula(
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    profile: Annotated[str | None, typer.Option(
+        metavar="NAME|FILE", help="Profile (it may name a plan). 参数配置。")] = None,
+    curriculum: CurriculumOpt = None,
+    lang: LangOpt = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """The curriculum plans available, and the one in force. 可用的课程方案。"""
+
+    def go() -> int:
+        from compliance.rules.curriculum_plan import load_plan
+
+        engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points,
+                         curriculum=curriculum)
+        language = engine.options.lang
+        files = dict(engine.curricula.files)
+        files.setdefault(engine.plan.name, engine.plan.source)
+        for name, file in sorted(files.items()):
+            plan = load_plan(file, tuple(sorted(engine.curricula.files.items())))
+            mark = "*" if name == engine.plan.name else " "
+            base = ((f"（继承 {plan.extends}）" if language == "zh" else f" (extends {plan.extends})")
+                    if plan.extends else "")
+            typer.echo(f"{mark} {name:<16} {plan.title[language]}{base}    {file}")
+        typer.echo("* = " + ("当前使用" if language == "zh" else "in force"))
         return 0
 
     raise typer.Exit(_run(go, False))

@@ -26,6 +26,7 @@ from compliance.host.markers import PROJECT
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.inputs.builtin_kinds",
+    "compliance.inputs.timetable",
     "compliance.inputs.yaml_reader",
     "compliance.inputs.json_reader",
     "compliance.inputs.csv_reader",
@@ -37,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.rules.packs.workbooks",
     "compliance.rules.packs.homework",
     "compliance.rules.packs.enrollment",
+    "compliance.rules.packs.curriculum",
     "compliance.rules.declarative",
     "compliance.rules.profiles",
     "compliance.outputs.text",
