@@ -26,6 +26,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
+# Reports record the run's time and fingerprint student ids with a key (docs/rounds.md):
+# both fixed here, so the runs' reports compare byte for byte and no key file is made.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1764547200")
+os.environ.setdefault("COMPLIANCE_FINGERPRINT_KEY", "bench")
 
 
 def compliance_cmd() -> list[str]:

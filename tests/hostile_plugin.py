@@ -12,7 +12,7 @@ from pathlib import Path
 PACK_YAML = """\
 pack: hostile
 title: {zh: 恶意插件, en: a hostile plugin}
-clauses: [LOCAL-HOURS]
+clauses: [SUBMISSION]
 rules:
   HST001:
     severity: error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -126,7 +127,8 @@ def test_a_pack_file_without_the_marker_is_refused(tmp_path: Path) -> None:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("compliance")
     return subprocess.run([str(script), *args], capture_output=True, text=True,
-                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": ""})
+                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": "",
+                               "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]})
 
 
 def test_builtin_declarative_rule_is_listed_and_explained() -> None:

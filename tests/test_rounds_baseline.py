@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from compliance.cli import app
 
-from .conftest import SAMPLES, school_folder
+from .conftest import FIXTURES, SAMPLES, school_folder
 from .rounds_support import copy_district, read_csv, write_csv
 
 runner = CliRunner()
@@ -113,6 +113,9 @@ def test_new_only_reports_and_fails_on_new_findings_alone(tmp_path: Path) -> Non
     assert code == 1
     assert [(f["subject"]["date"], f["baseline"]) for f in report["findings"]] == [
         ("2025-10-25", "new")]
+    code, out = invoke("check", str(old), "--baseline", str(baseline), "--new-only",
+                       "--format", "text")
+    assert code == 1 and "new 1 · not rectified 1 · fixed 0" in out  # counts stay whole
 
 
 def test_new_only_needs_something_to_compare_with(tmp_path: Path) -> None:
@@ -156,7 +159,12 @@ def test_sarif_and_html_show_the_baseline(first_round: Path, tmp_path: Path) -> 
     sarif_file, html_file = tmp_path / "r.sarif", tmp_path / "r.html"
     invoke("check", str(folder), "--baseline", str(first_round), "--format", "sarif",
            "-o", str(sarif_file), "--report", f"html:{html_file}", "--lang", "zh")
-    run = json.loads(sarif_file.read_text("utf-8"))["runs"][0]
+    log = json.loads(sarif_file.read_text("utf-8"))
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads((FIXTURES / "reports" / "sarif-2.1.0-subset.schema.json")
+                        .read_text("utf-8"))
+    jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).validate(log)
+    run = log["runs"][0]
     states = [r["baselineState"] for r in run["results"]]
     assert states.count("absent") == 1 and set(states) == {"unchanged", "absent"}
     absent = next(r for r in run["results"] if r["baselineState"] == "absent")
@@ -167,3 +175,4 @@ def test_sarif_and_html_show_the_baseline(first_round: Path, tmp_path: Path) -> 
     assert 'id="fb-new"' in page and 'id="fb-fixed"' in page and 'data-baseline="fixed"' in page
     assert "#fb-fixed:checked~table tr.row:not(.b-fixed)" in page
     assert "<td class=\"n-fixed\">1</td>" in page and "已整改" in page
+    assert '<b id="shown">22</b> / 22' in page  # 21 findings and the fixed one

@@ -104,3 +104,18 @@ def test_input_files_skip_what_the_loader_skips(tmp_path: Path) -> None:
     assert [f["path"] for f in input_files([str(tmp_path / "s")])] == [
         f"{(tmp_path / 's').as_posix()}/schedule.csv"]
     assert input_files([str(tmp_path / "s" / "schedule.csv")])[0]["size"] == 2
+
+
+def test_the_settings_waivers_and_baseline_files_are_hashed_too(tmp_path: Path) -> None:
+    settings = tmp_path / "compliance.yaml"
+    settings.write_text("profile: default\n", encoding="utf-8")
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text("waivers:\n  - code: HRS002\n    school_id: ZS-002\n    reason: r\n"
+                       "    approved_by: a\n    expires: 2099-01-31\n", encoding="utf-8")
+    baseline = tmp_path / "before.json"
+    baseline.write_text(invoke("check", ZS, "--format", "json"), encoding="utf-8")
+    run = json.loads(invoke("check", ZS, "--format", "json", "--config", str(settings),
+                            "--waivers", str(waivers), "--baseline", str(baseline)))["run"]
+    for key, path in (("settings", settings), ("waivers", waivers), ("baseline", baseline)):
+        assert run[key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert run[key]["size"] == path.stat().st_size

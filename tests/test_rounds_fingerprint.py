@@ -3,6 +3,7 @@ renames or re-exports its files, in either report language; changed facts change
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import stat
@@ -167,3 +168,24 @@ def test_declared_identity_ignores_other_facts_and_hashes_personal_values() -> N
 def test_a_files_name_within_the_school_drops_folders_and_the_extension() -> None:
     assert file_key("samples/zhongshan/zs-002/作息时间表.csv") == "作息时间表"
     assert file_key("d\\zs-002\\作息时间表.xlsx") == "作息时间表"
+
+
+def test_the_key_in_the_settings_file_is_used(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from compliance.cli import app
+
+    settings = tmp_path / "compliance.yaml"
+    settings.write_text("fingerprint_key: 区教育局共用密钥\n", encoding="utf-8")
+
+    def enr(*extra: str) -> set[str]:
+        out = CliRunner().invoke(app, ["check", str(SAMPLES / "zhongshan"), "--format", "json",
+                                       *extra]).output
+        report = json.loads(out)
+        return {f["fingerprint"] for f in report["findings"] if f["code"].startswith("ENR")}
+
+    shared = enr("--config", str(settings))
+    assert shared and shared.isdisjoint(enr())  # the settings' key, not the key file
+    monkeypatch.setenv(ENV_KEY, "区教育局共用密钥")
+    assert enr() == shared  # the same key from the environment gives the same fingerprints

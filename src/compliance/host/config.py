@@ -23,6 +23,7 @@ Every key is optional; command-line options win::
 
 from __future__ import annotations
 
+import builtins
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules", "rule_timeout", "calendar",
+    "show_pii", "jobs", "rules", "rule_timeout", "calendar", "fingerprint_key",
 }
 
 
@@ -65,7 +66,7 @@ class Config:
         value = self.get(key)
         return None if value is None else str(self.base / str(value))
 
-    def paths(self, key: str) -> list[str]:
+    def paths(self, key: str) -> builtins.list[str]:  # `list` is the method above here
         return [str(self.base / p) for p in self.list(key)]
 
 

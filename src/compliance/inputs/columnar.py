@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from compliance.inputs.kinds import DocumentKind, Field
 from compliance.inputs.model import Location, Record
@@ -437,12 +437,12 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     if school_codes is not None:
         # a rejected row goes to the school its cell names, as the row-by-row split
         # sends it (the parser's answer even for a cell too long to keep; else none)
-        spec = kind.field("school_id")
-        assert spec is not None
-        routes = [_route(spec.parser, cell) for cell in school_codes.cells]
+        id_spec = kind.field("school_id")
+        assert id_spec is not None
+        routes = [_route(id_spec.parser, cell) for cell in school_codes.cells]
 
         def school_of(i: int) -> str:
-            return routes[school_codes.codes[i].as_py()]
+            return cast(str, routes[school_codes.codes[i].as_py()])
     else:
         def school_of(i: int) -> str:
             return owner or ""
@@ -816,7 +816,7 @@ class ArrowTable:
         got = held.array.take(self.rows if rows is None else rows).to_pylist()
         if held.default is not None:
             got = [held.default if v is None else v for v in got]
-        return got
+        return cast("list[Any]", got)
 
     def column(self, name: str) -> list[Any]:
         return self._taken(name)
@@ -840,7 +840,7 @@ class ArrowTable:
         if len(passing) == len(present):
             return list(range(len(codes)))
         mask = pc.is_in(codes, value_set=pa.array(passing, codes.type))
-        return pc.indices_nonzero(mask).to_pylist()
+        return cast("list[int]", pc.indices_nonzero(mask).to_pylist())
 
     def records(self, positions: Iterable[int] | None = None) -> list[Record]:
         import pyarrow as pa
@@ -870,7 +870,7 @@ class ArrowTable:
         return out
 
     def _file_rows(self, rows: pa.Array) -> list[int]:
-        return rows.to_pylist()
+        return cast("list[int]", rows.to_pylist())
 
     def lines(self) -> list[int | None]:
         first = self.normalized.first_line
@@ -917,7 +917,7 @@ class _Moved(ArrowTable):
         return self._file.take(rows)
 
     def _file_rows(self, rows: pa.Array) -> list[int]:
-        return self._file.take(rows).to_pylist()
+        return cast("list[int]", self._file.take(rows).to_pylist())
 
 
 def _rebuilt(normalized: Normalized, file_rows: pa.Array, local: pa.Array,

@@ -74,7 +74,8 @@ def _trend_svg(title: str, points: list[dict[str, Any]], lang: str) -> str:
            f'width="{width}" height="{height + 18}" viewBox="0 0 {width} {height + 18}">']
     for i, p in enumerate(points):
         x = gap + i * (bar_w + gap)
-        h = (base - 14) * p["findings"] / top
+        # a round without findings still shows: a thin green bar
+        h = max((base - 14) * p["findings"] / top, 2.0)
         name = _t("round", lang).format(n=p["round"])
         colour = "#c62828" if p["findings"] else "#2e7d32"
         out.append(f'<rect x="{x}" y="{base - h:.1f}" width="{bar_w}" height="{h:.1f}" '
@@ -112,7 +113,7 @@ def evidence_section(report: Report, lang: str) -> str:
         ("curriculum", run.get("curriculum") or _t("none", lang)),
         ("calendar", calendar or "-"),
         ("time", run["time"]),
-        ("key", run.get("fingerprint_key", "")),
+        ("key", run.get("fingerprint_key") or "-"),
     ]
     out = [f'<h2 id="evidence">{esc(_t("evidence", lang))}</h2>\n<table id="evidence-run">'
            "<tbody>"]

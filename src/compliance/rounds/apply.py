@@ -50,7 +50,10 @@ def apply_rounds(report: Report, engine: Any, paths: Sequence[str],
                                                       finding.subject)
     previous = baselines.load_baseline(options.baseline) if options.baseline else None
     if options.evidence or options.history:
-        extra = {k: v for k, v in (("baseline", file_entry(options.baseline)),
+        config = engine.options.config.source
+        extra = {k: v for k, v in (("settings", file_entry(config)),
+                                   ("school", file_entry(engine.options.school)),
+                                   ("baseline", file_entry(options.baseline)),
                                    ("waivers", file_entry(options.waivers))) if v}
         report.evidence = {"run": run_record(engine, calendar=report.calendar_sources,
                                              extra=extra),

@@ -101,6 +101,8 @@ def compare(report: Report, previous: list[dict[str, Any]]) -> Report:
         before[fp] -= 1
         fixed.append({k: item[k] for k in FIXED_KEYS if k in item})
     report.fixed = fixed
+    report.round_counts = None
+    report.round_counts = school_counts(report)  # kept: --new-only drops the unchanged
     return report
 
 
@@ -116,6 +118,8 @@ def school_counts(report: Report) -> dict[str | None, dict[str, int]]:
     waived findings are not counted.  Empty when the run had no baseline."""
     if report.fixed is None:
         return {}
+    if report.round_counts is not None:
+        return report.round_counts
     out: dict[str | None, dict[str, int]] = {}
     for finding in report.findings:
         if finding.waived or finding.baseline is None:

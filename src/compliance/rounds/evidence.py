@@ -117,7 +117,7 @@ def run_record(engine: Any, *, calendar: Mapping[str, Any] | None = None,
         "curriculum": curriculum,
         "calendar": {str(k): v for k, v in sorted(calendar.items(), key=lambda kv: str(kv[0]))},
         "time": run_time(),
-        "fingerprint_key": engine.fingerprinter.key.id,
+        "fingerprint_key": engine.fingerprinter.key.known_id(),
     }
     out.update(extra or {})
     return out

@@ -287,9 +287,6 @@ class History:
                         "schools": schools, "findings": sum(severity.values()),
                         "by_severity": {s: severity[s] for s in SEVERITIES if severity[s]},
                         "waived": waived, "new": new, "fixed": fixed})
-        if school is not None:
-            # a school's schools list names only itself; keep rounds of other schools out
-            return out
         return out
 
     def trend(self, schools: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
@@ -374,6 +371,8 @@ def _masked(finding: Finding) -> tuple[dict[str, Any], str]:
 
 def format_rounds(rounds: list[dict[str, Any]], lang: str) -> str:
     """The rounds as lines for a terminal (``compliance history FILE.db``)."""
+    from compliance.outputs.labels import t
+
     zh = lang == "zh"
     if not rounds:
         return "历史库中还没有检查记录。" if zh else "No rounds recorded yet."
@@ -382,7 +381,7 @@ def format_rounds(rounds: list[dict[str, Any]], lang: str) -> str:
                        f"{'fixed':>5}  by severity")
     lines = [head]
     for r in rounds:
-        sev = ", ".join(f"{s} {n}" for s, n in r["by_severity"].items()) or "-"
+        sev = ", ".join(f"{t(s, lang)} {n}" for s, n in r["by_severity"].items()) or "-"
         if r["waived"]:
             sev += f" ({'已豁免' if zh else 'waived'} {r['waived']})"
         if zh:

@@ -56,6 +56,16 @@ class FingerprintKey:
         return hmac.new(self.secret, b"compliance fingerprint key id", hashlib.sha256
                         ).hexdigest()[:12]
 
+    def known_id(self) -> str | None:
+        """The key's id if there is a key already (set, or its file made); never makes one.
+
+        A run whose fingerprints needed no key (no student ids) leaves no key file behind.
+        """
+        if self._secret is None and not (os.environ.get(ENV_KEY) or self._configured
+                                         or (config_folder() / KEY_FILE).is_file()):
+            return None
+        return self.id
+
     def hash(self, value: str) -> str:
         """``value`` (a student id) as a keyed hash."""
         if self._keyed is None:  # keyed once; each hash copies it (half the cost)

@@ -85,7 +85,8 @@ def _spans(ctx: SchoolContext) -> list[tuple[Document, dt.date | None, dt.date |
 
 def _file_loc(spans: list[tuple[Document, dt.date | None, dt.date | None]], day: dt.date) -> Location:
     """The homework document whose dates span ``day`` (the first one otherwise)."""
-    doc = next((d for d, first, last in spans if first is not None and first <= day <= last),
+    doc = next((d for d, first, last in spans
+                if first is not None and last is not None and first <= day <= last),
                spans[0][0])
     return Location(doc.loc.file, None, None, doc.loc.sheet)
 
