@@ -172,6 +172,11 @@ def test_yaml_example(code: str, tmp_path: Path) -> None:
         from compliance.verify import load_expected
 
         load_expected(path)
+    elif "official" in data:  # a calendar file (docs/calendar.md)
+        from compliance.inputs.official_years import read_calendar_file
+
+        calendar = read_calendar_file(str(path))
+        assert calendar.official and not calendar.problems, calendar.problems
     elif "extends" in data:
         from compliance.host.profiles import load_profile
 
