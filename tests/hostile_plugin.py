@@ -12,6 +12,7 @@ from pathlib import Path
 PACK_YAML = """\
 pack: hostile
 title: {zh: 恶意插件, en: a hostile plugin}
+clauses: [SUBMISSION]
 rules:
   HST001:
     severity: error

@@ -4,6 +4,7 @@ languages, the ways to start the program, and the settings a project carries."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -94,7 +95,8 @@ def test_a_pyproject_without_our_table_does_not_stop_the_search(tmp_path: Path) 
 # -- the command line ----------------------------------------------------------------
 
 
-COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "new-plugin"]
+COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "calendar", "history",
+            "new-plugin"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -107,8 +109,10 @@ def test_help_shows_plain_metavars(command: str) -> None:
 
 def test_command_summaries_are_whole_and_bilingual() -> None:
     result = run("--help")
-    lines = [line for line in result.stdout.splitlines() if line.startswith("  ")]
-    summaries = {line.split()[0]: line for line in lines if line.split()[0] in COMMANDS}
+    commands = result.stdout[result.stdout.index("Commands:"):]
+    # a summary may wrap onto an indented second line
+    entries = re.split(r"\n  (?=\S)", commands)[1:]
+    summaries = {e.split()[0]: " ".join(e.split()) for e in entries if e.split()[0] in COMMANDS}
     assert set(summaries) == set(COMMANDS)
     for line in summaries.values():
         assert not line.rstrip().endswith("..."), line

@@ -296,3 +296,21 @@ def test_a_districts_declared_year_covers_its_own_schools_only(tmp_path: Path) -
     source = report.calendar_sources["2027"]
     assert source["kind"] == "declared" and source["file"].endswith("north/calendar.yaml")
     assert source["also"] == [{"kind": "uncovered", "source": None}]
+
+
+def test_a_calendar_written_inline_in_the_settings_is_used_with_its_lines(tmp_path: Path
+                                                                          ) -> None:
+    from compliance.host.config import load_config
+
+    inline = "profile: default\ncalendar:\n" + "".join(f"  {line}\n"
+                                                       for line in YEAR_2027.splitlines())
+    (tmp_path / "compliance.yaml").write_text(inline, encoding="utf-8")
+    folder = district(tmp_path / "d", "2027-02-08,,8:20,11:40,lesson,\n", calendar=None)
+    report = run([folder], config=load_config(None, tmp_path))
+    assert codes(report) == ["HOL001"]
+    assert report.calendar_sources["2027"]["line"] == 4  # the year's line in compliance.yaml
+    broken = inline.replace("{name: 春节, from", "{from")
+    (tmp_path / "compliance.yaml").write_text(broken, encoding="utf-8")
+    report = run([folder], config=load_config(None, tmp_path))
+    assert ("INP002", str(tmp_path / "compliance.yaml"), 8) in [
+        (f.code, f.location.file, f.location.line) for f in report.findings]

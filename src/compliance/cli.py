@@ -31,8 +31,8 @@ class HelpCommand(TyperCommand):
         return _ARG_TYPE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
 
 
-_REQUIRED = re.compile(r"\{([A-Z][A-Z|]*(?:\.\.\.)?)\}(?:\.\.\.)?")
-_ARG_TYPE = re.compile(r"(?m)^(  [A-Z][A-Z|]*(?:\.\.\.)?)( <[^>\s]+>)")
+_REQUIRED = re.compile(r"\{([A-Z][A-Za-z.|]*)\}(?:\.\.\.)?")
+_ARG_TYPE = re.compile(r"(?m)^(  \[?[A-Z][A-Za-z.|]*\]?)( <[^>\s]+>)")
 
 app = typer.Typer(
     name="compliance",
@@ -550,7 +550,7 @@ def plugins(
 
         plugin_set = make_plugin_manager(modules=plugin or [], plugins_dir=plugins_dir,
                                          entry_points=not no_entry_points)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"name": info.name, "version": info.version or __version__ if info.origin ==
              "built-in" else info.version, "origin": info.origin,
              "hooks": plugin_set.hooks_of(info.name), "source": info.source}
@@ -624,6 +624,52 @@ def verify(
     raise typer.Exit(_run(go, False))
 
 
+@app.command()
+def template(
+    kind: Annotated[str | None, typer.Argument(
+        help="The document kind (schedule, …). 文档类型。")] = None,
+    all_kinds: Annotated[bool, typer.Option(
+        "--all", help="One workbook, a sheet per kind. 全部类型。")] = False,
+    lang: Annotated[Lang | None, typer.Option(help="Headers' language. 表头语言。")] = None,
+    output: Annotated[str | None, typer.Option(
+        "-o", "--output", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """Write an XLSX template a school fills in. 生成填报模板（XLSX）。"""
+
+    def go() -> int:
+        from compliance.outputs.templates import UnknownKind, build_template, sheet_name
+
+        engine = _engine(None, None, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points)
+        language = engine.options.lang
+        kinds = engine.registry.kinds
+        if all_kinds == (kind is not None):
+            fail("name one KIND or give --all (kinds: " + ", ".join(kinds) + ")")
+        names = list(kinds) if all_kinds else [str(kind)]
+        try:
+            data = build_template(names, language, kinds)
+        except UnknownKind as exc:
+            fail(str(exc))
+        target = output
+        if target is None:
+            stem = ("模板" if language == "zh" else "templates") if all_kinds else (
+                sheet_name(kinds[names[0]], language) + ("模板" if language == "zh" else "-template"))
+            target = f"{stem}.xlsx"
+            if Path(target).exists():
+                fail(f"{target} exists: give -o FILE to write over it")
+        if target == "-":
+            sys.stdout.buffer.write(data)
+            return 0
+        Path(target).write_bytes(data)
+        typer.echo(target)
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
 @app.command("calendar", cls=HelpCommand, no_args_is_help=True,
              short_help="Show a year of the official calendar, or import a notice. 官方放假安排。")
 def calendar_command(
@@ -635,13 +681,15 @@ def calendar_command(
                                      "与 import 连用：通知原文。", show_default=False)] = None,
     calendar: CalendarOpt = None,
     format: Annotated[str, typer.Option(
-        "--format", "-f", help="YEAR: text or json. 输出格式。")] = "text",
+        "--format", "-f", metavar="text|json", help="YEAR: text or json. 输出格式。")] = "text",
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="import: add the year to this calendar file (created, or "
+        "--output", "-o", metavar="FILE",
+        help="import: add the year to this calendar file (created, or "
                                "the year put in and the rest kept); default: print it. "
                                "导入结果写入的日历文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
+    lang: LangOpt = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
@@ -725,6 +773,51 @@ def history_command(
         return 0
 
     raise typer.Exit(_run(go, False))
+
+
+@app.command(cls=HelpCommand,
+             short_help="Start the self-check web page. 启动自查网页。")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only). 监听地址。")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
+    profile: Annotated[str, typer.Option(help="Default profile (name or YAML file). 默认参数配置。")]
+    = "default",
+    tokens: Annotated[str | None, typer.Option(
+        help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
+    max_upload_mb: Annotated[int, typer.Option(
+        "--max-upload-mb", min=1, help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1, help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
+    memory_mb: Annotated[int, typer.Option(
+        "--memory-mb", min=128, help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
+    queue_wait: Annotated[float, typer.Option(
+        "--queue-wait", min=0, help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
+    = 15.0,
+    plugin: PluginOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks. 显示调试信息。")] = False,
+) -> None:
+    """The self-check web page for schools (needs the serve extra). 学校自查网页。"""
+
+    def go() -> int:
+        try:
+            from compliance.web.server import serve as run_server
+        except ImportError as exc:
+            raise UsageError(f"compliance serve needs the serve extra ({exc.name} is missing): "
+                             'pip install "compliance[serve]"') from None
+        from compliance.host.parallel import default_jobs
+        from compliance.web.app import ServeOptions
+
+        run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
+                                max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
+                                time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
+                                entry_points=not no_entry_points, modules=plugin or []))
+        return 0
+
+    raise typer.Exit(_run(go, debug))
 
 
 @app.command("new-plugin", cls=HelpCommand,

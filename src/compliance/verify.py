@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.host.errors import ConfigError
+from compliance.inputs.raw import LList
 from compliance.outputs.report import Report
 from compliance.rules.finding import Finding
 from compliance.rules.metadata import load_yaml_file, plain
@@ -206,7 +207,7 @@ def load_expected(path: Path) -> tuple[dict[str, Any], list[Expected]]:
             raise ConfigError(f"unknown key {key!r}; known: {', '.join(sorted(CASE_KEYS))}",
                               str(path), data.line_of(key))
     items = data.get("findings")
-    if items is None or not isinstance(items, list):
+    if items is None or not isinstance(items, LList):
         raise ConfigError("needs `findings:` — a list (use [] for a clean case)", str(path),
                           data.line_of("findings"))
     expected: list[Expected] = []

@@ -23,6 +23,7 @@ Every key is optional; command-line options win::
 
 from __future__ import annotations
 
+import builtins
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,7 @@ class Config:
         value = self.get(key)
         return None if value is None else str(self.base / str(value))
 
-    def paths(self, key: str) -> list[str]:
+    def paths(self, key: str) -> builtins.list[str]:  # `list` is the method above here
         return [str(self.base / p) for p in self.list(key)]
 
 

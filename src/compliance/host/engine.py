@@ -22,7 +22,12 @@ from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
-from compliance.inputs.calendar_run import calendar_evidence, read_calendar_files, run_calendar
+from compliance.inputs.calendar_run import (
+    calendar_evidence,
+    read_calendar_files,
+    run_calendar,
+    settings_calendar_files,
+)
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
@@ -101,8 +106,8 @@ class Engine:
         )
         self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
-        self.calendar_files = read_calendar_files(
-            [*opts.calendars, *opts.config.paths("calendar")])
+        self.calendar_files = [*read_calendar_files(opts.calendars),
+                               *settings_calendar_files(opts.config)]
         #: the run's official calendar: its calendar files' years, then the hook
         self._official = run_calendar(self.calendar_files,
                                       self.plugins.pm.hook.compliance_official_calendar)
@@ -219,6 +224,7 @@ class Engine:
             generated_at=now_utc(),
             inputs=list(paths),
             checked=sorted(self.active),
+            file_notes=loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
         )
 
@@ -294,7 +300,7 @@ class Engine:
                 if not isinstance(item, Finding):
                     raise _NotAFinding(type(item).__name__)
             return out
-        except (*PLUGIN_FAULTS, RuleTimeout) as exc:
+        except (*PLUGIN_FAULTS, RuleTimeout) as exc:  # type: ignore[misc]
             plugin = self.registry.plugin_of("rule pack", pack) or pack
             detail: str | Msg
             if isinstance(exc, _NotAFinding):

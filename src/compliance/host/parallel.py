@@ -29,14 +29,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
 from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
-from compliance.inputs.model import Location
+from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
 from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
@@ -65,6 +65,7 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    file_notes: dict[str, Any] = field(default_factory=dict)  # titles, rows passed over
     calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
 
 
@@ -96,6 +97,7 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
                                              traceback.format_exc()))
         return result
     result.files, result.rows_read, result.rows_rejected = got.files, got.rows_read, got.rows_rejected
+    result.file_notes = got.file_notes
     result.findings.extend(engine._input_finding(p, state) for p in got.problems)
     if not plan.school_id and not got.submission.documents:
         return result  # only rows naming no school, each already an INP finding
@@ -135,7 +137,7 @@ def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
     """The batch rules over the ``held`` schools; each finding goes to its school's result."""
     by_school = {ctx.school_id: result for ctx, result in held}
     for finding in engine.run_batch([ctx for ctx, _ in held], state):
-        by_school.get(finding.school_id, held[0][1]).findings.append(finding)
+        by_school.get(cast(str, finding.school_id), held[0][1]).findings.append(finding)
     for ctx, result in held:  # batch rules may have asked the calendar about more years
         result.calendar_sources = ctx.calendar_sources()
     held.clear()
@@ -257,7 +259,8 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
         state = run_state(engine)
         for sid in lost:
             again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
-            got[sid] = again or SchoolResult(sid, plans[sid].school.name if plans[sid].school
+            got[sid] = again or SchoolResult(sid, cast(School, plans[sid].school).name
+                                             if plans[sid].school
                                              else "", [crash_finding(
                                                  engine, state, sid, Msg("err.worker_died"))])
     return [r for sid in ids if (r := got[sid]) is not None]
@@ -289,6 +292,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
                                    for p in [*engine.calendar_problems(), *loaded.problems]]
         results = check_schools(engine, loaded.plans, jobs, progress)
     files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
+    file_notes = dict(loaded.file_notes)
     skipped: list[Skipped] = []
     collected: dict[int, list[Any]] = {}
     shared: dict[str, str] = {}
@@ -300,6 +304,12 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         for index, parts in result.collected.items():
             collected.setdefault(index, []).extend(parts)
         files += result.files
+        for path, notes in result.file_notes.items():
+            if path in file_notes and file_notes[path] is not notes:
+                file_notes[path].notes.extend(notes.notes)  # one table file, several schools
+                file_notes[path].title = file_notes[path].title or notes.title
+            else:
+                file_notes[path] = notes
         rows_read += result.rows_read
         rows_rejected += result.rows_rejected
     rules = engine.registry.rules
@@ -324,6 +334,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        file_notes=file_notes,
         calendar_sources=calendar_evidence(r.calendar_sources for r in results),
         found_above=loaded.found_above,
         clauses=rule_clauses(rules, opts.lang),

@@ -345,7 +345,7 @@ HOLIDAY_NAMES_ZH = {
 @hookimpl(trylast=True)
 def compliance_official_calendar(year: int) -> YearCalendar | None:
     """The official calendar from ``chinese_calendar`` (国务院办公厅 announcements)."""
-    import chinese_calendar.constants as cc  # type: ignore[import-untyped]
+    import chinese_calendar.constants as cc
 
     covered = {d.year for d in cc.holidays}
     if year not in covered:

@@ -1,7 +1,8 @@
 """The run's calendar: the calendar files it was given, and its evidence per year.
 
 A run's official calendar consults, first found first: the years declared in
-``--calendar`` files, then in the settings' ``calendar:`` files, then (per school)
+``--calendar`` files, then in the settings' ``calendar:`` files (or the calendar
+written inline there), then (per school)
 in the district folders' ``calendar.yaml``, then the ``compliance_official_calendar``
 hook (plugins, then the packaged ``chinesecalendar``).  The local rest and make-up
 days of the run's calendar files apply to every school.
@@ -17,8 +18,12 @@ from typing import Any
 
 from compliance.host.errors import UsageError
 from compliance.inputs.calendar import CalendarSource, OfficialCalendar, hook_lookup
-from compliance.inputs.official_years import CalendarFile, read_calendar_file
-from compliance.inputs.raw import ReadError
+from compliance.inputs.official_years import (
+    CalendarFile,
+    calendar_from_mapping,
+    read_calendar_file,
+)
+from compliance.inputs.raw import LMap, ReadError
 
 
 def read_calendar_files(paths: Sequence[str]) -> list[CalendarFile]:
@@ -35,6 +40,26 @@ def read_calendar_files(paths: Sequence[str]) -> list[CalendarFile]:
             where = f"{path}, line {exc.line}" if exc.line else path
             raise UsageError(f"--calendar {where}: {exc.message}") from None
     return out
+
+
+def settings_calendar_files(config: Any) -> list[CalendarFile]:
+    """The calendar files the settings name (``calendar: FILE`` or a list of files), or the
+    calendar written inline under ``calendar:`` in a YAML settings file."""
+    value = config.get("calendar")
+    if not isinstance(value, dict):
+        return read_calendar_files(config.paths("calendar"))
+    source = str(config.source or "")
+    if not source.endswith((".yaml", ".yml")):
+        raise UsageError(f"{source or 'settings'}: `calendar` must name a calendar file "
+                         "(calendar = \"calendar.yaml\")")
+    from pathlib import Path
+
+    from compliance.rules.metadata import load_yaml_file
+
+    inline = load_yaml_file(Path(source)).get("calendar")
+    if not isinstance(inline, LMap):  # the settings were read, so this is the same mapping
+        raise UsageError(f"{source}: `calendar` must be a file name or a mapping")
+    return [calendar_from_mapping(inline, source)]
 
 
 def run_calendar(files: Sequence[CalendarFile], hook_caller: Any) -> OfficialCalendar:

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs import safety
@@ -22,6 +22,7 @@ from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawRow, RawTable, Reader, ReadError
 from compliance.inputs.reasons import Msg, kind_label, quoted
 from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
+from compliance.inputs.shaping import FileNotes, Shaped, shape, sheet_kind
 from compliance.inputs.tables import columns_of, missing_columns, normalize_table
 from compliance.inputs.values import BadValue, is_blank
 
@@ -46,6 +47,8 @@ class Loaded:
     rows_rejected: int = 0
     #: deferred mode only: what to read, per school, when that school is checked
     plans: dict[str, SchoolPlan] = field(default_factory=dict)
+    #: each file read: its title and the rows passed over (exports.md), by shown path
+    file_notes: dict[str, FileNotes] = field(default_factory=dict)
     #: files read from above the paths given: a school folder's district zones.yaml and
     #: calendar.yaml, a lone file's school.yaml (the report lists them)
     found_above: list[str] = field(default_factory=list)
@@ -105,6 +108,8 @@ class SchoolPlan:
     docs: list[Document] = field(default_factory=list)
     folders: list[FolderUnit] = field(default_factory=list)
     parts: list[Partition] = field(default_factory=list)
+    #: an input problem of this school was found while planning (a loose file unreadable)
+    reported: bool = False
 
 
 @dataclass
@@ -116,6 +121,7 @@ class Materialised:
     files: int
     rows_read: int
     rows_rejected: int
+    file_notes: dict[str, FileNotes] = field(default_factory=dict)
 
 
 def display_path(base: str, path: Path, root: Path) -> str:
@@ -148,7 +154,7 @@ class Loader:
 
     def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
                  school_file: str | None = None,
-                 origin: Callable[[Reader], str] | None = None, defer: bool = False,
+                 origin: Callable[[Reader | None], str] | None = None, defer: bool = False,
                  spill_dir: str | None = None):
         self.kinds = kinds
         self.readers = list(readers)
@@ -347,6 +353,7 @@ class Loader:
             self._problem("INP003", Location(shown), unsafe, owner)
             return
         self.out.files += 1
+        self._notes_of(shown)
         if self._reader_for(path) is None:
             reason = (Msg("file.no_reader", suffix=path.suffix) if path.suffix
                       else Msg("file.no_reader_no_suffix"))
@@ -359,9 +366,8 @@ class Loader:
         if stem_kind in MAPPING_STEMS and any(isinstance(d, RawTable) for d in documents):
             stem_kind = None
         tables = [d for d in documents if isinstance(d, RawTable)]
-        if tables and tables[0].sheet is not None:
-            tables = self._pick_sheets(tables)
-        for index, doc in enumerate(documents):
+        first_table = tables[0] if tables else None
+        for doc in documents:
             if isinstance(doc, RawMapping):
                 kind = self._stems.get(stem_key(doc.kind_hint or "")) or stem_kind
                 kind = kind or self._mapping_kind_from_keys(doc.data)
@@ -375,8 +381,8 @@ class Loader:
                 else:
                     self._problem("INP003", Location(shown, doc.data.line),
                                   Msg("doc.unknown_kind"), owner)
-            elif doc in tables:
-                self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
+            elif isinstance(doc, RawTable):
+                self._table(doc, shown, stem_kind if doc is first_table or doc.sheet is None else None,
                             owner, district)
 
     def _read_any(self, path: Path, shown: str, owner: str | None) -> list[RawDocument] | None:
@@ -426,10 +432,6 @@ class Loader:
             return Msg("file.reader_failed", **names)
         return Msg("file.reader_failed_after", rows=rows, **names)
 
-    def _pick_sheets(self, tables: list[RawTable]) -> list[RawTable]:
-        named = [t for t in tables if self._stems.get(stem_key(t.kind_hint or "")) in self.kinds]
-        return named or tables[:1]
-
     def _mapping_kind_from_keys(self, data: LMap) -> str | None:
         if isinstance(data.get("school"), LMap):
             return "school"
@@ -439,12 +441,49 @@ class Loader:
             return "calendar"
         return None
 
+    def _notes_of(self, shown: str) -> FileNotes:
+        got = self.out.file_notes.get(shown)
+        if got is None:
+            got = self.out.file_notes[shown] = FileNotes(shown)
+        return got
+
     def _table(self, table: RawTable, shown: str, stem_kind: str | None, owner: str | None,
                district: District | None) -> None:
+        """Shape ``table`` (title, header, notes; exports.md) and read each table found in it."""
+        table_kinds = {stem: kind for stem, kind in self._stems.items() if kind in self.kinds}
+        kind_name = sheet_kind(table.kind_hint, table_kinds)
+        if kind_name is None:
+            kind_name = stem_kind if stem_kind in self.kinds else None
+        school = self._schools.get(owner) if owner is not None else None
+        try:
+            shaped = shape(table, self.kinds, kind_name, school.seasons if school else None)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line, None, table.sheet), _reason(exc), owner)
+            return
+        except (RecursionError, MemoryError):
+            self._problem("INP003", Location(shown, None, None, table.sheet), Msg("file.too_large"),
+                          owner)
+            return
+        except Exception as exc:  # a plugin reader's grid that breaks part-way
+            self._problem("INP003", Location(shown, table.line, None, table.sheet),
+                          self._crash(self._reader_for(Path(shown)), exc), owner)
+            return
+        for segment in shaped.segments:
+            self._segment(segment.table, shown, segment.kind, owner, district)
+        # after the rows were read: notes are found as they are (a season out of force)
+        self._record_notes(shown, shaped)
+
+    def _record_notes(self, shown: str, shaped: Shaped) -> None:
+        notes = self._notes_of(shown)
+        if notes.title is None and shaped.title:
+            notes.title = shaped.title
+        notes.notes.extend(shaped.notes)
+
+    def _segment(self, table: RawTable, shown: str, kind_name: str | None, owner: str | None,
+                 district: District | None) -> None:
         loc = Location(shown, table.line, None, table.sheet)
-        kind_name = self._stems.get(stem_key(table.kind_hint or ""))
         if kind_name not in self.kinds:
-            kind_name = stem_kind if stem_kind in self.kinds else self._kind_from_headers(table)
+            kind_name = self._kind_from_headers(table)
         if kind_name is None:
             try:
                 rows = sum(1 for _ in table.rows)
@@ -471,7 +510,7 @@ class Loader:
         split = self._columnar(kind, table, loc, owner) if owner is not None else None
         try:
             if split is not None:
-                doc.table = ArrowTable(split.normalized, split.schools[owner], owner)
+                doc.table = ArrowTable(split.normalized, split.schools[cast(str, owner)], owner)
                 # the rows the columnar path set aside, reported as the row path does
                 rest = Document(kind_name, loc, school_id=default_school)
                 normalize_table(kind, table.headers, [raw for _, raw in split.problems], rest,
@@ -520,6 +559,7 @@ class Loader:
     # -- mapping documents -------------------------------------------------------
 
     def _mapping_file(self, path: Path, shown: str, district: District) -> None:
+        self._notes_of(shown)
         documents = self._read_any(path, shown, None)
         if documents is None:
             return
@@ -539,6 +579,7 @@ class Loader:
             parse_calendar(data, loc, self.out.problems, district)
 
     def _school_profile(self, path: Path, shown: str) -> School | None:
+        self._notes_of(shown)
         if self._reader_for(path) is None or not safety.is_file(path):
             self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
@@ -591,7 +632,8 @@ class Loader:
         """
         id_header = next((h for h, f in columns_of(kind, table.headers).items()
                           if f.name == "school_id"), None)
-        id_parser = kind.field("school_id").parser if kind.field("school_id") else None
+        id_field = kind.field("school_id")
+        id_parser = id_field.parser if id_field else None
         parts: dict[str, Partition] = {}
         split = self._columnar(kind, table, loc, None)
         if split is not None:
@@ -669,6 +711,9 @@ class Loader:
             plan(doc.school_id or "", district).docs.append(doc)
         for part, district in self._parts:
             plan(part.school_id or "", district).parts.append(part)
+        for problem in self.out.problems:
+            if problem.school_id in plans:
+                plans[problem.school_id].reported = True
 
     def _assemble(self) -> None:
         if self.defer:
@@ -736,7 +781,8 @@ def _reason(exc: ReadError) -> str | Msg:
 
 
 def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
-                readers: Sequence[Reader], origin: Callable[[Reader], str] | None = None) -> Materialised:
+                readers: Sequence[Reader], origin: Callable[[Reader | None], str] | None = None,
+                ) -> Materialised:
     """Read one planned school: its folders, its spilled rows and its loose documents.
 
     Gives the same submission and input problems the all-at-once :meth:`Loader.load`
@@ -775,5 +821,7 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     for doc, district in loader._docs:
         loader._attach(doc, doc.school_id or "", district)
     sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
-    loader._nothing_handed_in(sub)
-    return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected)
+    if not plan.reported:
+        loader._nothing_handed_in(sub)
+    return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected,
+                        out.file_notes)

@@ -269,7 +269,6 @@ def read_calendar_file(path: str) -> CalendarFile:
 
     :raises ReadError: the file cannot be read or parsed at all (the caller names it).
     """
-    from compliance.inputs.school_files import parse_local_days
     from compliance.inputs.yaml_reader import load_text
 
     try:
@@ -280,14 +279,22 @@ def read_calendar_file(path: str) -> CalendarFile:
     except UnicodeDecodeError:
         raise ReadError(_msg("不是 UTF-8 文本", "not UTF-8 text")) from None
     data = load_text(text)
-    out = CalendarFile(path)
     if data is None:
-        return out
+        return CalendarFile(path)
     if not isinstance(data, LMap):
         raise ReadError(_msg("顶层应为映射（`official:`、`holidays:`、`workdays:`）",
                              "expected a mapping (`official:`, `holidays:`, `workdays:`) at the "
                              "top"), 1)
-    loc = Location(path)
+    return calendar_from_mapping(data, path)
+
+
+def calendar_from_mapping(data: LMap, shown: str) -> CalendarFile:
+    """A calendar file's content from its mapping (also ``calendar:`` written inline in a
+    settings file); ``shown`` names the file in findings."""
+    from compliance.inputs.school_files import parse_local_days
+
+    out = CalendarFile(shown)
+    loc = Location(shown)
     out.official = parse_official(data, loc, out.problems)
     out.holidays, out.workdays = parse_local_days(data, loc, out.problems)
     return out

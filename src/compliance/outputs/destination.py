@@ -15,7 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.outputs.reporter import RenderOptions
@@ -85,7 +85,7 @@ def write_report(report: Any, reporter: Any, target: str | None, lang: str, labe
         "; no file was written")
     try:
         if target is None:
-            reporter.render(report, out.buffer if reporter.binary else out, options)
+            reporter.render(report, cast(Any, out).buffer if reporter.binary else out, options)
             return
         with replaced(Path(target), reporter.binary) as fh:
             reporter.render(report, fh, options)

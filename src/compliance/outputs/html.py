@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t
+from compliance.outputs.labels import clean, passed_over_lines, t
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import SEVERITIES, Finding
@@ -78,7 +78,8 @@ figure{margin:0}
  .filter-groups,.js-only{display:none!important}
  .filters{border:0;padding:0}
  .school{break-before:page}
- tr,svg,.card{break-inside:avoid}
+ tr,svg,.card,figure.chart{break-inside:avoid}
+ .chart{flex:1 1 45%;min-width:0}.chart svg{max-height:240mm}
  a{color:inherit;text-decoration:none}
 }
 """
@@ -134,8 +135,9 @@ def render_html(report: Report, lang: str) -> str:
     schools = sorted({*report.schools, *(f.school_id for f in report.findings if f.school_id)})
     codes = sorted({f.code for f in report.findings})
     from compliance.outputs import html_rounds  # the round parts (rounds.md)
+    from compliance.rounds.baseline import STATES
 
-    states = list(html_rounds.STATES) if report.fixed is not None else []
+    states = list(STATES) if report.fixed is not None else []
     parts: list[str] = []
     add = parts.append
     add(f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
@@ -147,8 +149,10 @@ def render_html(report: Report, lang: str) -> str:
     tool = report.tool
     meta = [f'{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
             f'{esc(tool.get("version", ""))}', f'{esc(t("profile", lang))}: {esc(report.profile)}']
-    if report.generated_at:
-        meta.append(f'{esc(t("generated_at", lang))}: {esc(report.generated_at)}')
+    # with --evidence the run's own record says when; else the time the report was made
+    when = ((report.evidence or {}).get("run") or {}).get("time") or report.generated_at
+    if when:
+        meta.append(f'{esc(t("generated_at", lang))}: {esc(when)}')
     if report.inputs:
         meta.append(f'{esc(t("inputs", lang))}: ' + ", ".join(
             f"<code>{esc(p)}</code>" for p in report.inputs))
@@ -213,6 +217,13 @@ def _summary(report: Report, lang: str) -> str:
     for skipped in report.skipped:
         out.append(f'<p class="meta">{esc(t("skipped", lang))}: {esc(skipped.school_id)}: '
                    f'{esc(", ".join(skipped.codes))} — {esc(skipped.reason)}</p>\n')
+    passed = passed_over_lines(report, lang)
+    if passed:
+        # what was read as a title, note or section rather than as data (exports.md)
+        out.append(f'<details class="meta"><summary>{esc(t("passed_over", lang))} '
+                   f"({len(passed)})</summary><ul>")
+        out.extend(f"<li>{esc(line)}</li>" for line in passed)
+        out.append("</ul></details>\n")
     return "".join(out)
 
 

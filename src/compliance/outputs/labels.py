@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 LABELS: dict[str, dict[str, str]] = {
     "school": {"zh": "学校", "en": "School"},
@@ -21,6 +22,13 @@ LABELS: dict[str, dict[str, str]] = {
     "title": {"zh": "规则", "en": "Rule"},
     "skipped": {"zh": "未执行的规则", "en": "Rules skipped"},
     "clean": {"zh": "未发现问题。", "en": "No findings."},
+    "passed_over": {"zh": "未作为数据读取的行", "en": "Rows passed over"},
+    "why.preamble": {"zh": "标题/表头上方", "en": "title / above the header"},
+    "why.note": {"zh": "注释", "en": "notes"},
+    "why.section": {"zh": "分段标题", "en": "section labels"},
+    "why.instructions_sheet": {"zh": "填表说明工作表", "en": "instruction sheet rows"},
+    "why.empty_sheet": {"zh": "空工作表", "en": "empty sheets"},
+    "why.assumed": {"zh": "推定", "en": "assumed"},
     "profile": {"zh": "配置", "en": "profile"},
     "error": {"zh": "错误", "en": "error"},
     "warning": {"zh": "警告", "en": "warning"},
@@ -101,7 +109,7 @@ def t(key: str, lang: str) -> str:
     return LABELS[key][lang]
 
 
-def waiver_line(waiver: dict, lang: str) -> str:
+def waiver_line(waiver: dict[str, Any], lang: str) -> str:
     """One waiver as a line of text: status, code, scope, reason, approver, expiry, uses."""
     status = waiver.get("status", "active")
     scope = waiver.get("school_id") or t("all", lang)
@@ -137,3 +145,21 @@ def clean_schools(report: object) -> list[str]:
 def clean(text: object) -> str:
     """Submitted text made safe for a terminal: control and bidi characters shown as '?'."""
     return _CONTROL.sub("?", str(text))
+
+
+def passed_over_lines(report: Any, lang: str) -> list[str]:
+    """One line per file with a title or rows passed over: ``path 《title》: 3 rows (1 …)``."""
+    lines = []
+    for path, title, counts in report.files_passed_over():
+        total = sum(counts.values())
+        parts = ", ".join(f"{n} {t('why.' + why, lang)}" for why, n in counts.items())
+        named = f" 《{title}》" if title else ""
+        if lang == "zh":
+            text = f"{path}{named}：{total} 行未作为数据读取" + (f"（{parts}）" if parts else "")
+        else:
+            text = f"{path}{named}: {total} row(s) passed over" + (f" ({parts})" if parts else "")
+        assumed = [n.shown(lang) for n in report.file_notes[path].notes if n.why == "assumed"]
+        if assumed:
+            text += ("；推定：" if lang == "zh" else "; assumed: ") + "; ".join(assumed)
+        lines.append(text)
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,9 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # Each file read: its title and the rows passed over (exports.md), by path
+    # (compliance.inputs.shaping.FileNotes).
+    file_notes: dict[str, Any] = field(default_factory=dict)
     # The official calendar's source for each year the run looked at ("2027" -> {kind,
     # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
     calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -98,6 +102,16 @@ class Report:
             return 1
         return 0
 
+    def files_passed_over(self) -> list[tuple[str, str | None, dict[str, int]]]:
+        """Each file that has a title or rows passed over: path, title, rows by ``why``."""
+        out = []
+        for path in sorted(self.file_notes):
+            notes = self.file_notes[path]
+            counts = notes.passed_over()
+            if counts or notes.title or notes.notes:
+                out.append((path, notes.title, counts))
+        return out
+
     def by_school(self) -> dict[str | None, list[Finding]]:
         groups: dict[str | None, list[Finding]] = {}
         for finding in self.findings:
@@ -125,7 +139,8 @@ def now_utc() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
     ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
     ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""

@@ -8,7 +8,7 @@ from typing import IO, Any
 from rich.cells import cell_len
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clause_groups, clean, clean_schools, t, waiver_line
+from compliance.outputs.labels import clause_groups, clean, clean_schools, passed_over_lines, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.outputs.text import rows_not_checked
@@ -69,12 +69,12 @@ class RichReporter:
         if summary["by_code"]:
             # one wrapped line of CODE×N, not a table as long as the findings
             severities = {f.code: f.severity for f in report.findings}
-            codes = Text()
+            by_code = Text()
             for code, count in summary["by_code"].items():
-                if codes:
-                    codes.append("  ")
-                codes.append(f"{code}×{count}", style=STYLE.get(severities.get(code, ""), ""))
-            console.print(codes)
+                if by_code:
+                    by_code.append("  ")
+                by_code.append(f"{code}×{count}", style=STYLE.get(severities.get(code, ""), ""))
+            console.print(by_code)
         else:
             console.print(Text(t("clean", lang), style="green"))
         spotless = clean_schools(report)
@@ -94,6 +94,11 @@ class RichReporter:
             for waiver in report.waivers:
                 style = "dim" if waiver.get("status") == "expired" else ""
                 console.print(Text("  " + clean(waiver_line(waiver, lang)), style=style))
+        passed = passed_over_lines(report, lang)
+        if passed:
+            console.print(Text(f"{t('passed_over', lang)}:", style="bold"))
+            for line in passed:
+                console.print(Text("  " + clean(line), style="dim"))
         if report.rows_rejected:
             console.print(Text(rows_not_checked(report, lang), style="red"))
         if report.incomplete:

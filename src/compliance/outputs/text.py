@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import IO
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clause_groups, clean, clean_schools, t, waiver_line
+from compliance.outputs.labels import clause_groups, clean, clean_schools, passed_over_lines, t, waiver_line
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rounds.baseline import LABELS, counts_line, school_counts
@@ -38,10 +38,10 @@ class TextReporter:
                     mark += f" [{LABELS['new'][lang]}]"
                 write(f"{clean(loc)}{clean(column)}: {f.code} {t(f.severity, lang)}{mark}: "
                       f"{clean(f.message)}\n")
-            groups = clause_groups(report, sorted({f.code for f in findings}), lang)
-            if groups:
+            cited = clause_groups(report, sorted({f.code for f in findings}), lang)
+            if cited:
                 write(f"  {t('clauses_head', lang)}:\n")
-                for codes, text in groups:
+                for codes, text in cited:
                     write(f"    {' '.join(codes)}: {clean(text)}\n")
             write("\n")
         summary = report.summary()
@@ -63,6 +63,11 @@ class TextReporter:
             write(f"{t('waivers', lang)}:\n")
             for waiver in report.waivers:
                 write(f"  {clean(waiver_line(waiver, lang))}\n")
+        passed = passed_over_lines(report, lang)
+        if passed:
+            write(f"{t('passed_over', lang)}:\n")
+            for line in passed:
+                write(f"  {clean(line)}\n")
         if report.found_above:
             write(f"{t('found_above', lang)}: {', '.join(map(clean, report.found_above))}\n")
         if report.rows_rejected:

@@ -48,9 +48,9 @@ def write_ledger(rows: list[dict[str, Any]], output: str | Path, fmt: str,
                 writer.writerow(headers)
                 writer.writerows(["" if v is None else v for v in line] for line in table)
             return
-        from openpyxl import Workbook  # type: ignore[import-untyped]
-        from openpyxl.styles import Font  # type: ignore[import-untyped]
-        from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
         book = Workbook()
         sheet = book.active

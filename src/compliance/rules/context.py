@@ -194,7 +194,16 @@ class SchoolContext:
         :class:`~compliance.inputs.reasons.Msg` among them is rendered in the run's language).
         """
         loc = where.at(column) if isinstance(where, Record) else where
-        return self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        season = where["season"] if isinstance(where, Record) else None
+        if season is None and subject and subject.get("season") is not None:
+            season = subject["season"]
+        if season is not None:
+            # a seasonal entry's finding names its season (exports.md), for any rule
+            subject = {**(subject or {}), "season": str(season)}
+        found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        if season is not None:
+            found.message += f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
+        return found
 
 
 class RunContext:

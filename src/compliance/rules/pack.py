@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance.host.errors import ConfigError
+from compliance.inputs.raw import LMap
 from compliance.rules.finding import SEVERITIES
 from compliance.rules.metadata import (
     LANGS,
@@ -90,7 +91,7 @@ class RulePack:
     @classmethod
     def from_mapping(cls, data: Any, path: Path) -> RulePack:
         src = str(path)
-        if not isinstance(data, dict):
+        if not isinstance(data, LMap):
             raise ConfigError("expected a mapping at the top", src, 1)
         check_pack(data, path, declarative=str(data.get("declarative", "")).lower()
                    in ("true", "yes", "1"))
@@ -102,18 +103,18 @@ class RulePack:
         pack_kinds = plain(data.get("kinds") or [])
         pack_clauses = plain(data.get("clauses") or [])
         own = data.get("clause_texts")
-        if own is not None and not isinstance(own, dict):
+        if own is not None and not isinstance(own, LMap):
             raise ConfigError("`clause_texts:` maps clause ids to {document, text}", src,
                               data.line_of("clause_texts"))
         own_clauses = parse_clauses(own, path) if own else {}
         known_clauses = {**clauses(), **own_clauses}
         rules: dict[str, RuleMeta] = {}
         body = data.get("rules")
-        if not isinstance(body, dict) or not body:
+        if not isinstance(body, LMap) or not body:
             raise ConfigError("a pack file needs a `rules:` mapping of codes", src, data.line)
         for code, spec in body.items():
             line = body.line_of(code)
-            if not isinstance(spec, dict):
+            if not isinstance(spec, LMap):
                 raise ConfigError(f"rule {code} must be a mapping", src, line)
             severity = str(spec.get("severity", "error"))
             if severity not in SEVERITIES:

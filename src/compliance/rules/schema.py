@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import string
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ EXAMPLE_KEYS = frozenset({"violation", "fix"})
 TEXT_FIELDS = ("title", "message", "description")
 
 
-def suggest(word: str, known: list[str] | frozenset[str] | set[str]) -> str:
+def suggest(word: str, known: Iterable[str]) -> str:
     """`` (did you mean X?)`` when one known word is close to ``word``, else ``""``."""
     close = difflib.get_close_matches(str(word), sorted(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
