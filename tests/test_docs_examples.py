@@ -42,7 +42,10 @@ def by_lang(*langs: str) -> list[tuple[str, str]]:
 
 def env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
-            "NO_COLOR": "1", "COLUMNS": "100", "COMPLIANCE_NO_ENTRY_POINTS": "1", **extra}
+            "NO_COLOR": "1", "COLUMNS": "100", "COMPLIANCE_NO_ENTRY_POINTS": "1",
+            # the fingerprint key file and the run's time: as conftest sets them
+            "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
+            "SOURCE_DATE_EPOCH": os.environ["SOURCE_DATE_EPOCH"], **extra}
 
 
 def test_the_docs_have_examples() -> None:
@@ -226,6 +229,8 @@ def test_shell_example(line: str, tmp_path: Path) -> None:
     args = shlex.split(line)[1:]
     paths = [a for a in args if ("/" in a or a.endswith(".yaml")) and not a.startswith("-")
              and ":" not in a]
+    if args[0] == "history":  # its database is made by a `check --history` line before it
+        paths.append(args[1])
     if args[0] in ("check", "verify"):
         paths.append(args[1])
     if any(not (tmp_path / p).exists() for p in paths):
