@@ -122,8 +122,10 @@ class Service:
         self.options = options
         self.limits = Limits(max_upload_bytes=options.max_upload_mb * 1024 * 1024)
         self.tokens = Tokens.load(options.tokens) if options.tokens else None
-        self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait)
         self.profiles = Profiles.of(options)
+        self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait,
+                             profiles=sorted(set(self.profiles.choices.values())),
+                             entry_points=options.entry_points, modules=list(options.modules))
         self.page = Page()
         self.temp_root: Path | None = None
 
@@ -323,7 +325,8 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         base = service.options.temp_dir
         service.temp_root = Path(tempfile.mkdtemp(prefix="compliance-serve-", dir=base))
         try:
-            yield
+            async with service.runner.serve():
+                yield
         finally:
             shutil.rmtree(service.temp_root, ignore_errors=True)
 
