@@ -2,6 +2,7 @@
 
     python bench/baselines.py count FILE      # bare csv.reader pass that counts rows
     python bench/baselines.py handwritten DIR # straightforward hand-written checks
+    python bench/baselines.py count-city DIR  # bare csv.reader pass over every CSV of a city
 
 ``handwritten`` reads a district made by ``gen.py onefile``: the school profiles
 (catchment zones) and the one enrollment list, and checks what the ENR rules check,
@@ -25,6 +26,11 @@ GRADES = {str(g): g for g in range(1, 10)} | {
 def count(path: Path) -> int:
     with path.open(encoding="utf-8", newline="") as fh:
         return sum(1 for _ in csv.reader(fh))
+
+
+def count_city(city: Path) -> int:
+    """Rows of every CSV file in the school folders of ``city``, one csv.reader pass each."""
+    return sum(count(path) for path in sorted(city.glob("*/*.csv")))
 
 
 def catchments(district: Path) -> dict[str, set[str]]:
@@ -63,4 +69,4 @@ def handwritten(district: Path) -> int:
 
 if __name__ == "__main__":
     what, arg = sys.argv[1], Path(sys.argv[2])
-    print({"count": count, "handwritten": handwritten}[what](arg))
+    print({"count": count, "handwritten": handwritten, "count-city": count_city}[what](arg))

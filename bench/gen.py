@@ -55,10 +55,17 @@ def write_school_yaml(folder: Path, index: int) -> None:
     level = "primary" if index % 3 else "junior"
     classes = ", ".join(f"{g}-{c}" for g in (range(1, 7) if level == "primary" else range(7, 10))
                         for c in (1, 2, 3))
+    # the contract's own form (spec/submission.md), URLs in flow mappings included
+    site = f"https://{school_id(index).lower()}.example.edu"
     (folder / "school.yaml").write_text(
         f"school:\n  id: {school_id(index)}\n  name: 合成第{index + 1}学校\n  level: {level}\n"
-        f"  area: urban\n  catchment: [{zone_id(index)}]\n  classes: [{classes}]\n"
-        "  terms:\n    - {name: 2025秋季学期, start: 2025-09-01, end: 2026-01-16}\n",
+        f"  area: urban\n  boarding: false\n  district: 合成区\n"
+        f"  catchment: [{zone_id(index)}]\n  classes: [{classes}]\n"
+        "  terms:\n    - {name: 2025秋季学期, start: 2025-09-01, end: 2026-01-16}\n"
+        "  disclosure:\n"
+        f"    schedule:  {{published: true, url: {site}/zuoxi, date: 2025-08-28}}\n"
+        f"    timetable: {{published: true, url: {site}/kebiao, date: 2025-08-28}}\n"
+        f"    homework:  {{published: true, url: {site}/zuoye}}\n",
         encoding="utf-8")
 
 

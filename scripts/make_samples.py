@@ -1082,6 +1082,89 @@ def write_single_file(out: Samples) -> None:
 
 
 # --------------------------------------------------------------------------
+# An export as a school's office software makes it (exports.md)
+# --------------------------------------------------------------------------
+
+EXPORT_SCHOOL = School(
+    folder="cg-002",
+    id="CG-002",
+    name="城关第二小学",
+    level="primary",
+    area="urban",
+    catchment=("Z01",),
+    classes=("1-1", "2-1", "3-1", "4-1", "5-1", "6-1"),
+    site="cg002.example.edu",
+)
+EXPORT_TITLE = "城关第二小学2025-2026学年第一学期作息时间表"
+
+
+def write_export(out: Samples) -> None:
+    """``exports/cg-002``: a school folder whose schedule is a real-looking export: a
+    merged title, a two-row seasonal header, time ranges in one cell, period names, a
+    merged section column and a footnote."""
+    school = EXPORT_SCHOOL
+    folder = "exports/cg-002"
+    lines = [
+        "school:",
+        f"  id: {school.id}",
+        f"  name: {school.name}",
+        f"  level: {school.level}",
+        f"  area: {school.area}",
+        "  district: 城关区",
+        f"  classes: [{', '.join(school.classes)}]",
+        f"  terms:\n    - {{name: {FALL_TERM[0]}, start: {FALL_TERM[1]}, end: {FALL_TERM[2]}}}",
+        "  disclosure:",
+        f"    schedule: {{published: true, url: https://{school.site}/zuoxi, date: 2025-08-28}}",
+        f"    timetable: {{published: true, url: https://{school.site}/kebiao, date: 2025-08-28}}",
+        f"    homework: {{published: true, url: https://{school.site}/zuoye}}",
+    ]
+    out.text(f"{folder}/school.yaml", "\n".join(lines) + "\n")
+    rel = f"{folder}/作息时间表.xlsx"
+    summer, winter = "夏季（5月1日—9月30日）", "冬季（10月1日—4月30日）"
+    rows: list[tuple[Any, ...]] = [
+        (EXPORT_TITLE, None, None, None),
+        ("时段", "节次", "作息时间", None),
+        (None, None, summer, winter),
+        ("上午", "学生到校", "7:40", "8:10"),
+        (None, "晨读", "8:00—8:20", "8:10—8:25"),
+        (None, "第一节", "8:25—9:05", "8:30—9:10"),
+        (None, "大课间（含眼保健操）", "9:05—9:35", "9:10—9:40"),
+        (None, "第二节", "9:35—10:15", "9:40—10:20"),
+        (None, "第三节", "10:25—11:05", "10:30—11:10"),
+        (None, "第四节", "11:15—11:55", "11:20—12:00"),
+        ("中午", "午餐、午休", "11:55—14:00", "12:00—13:50"),
+        ("下午", "第五节", "14:00—14:40", "13:50—14:30"),
+        (None, "第六节", "14:50—15:30", "14:40—15:20"),
+        (None, "第七节", "15:40—16:20", "16:30—17:10"),
+        (None, "放学", "16:20", "17:10"),
+        (None, "课后服务（一至三年级）", "16:20—17:30", "17:10—18:00"),
+        ("注：1.本表自2025年9月1日起执行，冬季作息自10月1日起执行。2.课后服务学生自愿参加。",
+         None, None, None),
+    ]
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "作息时间表"
+    for row in rows:
+        ws.append(list(row))
+    for ref in ("A1:D1", "A2:A3", "B2:B3", "C2:D2", "A4:A10", "A12:A16", "A17:D17"):
+        ws.merge_cells(ref)
+    for cell in (*ws[2], *ws[3]):
+        cell.font = Font(bold=True)
+    ws["A1"].font = Font(bold=True, size=14)
+    for letter, width in zip("ABCD", (8, 24, 26, 26), strict=True):
+        ws.column_dimensions[letter].width = width
+    book.properties.creator = "make_samples.py"
+    book.properties.created = FROZEN
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out._path(rel).write_bytes(_freeze_zip(buffer.getvalue()))
+    out.expect(school.id, "HRS001", rel, 4, "summer arrival at 07:40 (compulsory) before 08:00; "
+               "the finding names 夏季")
+    out.expect(school.id, "HRS002", rel, 14, "winter 第七节 ends 17:10, after 17:00; the finding "
+               "names 冬季")
+
+
+# --------------------------------------------------------------------------
 # README
 # --------------------------------------------------------------------------
 
@@ -1126,6 +1209,16 @@ SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
         "compulsory day 08:00–17:00 (exactly 9 h), a voluntary 07:40 arrival, grade-7 written "
         "homework of exactly 90 minutes on some days. `招生名单.csv` is UTF-8 with BOM and "
         "shares one student with ZS-002.",
+    ),
+    (
+        "exports/cg-002/",
+        "CG-002",
+        "A school folder whose `作息时间表.xlsx` is an export as office software makes it: a "
+        "merged title row, a two-row header (`作息时间` over `夏季（5月1日—9月30日）` and "
+        "`冬季（10月1日—4月30日）`), time ranges in one cell (`8:25—9:05`), period names "
+        "(`第一节`, `大课间（含眼保健操）`, `午餐、午休`, `课后服务（一至三年级）`), a merged "
+        "section column and a footnote; no day column, so every row runs 周一至周五 (listed as "
+        "assumed). The report lists the title, the note and the assumption.",
     ),
     (
         "single-file/schedule.csv",
@@ -1202,6 +1295,7 @@ def main() -> None:
     write_zs003(out)
     write_zs004(out)
     write_single_file(out)
+    write_export(out)
     write_readme(out)
     print(
         f"wrote {len(out.files)} files under {SAMPLES.relative_to(ROOT)}/, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,20 @@ URBAN_PRIMARY: dict[str, Any] = {
         "homework": {"published": True},
     },
 }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_config_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The fingerprint key file is made in a temporary config folder, never the user's,
+    and reports carry a fixed run time (session-wide, so module fixtures see it too)."""
+    with pytest.MonkeyPatch.context() as patch:
+        folder = tmp_path_factory.getbasetemp() / "user-config"
+        patch.setenv("XDG_CONFIG_HOME", str(folder))
+        patch.setenv("APPDATA", str(folder))
+        patch.delenv("COMPLIANCE_FINGERPRINT_KEY", raising=False)
+        # the run's time in reports' evidence: fixed, so reports are byte-stable
+        patch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+        yield
 
 
 def school_folder(root: Path, files: dict[str, str | bytes], school: dict[str, Any] | None = None,

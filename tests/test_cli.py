@@ -103,7 +103,7 @@ def test_json_report_matches_the_contract(tmp_path: Path) -> None:
     assert report["profile"] == "default"
     finding = report["findings"][0]
     assert set(finding) == {"code", "severity", "pack", "school_id", "message", "location", "subject",
-                            "citation", "waived"}
+                            "citation", "waived", "fingerprint"}
     assert finding["code"] == "HOL002" and finding["pack"] == "holiday-classes"
     assert finding["location"] == {"file": f"{folder}/schedule.csv", "line": 3, "column": "date"}
     assert finding["subject"]["date"] == "2025-10-18"

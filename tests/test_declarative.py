@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ HEAD = """\
 declarative: true
 pack: my-rules
 title: {zh: 测试, en: test}
+clauses: [LOCAL-HOURS]
 parameters: {latest: "17:00"}
 rules:
   TST001:
@@ -91,12 +93,12 @@ def test_finding_carries_message_severity_and_subject(compliance_check, tmp_path
 
 
 @pytest.mark.parametrize(("condition", "fragment", "line"), [
-    ("{field: end, between: 1}", "exactly one operator", 12),
-    ("{field: title, matches: '('}", "not a valid regular expression", 12),
-    ("all: []", "non-empty list", 12),
-    ("{field: date, school_day: maybe}", "true or false", 12),
-    ("{field: end, gt: {param: nope}}", "parameter(s) nope", 6),
-    ("{field: date, day_type: festival}", "unknown 'festival'", 12),
+    ("{field: end, between: 1}", "exactly one operator", 13),
+    ("{field: title, matches: '('}", "not a valid regular expression", 13),
+    ("all: []", "non-empty list", 13),
+    ("{field: date, school_day: maybe}", "true or false", 13),
+    ("{field: end, gt: {param: nope}}", "parameter(s) nope", 7),
+    ("{field: date, day_type: festival}", "unknown 'festival'", 13),
 ])
 def test_errors_name_the_file_and_line(tmp_path: Path, condition: str, fragment: str,
                                        line: int) -> None:
@@ -111,7 +113,7 @@ def test_a_yaml_tag_is_refused_not_evaluated(tmp_path: Path) -> None:
     path = pack_file(tmp_path, "{field: date, eq: !!python/object/apply:os.system [echo hi]}")
     with pytest.raises(ConfigError, match="tag") as info:
         load_declarative(path)
-    assert info.value.line == 12
+    assert info.value.line == 13
 
 
 def test_a_pack_file_without_the_marker_is_refused(tmp_path: Path) -> None:
@@ -125,7 +127,8 @@ def test_a_pack_file_without_the_marker_is_refused(tmp_path: Path) -> None:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("compliance")
     return subprocess.run([str(script), *args], capture_output=True, text=True,
-                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": ""})
+                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": "",
+                               "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]})
 
 
 def test_builtin_declarative_rule_is_listed_and_explained() -> None:
@@ -147,6 +150,95 @@ def test_a_broken_rules_file_is_one_line_naming_it(tmp_path: Path) -> None:
     result = cli("rules", "--rules", str(path))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"compliance: error: {path}:12: rule TST001: a test takes exactly one operator, one of: "
+        f"compliance: error: {path}:13: rule TST001: a test takes exactly one operator, one of: "
         "eq, ne, lt, le, gt, ge, in, not_in, contains, matches, weekday, school_day, day_type, "
         "empty"]
+
+
+def load_with_kinds(path: Path) -> None:
+    """Load a rule file the way a run does: checked against every document kind."""
+    from compliance.host.manager import make_plugin_manager
+    from compliance.host.registry import Registry
+    from compliance.rules.declarative import RuleFiles
+
+    Registry.build(make_plugin_manager(entry_points=False, extra=[RuleFiles([str(path)])]))
+
+
+@pytest.mark.parametrize(("condition", "fragment", "line"), [
+    ("{field: ennd, gt: '17:00'}", "unknown field 'ennd' of kind schedule (did you mean 'end'?)",
+     13),
+    ("{field: school.leve, eq: junior}", "unknown school field 'school.leve' "
+     "(did you mean 'school.level'?)", 13),
+    ("{field: end, gtt: '17:00'}", "exactly one operator (did you mean 'gt'?)", 13),
+])
+def test_a_misspelt_field_or_operator_is_a_load_error(tmp_path: Path, condition: str,
+                                                       fragment: str, line: int) -> None:
+    path = pack_file(tmp_path, condition)
+    with pytest.raises(ConfigError) as info:
+        load_with_kinds(path)
+    assert fragment in str(info.value)
+    assert info.value.file == str(path) and info.value.line == line
+
+
+def test_a_misspelt_kind_is_a_load_error(tmp_path: Path) -> None:
+    path = pack_file(tmp_path, "{field: end, gt: '17:00'}")
+    path.write_text(path.read_text(encoding="utf-8").replace("kind: schedule", "kind: schedul"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_with_kinds(path)
+    assert "unknown kind 'schedul' (did you mean 'schedule'?)" in str(info.value)
+    assert info.value.line == 9
+
+
+def test_a_misspelt_message_placeholder_is_a_load_error(tmp_path: Path) -> None:
+    path = pack_file(tmp_path, "{field: end, gt: {param: latest}}")
+    path.write_text(path.read_text(encoding="utf-8").replace("{title}", "{titel}"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_with_kinds(path)
+    assert "uses {titel}, which the rule does not pass (did you mean 'title'?)" in str(info.value)
+    assert info.value.line == 11
+
+
+def test_a_misspelt_field_on_the_command_line_is_one_line(tmp_path: Path) -> None:
+    path = pack_file(tmp_path, "{field: ennd, gt: '17:00'}")
+    result = cli("check", "--rules", str(path), str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"compliance: error: {path}:13: rule TST001: unknown field 'ennd' of kind schedule "
+        "(did you mean 'end'?); known: school_id, days, date, start, end, activity, compulsory, "
+        "grades, title, or school.id, school.name, school.level, school.area, school.boarding, "
+        "school.district, school.catchment"]
+
+
+def test_school_profile_fields_can_be_tested(compliance_check, tmp_path: Path) -> None:
+    rules = pack_file(tmp_path, "all:\n  - {field: school.boarding, eq: true}\n"
+                                "  - {field: school.level, in: [junior, nine_year]}\n"
+                                "  - {field: school.area, eq: urban}\n"
+                                "  - {field: end, gt: '17:00'}")
+    rows = [row(end="17:30"), row(end="16:00")]
+    base = {"id": "T-001", "name": "测试学校", "level": "junior", "area": "urban",
+            "classes": ["7-1"], "terms": [{"name": "秋", "start": "2025-09-01",
+                                            "end": "2026-01-16"}]}
+
+    def lines_for(**school: object) -> list[int | None]:
+        result = compliance_check(rows={"schedule": rows}, school={**base, **school},
+                                  rules=[rules], select=["TST"], entry_points=False)
+        return result.lines("TST001")
+
+    assert lines_for(boarding=True) == [2]
+    assert lines_for(boarding=False) == []
+    assert lines_for(boarding=True, level="primary") == []
+    assert lines_for(boarding=True, area="rural") == []
+
+
+def test_a_message_shows_activity_labels_not_codes(compliance_check, tmp_path: Path) -> None:
+    path = pack_file(tmp_path, "{field: activity, eq: self_study}")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        '{zh: "{date} {title}", en: "{title} on {date}"}',
+        '{zh: "{date} 安排{activity}", en: "{activity} on {date}"}'), encoding="utf-8")
+    result = compliance_check(rows={"schedule": [row(activity="自习")]}, rules=[path],
+                              select=["TST"], entry_points=False, lang="zh")
+    (finding,) = result.of("TST001")
+    assert finding.message == "2025-10-09 安排自习"
+    assert finding.subject["activity"] == "self_study"

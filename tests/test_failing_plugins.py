@@ -15,6 +15,7 @@ from tests.adversarial_corpus import SCHOOL, run_cli
 PACK_YAML = """\
 pack: boom
 title: {zh: 故障插件, en: a broken plugin}
+clauses: [SUBMISSION]
 rules:
   BOOM001:
     severity: error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -15,7 +16,8 @@ VERIFY = ROOT / "tests" / "verify"
 def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("compliance")
     return subprocess.run([str(script), *args], capture_output=True, text=True, cwd=cwd,
-                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": "", "LANG": "C"})
+                          env={"COMPLIANCE_NO_ENTRY_POINTS": "1", "PATH": "",
+                               "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"], "LANG": "C"})
 
 
 def test_fixture_runs_inline_rows_in_a_school_folder(compliance_check) -> None:

@@ -119,14 +119,15 @@ def test_disclosure_findings_point_at_the_school_yaml_keys(tmp_path: Path) -> No
         "schedule:  {published: false}").replace(
         "timetable: {published: true, url: https://t001.example.edu/kebiao}",
         "timetable: 否")
-    found = check(tmp_path, {"school.yaml": profile})
+    # a profile and nothing else is also an INP002 ("handed in nothing besides its profile")
+    found = [f for f in check(tmp_path, {"school.yaml": profile}) if f.code.startswith("HWK")]
     assert sorted((f.code, f.location.line, f.location.column) for f in found) == [
         ("HWK001", 12, "disclosure.schedule"), ("HWK002", 13, "disclosure.timetable")]
 
 
 def test_no_disclosure_at_all_is_two_findings_at_the_school(tmp_path: Path) -> None:
     profile = school_yaml("3-1").split("  disclosure:")[0]
-    found = check(tmp_path, {"school.yaml": profile})
+    found = [f for f in check(tmp_path, {"school.yaml": profile}) if f.code.startswith("HWK")]
     assert sorted((f.code, f.location.line) for f in found) == [("HWK001", 2), ("HWK002", 2)]
 
 

@@ -21,7 +21,8 @@ PLUGINS = FIXTURES / "plugins"
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("compliance")
-    base = {"PATH": "", "LANG": "C", "PYTHONPATH": str(PLUGINS / "good")}
+    base = {"PATH": "", "LANG": "C", "PYTHONPATH": str(PLUGINS / "good"),
+            "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]}  # the key file: conftest
     return subprocess.run([str(script), *args], capture_output=True, text=True,
                           env={**base, **(env or {})})
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ from tests.conftest import ROOT, SAMPLES
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("compliance")
     return subprocess.run([str(script), *args], capture_output=True, text=True,
-                          env={"PATH": "", "LANG": "C"})
+                          env={"PATH": "", "LANG": "C",
+                               "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"]})
 
 
 def test_class_size_plugin_is_installed_as_an_entry_point() -> None:

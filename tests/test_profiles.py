@@ -149,7 +149,7 @@ def test_cli_explain_under_a_user_profile_file(tmp_path: Path) -> None:
                  "name: mine\nparameters: {ENR001: {exempt_categories: [军人子女]}}\n")
     result = RUNNER.invoke(app, ["explain", "ENR001", "--profile", str(path), "--lang", "zh"])
     assert result.exit_code == 0
-    assert 'exempt_categories = ["军人子女"]    (profile mine)' in result.output
+    assert 'exempt_categories = ["军人子女"]    （配置 mine）' in result.output
 
 
 def test_cli_unknown_profile_is_one_line_and_exit_2() -> None:

@@ -68,4 +68,10 @@ def test_progress_bar_on_stderr_when_it_is_a_terminal(monkeypatch) -> None:
     monkeypatch.delenv("COMPLIANCE_NO_PROGRESS", raising=False)
     report = _check_with_progress(Engine(RunOptions(entry_points=False)), [ZS])
     assert len(report.schools) == 4
+    # four schools are checked before a bar could say anything: none is shown
+    assert fake.getvalue() == ""
+    import compliance.cli
+
+    monkeypatch.setattr(compliance.cli, "PROGRESS_MIN_SCHOOLS", 3)
+    _check_with_progress(Engine(RunOptions(entry_points=False)), [ZS])
     assert "Checking schools" in fake.getvalue() and "4/4" in fake.getvalue()

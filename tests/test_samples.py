@@ -49,7 +49,8 @@ def check(path: Path, profile: str) -> list[Finding]:
 
 @pytest.mark.parametrize("profile", ["default", "national-2021"])
 def test_the_samples_hold_exactly_the_planted_findings(profile: str) -> None:
-    findings = check(SAMPLES / "zhongshan", profile) + check(SAMPLES / "single-file", profile)
+    findings = (check(SAMPLES / "zhongshan", profile) + check(SAMPLES / "single-file", profile)
+                + check(SAMPLES / "exports", profile))
     assert found(findings) == planted(profile)
 
 
@@ -78,3 +79,18 @@ def test_enr004_is_one_finding_naming_both_schools_and_files() -> None:
     assert dup[0].subject["schools"] == ["ZS-002", "ZS-004"]
     assert [Path(f.split(":")[0]).name for f in dup[0].subject["files"]] == [
         "enrollment.yaml", "招生名单.csv"]
+
+
+def test_the_export_sample_is_read_as_a_person_reads_it() -> None:
+    from compliance.outputs.json import report_dict
+
+    report = Engine(RunOptions(entry_points=False, lang="zh")).check([str(SAMPLES / "exports")])
+    seasons = {(f.code, f.subject.get("season")) for f in report.findings}
+    assert seasons == {("HRS001", "夏季"), ("HRS002", "冬季")}
+    files = {Path(f["path"]).name: f for f in report_dict(report)["files"]}
+    export = files["作息时间表.xlsx"]
+    assert export["title"] == "城关第二小学2025-2026学年第一学期作息时间表"
+    assert [(n["line"], n["why"]) for n in export["notes"]] == [(1, "preamble"), (17, "note"),
+                                                               (2, "assumed")]
+    # 16 rows under the two-row header, two seasons each, the empty ones left out
+    assert report.rows_read == 2 * 13 and report.rows_rejected == 0

@@ -8,22 +8,38 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
 from compliance import __version__
 from compliance.host.errors import ComplianceError, UsageError
+
+
+class HelpCommand(TyperCommand):
+    """A command whose help shows plain metavars (``PATH...``, ``CODE``) where typer
+    would print ``{paths}...`` and ``<list[str]>``."""
+
+    def get_help(self, ctx: Any) -> str:
+        text = super().get_help(ctx)
+        text = _REQUIRED.sub(lambda m: m.group(1), text)
+        return _ARG_TYPE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+
+
+_REQUIRED = re.compile(r"\{([A-Z][A-Za-z.|]*)\}(?:\.\.\.)?")
+_ARG_TYPE = re.compile(r"(?m)^(  \[?[A-Z][A-Za-z.|]*\]?)( <[^>\s]+>)")
 
 app = typer.Typer(
     name="compliance",
     help="Check school submissions against school-conduct policy. "
          "检查学校提交的作息、活动、招生、教辅、作业材料是否符合办学行为规范。",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -59,7 +75,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit. 显示版本。")] = False,
 ) -> None:
     """compliance: 办学行为合规检查."""
@@ -73,16 +89,22 @@ def fail(message: str) -> None:
 
 
 PluginOpt = Annotated[list[str] | None, typer.Option(
-    "-p", "--plugin", help="Load a plugin module (repeatable). 加载插件模块。")]
+    "-p", "--plugin", metavar="MODULE", help="Load a plugin module (repeatable). 加载插件模块。")]
 PluginsDirOpt = Annotated[str | None, typer.Option(
-    "--plugins-dir", help="Load every *.py in this folder as a plugin. 插件目录。")]
+    "--plugins-dir", metavar="DIR", help="Load every *.py in this folder as a plugin. 插件目录。")]
 NoEntryPointsOpt = Annotated[bool, typer.Option(
     "--no-entry-points", help="Load no plugins from installed packages. 不加载已安装插件。")]
 RulesOpt = Annotated[list[str] | None, typer.Option(
-    "--rules", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+    "--rules", metavar="FILE", help="A declarative rule file (YAML, repeatable). 声明式规则文件（可重复）。")]
+CalendarOpt = Annotated[list[str] | None, typer.Option(
+    "--calendar", metavar="FILE",
+    help="A calendar file: official years (official:) and local days, before the settings' "
+         "calendar: (repeatable). 日历文件（官方放假安排与本地调整）。")]
 
+LangOpt = Annotated[Lang | None, typer.Option(
+    metavar="zh|en", help="Language (default from the locale). 语言（默认取自系统区域设置）。")]
 CodesOpt = Annotated[list[str] | None, typer.Option(
-    help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
+    metavar="CODES", help="Comma list of codes or prefixes (HOL, ENR00). 规则代码或前缀，逗号分隔。")]
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -94,7 +116,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, calendars: list[str] | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -113,13 +135,31 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         debug=debug,
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
+        calendars=calendars or [],
     )
     return Engine(options)
 
 
-def _run(fn: Any, debug: bool) -> Any:
+#: the standard output reports go to while plugins' prints are sent to stderr
+_REAL_STDOUT: list[Any] = []
+
+
+def _run(fn: Any, debug: bool, reports: bool = False) -> Any:
+    """``fn()``'s exit status; every error one line.  ``reports``: ``fn`` writes reports
+    to the real stdout, and anything else printed (a plugin's ``print``) goes to stderr."""
+    import contextlib
+
+    from compliance.host.interrupts import Interrupted, stop_on_signals
+
+    _REAL_STDOUT.append(sys.stdout)
     try:
-        return fn()
+        with stop_on_signals(), (contextlib.redirect_stdout(sys.stderr) if reports
+                                 else contextlib.nullcontext()):
+            return fn()
+    except Interrupted as exc:
+        typer.echo(f"compliance: interrupted by {exc}: the check did not finish and no "
+                   "report was completed", err=True)
+        raise typer.Exit(exc.status) from None
     except ComplianceError as exc:
         if debug:
             raise
@@ -140,93 +180,116 @@ def _run(fn: Any, debug: bool) -> Any:
                    "(a defect: please report it; rerun with --debug for the traceback)",
                    err=True)
         raise typer.Exit(3) from None
+    finally:
+        _REAL_STDOUT.pop()
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="Check submissions and report what breaks policy. 检查并输出报告。")
 def check(
     paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...",
         help="School folders, district folders or single files. 学校目录、区目录或单个文件。",
         show_default=False)],
     select: CodesOpt = None,
     ignore: CodesOpt = None,
     pack: Annotated[list[str] | None, typer.Option(
-        "--pack", help="Only these packs (repeatable). 只运行这些规则包。")] = None,
+        "--pack", metavar="NAME", help="Only these packs (repeatable). 只运行这些规则包。")] = None,
     profile: Annotated[str | None, typer.Option(
+        metavar="NAME|FILE",
         help="Parameter profile name or YAML file (default: default). 参数配置。")] = None,
     config: Annotated[str | None, typer.Option(
-        help="Settings file (default: ./compliance.yaml, then [tool.compliance]). 设置文件。")]
+        metavar="FILE",
+        help="Settings file (default: the nearest compliance.yaml or [tool.compliance] here "
+             "or in a parent folder). 设置文件。")]
     = None,
     format: Annotated[str | None, typer.Option(
-        "--format", "-f", help="rich, text, json, … (default: rich on a terminal, else text). "
-                               "报告格式。")] = None,
+        "--format", "-f", metavar="FORMAT",
+        help="rich, text, json, … (default: rich on a terminal, else text). 报告格式。")] = None,
     output: Annotated[str | None, typer.Option(
-        "--output", "-o", help="Write the report to this file. 报告写入文件。")] = None,
+        "--output", "-o", metavar="FILE", help="Write the report to this file. 报告写入文件。")] = None,
     report_to: Annotated[list[str] | None, typer.Option(
         "--report", "-r", metavar="FORMAT:FILE",
         help="Also write the same report in FORMAT to FILE (repeatable; FILE '-' is standard "
              "output), e.g. --report json:out.json --report html:out.html. "
              "另外以指定格式写入文件（可重复）。")] = None,
     fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help="Lowest severity that fails the run. 导致退出码1的最低级别。")] = None,
+        "--fail-on", metavar="error|warning|info|never",
+        help="Lowest severity that fails the run. 导致退出码1的最低级别。")] = None,
     lang: Annotated[Lang | None, typer.Option(
-        help="Language of messages (default from the locale). 报告语言。")] = None,
+        metavar="zh|en", help="Language of messages (default from the locale). 报告语言。")] = None,
     waivers: Annotated[str | None, typer.Option(
-        help="Accepted exceptions (YAML). 豁免清单。")] = None,
+        metavar="FILE", help="Accepted exceptions (YAML). 豁免清单。")] = None,
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, help="Parallel workers for many schools. 并行进程数。")] = None,
+        "--jobs", "-j", min=1, metavar="N", help="Parallel workers for many schools. 并行进程数。")] = None,
     show_pii: Annotated[bool, typer.Option(
         "--show-pii", help="Show student names and ids unmasked. 显示学生姓名与学籍号。")] = False,
     school: Annotated[str | None, typer.Option(
-        "--school", help="A school.yaml that single files belong to. 单文件所属学校档案。")]
+        "--school", metavar="FILE", help="A school.yaml that single files belong to. 单文件所属学校档案。")]
     = None,
     debug: Annotated[bool, typer.Option(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
+    calendar: CalendarOpt = None,
+    rule_timeout: Annotated[float | None, typer.Option(
+        "--rule-timeout", min=0, metavar="SECONDS",
+        help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
+             "0: no limit). 单条规则的时间上限（秒）。")] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="REPORT.json",
+        help="Compare with an earlier JSON report: new / unchanged / fixed. "
+             "与上一轮 JSON 报告比对（新增/未整改/已整改）。")] = None,
+    new_only: Annotated[bool, typer.Option(
+        "--new-only", help="Report, and fail on, only findings new since the baseline. "
+                           "只报告新增问题。")] = False,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="FILE.db",
+        help="Record this round in an SQLite history (compared with the previous round "
+             "unless --baseline is given). 记录本轮检查到历史库。")] = None,
 ) -> None:
     """Load, evaluate and report. 检查并输出报告。"""
 
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files)
+                         no_entry_points, debug, rule_files, calendar)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
+        engine.options.rule_timeout = _timeout_setting(
+            rule_timeout if rule_timeout is not None else cfg.get("rule_timeout"))
         fmt = format or cfg.get("format") or _default_format(output)
         reporter = engine.registry.reporters.get(fmt)
         if reporter is None:
             raise UsageError(f"--format: unknown format {fmt!r}; known: "
                              f"{', '.join(sorted(engine.registry.reporters))}")
         extra = [_report_spec(spec, engine.registry.reporters) for spec in report_to or []]
+        engine.options.schedules = any(getattr(r, "uses_schedules", True)
+                                       for r in [reporter, *(r for r, _ in extra)])
         report = _check_with_progress(engine, paths)
         waiver_file = waivers or cfg.path("waivers")
         if waiver_file:
             from compliance.host.waivers import apply_waivers
 
             apply_waivers(report, waiver_file, engine)
-        # One evaluation, any number of renderings.
-        try:
-            _write(report, reporter, output, engine.options.lang)
-            for extra_reporter, target in extra:
-                _write(report, extra_reporter, None if target == "-" else target,
-                       engine.options.lang)
-        except (ComplianceError, OSError):  # OSError: a closed pipe is no plugin's fault
-            raise
-        except Exception as exc:  # a plugin's reporter with a defect: one line, exit 2
-            from compliance.host.errors import PluginError
+        from compliance.rounds.apply import RoundOptions, apply_rounds
 
-            owner = engine.registry.plugin_of("report format", fmt) or "?"
-            raise PluginError(f"plugin {owner!r}: the {fmt!r} reporter raised "
-                              f"{type(exc).__name__}: {exc}; the report is incomplete "
-                              "(rerun with another --format)") from exc
+        formats = {fmt, *(r.name for r, _ in extra)}
+        apply_rounds(report, engine, paths, RoundOptions(
+            baseline=baseline, history=history, new_only=new_only,
+            evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
+        # One evaluation, any number of renderings; one that fails does not stop the others.
+        targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
+                   *((r, None if t == "-" else t, f"--report {r.name}:{t}") for r, t in extra)]
+        failed = _write_all(report, targets, engine)
         level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
         if level not in ("error", "warning", "info", "never"):
             raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
-        return report.exit_status(level)
+        return 2 if failed else report.exit_status(level)
 
-    raise typer.Exit(_run(go, debug))
+    raise typer.Exit(_run(go, debug, reports=True))
 
 
 def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
@@ -241,8 +304,13 @@ def _report_spec(spec: str, reporters: dict[str, Any]) -> tuple[Any, str]:
     return reporter, target
 
 
+# below this many schools a run is over before a progress bar could say anything
+PROGRESS_MIN_SCHOOLS = 20
+
+
 def _check_with_progress(engine: Any, paths: list[str]) -> Any:
-    """Run the check; on a terminal, a progress bar on stderr while schools are checked."""
+    """Run the check; on a terminal, a progress bar on stderr while many schools are
+    checked (none for a handful: it would only flicker)."""
     if not sys.stderr.isatty() or os.environ.get("COMPLIANCE_NO_PROGRESS"):
         return engine.check(paths)
     from rich.console import Console
@@ -250,14 +318,25 @@ def _check_with_progress(engine: Any, paths: list[str]) -> Any:
 
     from compliance.outputs.labels import t
 
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(t("progress", engine.options.lang), total=None)
+    bar: Any = None
+    task: Any = None
 
-        def step(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def step(done: int, total: int) -> None:
+        nonlocal bar, task
+        if bar is None:
+            if total < PROGRESS_MIN_SCHOOLS:
+                return
+            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                           console=Console(stderr=True), transient=True)
+            bar.start()
+            task = bar.add_task(t("progress", engine.options.lang), total=total)
+        bar.update(task, completed=done, total=total)
 
+    try:
         return engine.check(paths, progress=step)
+    finally:
+        if bar is not None:
+            bar.stop()
 
 
 def _jobs_setting(value: Any) -> int | None:
@@ -276,43 +355,51 @@ def _default_format(output: str | None) -> str:
     return "text"
 
 
-def _write(report: Any, reporter: Any, output: str | None, lang: str) -> None:
-    import shutil
+def _write_all(report: Any, targets: list[tuple[Any, str | None, str]], engine: Any) -> bool:
+    """Write every report (see outputs/destination.py); ``True`` when one failed, each
+    failure told in one line and the later reports still written."""
+    from compliance.outputs.destination import OutputFailed, write_report
 
-    from compliance.outputs.reporter import RenderOptions
+    failed = False
+    for reporter, target, label in targets:
+        owner = engine.registry.plugin_of("report format", reporter.name) or "?"
+        try:
+            write_report(report, reporter, target, engine.options.lang, label, owner,
+                         stdout=_REAL_STDOUT[-1] if _REAL_STDOUT else None)
+        except OutputFailed as exc:
+            from compliance.outputs.labels import clean
 
-    terminal = output is None and sys.stdout.isatty()
-    options = RenderOptions(
-        lang=lang,
-        color=terminal and not os.environ.get("NO_COLOR"),
-        width=shutil.get_terminal_size((100, 24)).columns if terminal else 100,
-        terminal=terminal,
-    )
-    if output is None:
-        if reporter.binary:
-            reporter.render(report, sys.stdout.buffer, options)
-        else:
-            reporter.render(report, sys.stdout, options)
-        return
-    path = Path(output)
-    try:
-        if reporter.binary:
-            with path.open("wb") as fh:
-                reporter.render(report, fh, options)
-        else:
-            with path.open("w", encoding="utf-8", newline="\n") as fh:
-                reporter.render(report, fh, options)
-    except OSError as exc:
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror}") from None
+            typer.echo(f"compliance: error: {clean(exc.line)}", err=True)
+            failed = True
+    return failed
 
 
-@app.command()
+def _timeout_setting(value: Any) -> float | None:
+    if value is None:
+        from compliance.host.engine import DEFAULT_RULE_TIMEOUT
+
+        return DEFAULT_RULE_TIMEOUT
+    try:  # a settings file gives text
+        seconds = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 <= seconds < 1e9:
+        raise UsageError(f"rule_timeout must be a number of seconds (0: no limit), not {value!r}")
+    return seconds or None
+
+
+@app.command(cls=HelpCommand,
+             short_help="List every rule: code, pack, severity, title. 列出全部规则。")
 def rules(
-    pack: Annotated[list[str] | None, typer.Option("--pack", help="Only these packs. 只列出规则包。")] = None,
-    profile: Annotated[str | None, typer.Option(help="Profile for severities. 参数配置。")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
-    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    pack: Annotated[list[str] | None, typer.Option(
+        "--pack", metavar="NAME", help="Only these packs. 只列出规则包。")] = None,
+    profile: Annotated[str | None, typer.Option(
+        metavar="NAME|FILE", help="Profile for severities. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    lang: LangOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", metavar="table|json", help="table or json. 输出为表格或JSON。")] = "table",
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
@@ -334,31 +421,40 @@ def rules(
         if format == "json":
             typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         else:
+            from compliance.outputs.labels import t
+
             for row in rows:
-                typer.echo(f"{row['code']:<10} {row['pack']:<18} {row['severity']:<8} "
-                           f"{row['title']}")
+                word = t(row["severity"], language)
+                typer.echo(f"{row['code']:<10} {row['pack']:<18} {_pad(word, 8)} {row['title']}")
         return 0
 
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="Explain a rule: clause, parameters, example. 规则详解。")
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code, e.g. HRS001. 规则代码。")],
-    profile: Annotated[str | None, typer.Option(help="Show values in force under it. 参数配置。")] = None,
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    code: Annotated[str, typer.Argument(metavar="CODE",
+                                        help="A rule code, e.g. HRS001. 规则代码。")],
+    profile: Annotated[str | None, typer.Option(
+        metavar="NAME|FILE", help="Show values in force under it. 参数配置。")] = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    lang: LangOpt = None,
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
     rule_files: RulesOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
     def go() -> int:
+        from compliance.outputs.labels import t
         from compliance.rules.metadata import clauses
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
-                         plugins_dir=plugins_dir, rule_files=rule_files)
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points,
+                         rule_files=rule_files)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -366,7 +462,8 @@ def explain(
         zh = language == "zh"
         out = [f"{meta.code} — {meta.title[language]}",
                f"{'规则包' if zh else 'pack'}: {meta.pack}    "
-               f"{'级别' if zh else 'severity'}: {engine.settings.severity(meta)}    "
+               f"{'级别' if zh else 'severity'}: "
+               f"{t(engine.settings.severity(meta), language)}    "
                f"{'配置' if zh else 'profile'}: {engine.settings.profile}"]
         if meta.description.get(language):
             out += ["", meta.description[language]]
@@ -381,7 +478,8 @@ def explain(
             out += ["", "参数（当前值）:" if zh else "Parameters (in force):"]
             for name, value in params.items():
                 shown = json.dumps(value, ensure_ascii=False)
-                out.append(f"  {name} = {shown}    ({engine.settings.source_of(meta, name)})")
+                source = _source_word(engine.settings.source_of(meta, name), language)
+                out.append(f"  {name} = {shown}    {source}")
         if meta.example:
             out.append("")
             for part, text in meta.example.items():
@@ -394,28 +492,53 @@ def explain(
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a Chinese character takes two)."""
+    from rich.cells import cell_len
+
+    return text + " " * max(width - cell_len(text), 0)
+
+
+def _source_word(source: str, lang: str) -> str:
+    """Where a parameter value comes from, in the run's language: (rule default) …"""
+    if lang != "zh":
+        return f"({source})"
+    if source.startswith("profile "):
+        return f"（配置 {source.removeprefix('profile ')}）"
+    return {"rule default": "（规则默认值）", "config": "（设置文件）"}.get(source, f"（{source}）")
+
+
+@app.command(cls=HelpCommand,
+             short_help="List the parameter profiles. 可用的参数配置。")
 def profiles(
-    config: Annotated[str | None, typer.Option(help="Settings file. 设置文件。")] = None,
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    lang: LangOpt = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
     """The parameter profiles available. 可用的参数配置。"""
 
     def go() -> int:
-        engine = _engine(None, config, lang=lang.value if lang else None)
+        engine = _engine(None, config, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points)
         language = engine.options.lang
         for name, prof in sorted(engine.profiles.by_name.items()):
-            base = f" (extends {prof.extends})" if prof.extends else ""
+            base = ((f"（继承 {prof.extends}）" if language == "zh" else f" (extends {prof.extends})")
+                    if prof.extends else "")
             typer.echo(f"{name:<16} {prof.title[language]}{base}")
         return 0
 
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="List the plugins loaded and their hooks. 已加载的插件。")
 def plugins(
     all: Annotated[bool, typer.Option("--all", help="Include the built-in plugins. 包括内置插件。")] = False,
-    format: Annotated[str, typer.Option("--format", help="table or json. 输出为表格或JSON。")] = "table",
+    format: Annotated[str, typer.Option(
+        "--format", metavar="table|json", help="table or json. 输出为表格或JSON。")] = "table",
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
@@ -427,7 +550,7 @@ def plugins(
 
         plugin_set = make_plugin_manager(modules=plugin or [], plugins_dir=plugins_dir,
                                          entry_points=not no_entry_points)
-        rows = [
+        rows: list[dict[str, Any]] = [
             {"name": info.name, "version": info.version or __version__ if info.origin ==
              "built-in" else info.version, "origin": info.origin,
              "hooks": plugin_set.hooks_of(info.name), "source": info.source}
@@ -459,11 +582,13 @@ def plugins(
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="Run rule test cases (expected.yaml). 运行规则测试用例。")
 def verify(
     folder: Annotated[str, typer.Argument(
-        help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
-    lang: Annotated[Lang | None, typer.Option(help="Language. 语言。")] = None,
+        metavar="DIR", help="A folder of cases, each a folder with an expected.yaml. 测试用例目录。")],
+    lang: LangOpt = None,
+    modules: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
 ) -> None:
     """Run rule test cases against their expected.yaml; exit 1 on a difference.
@@ -481,7 +606,7 @@ def verify(
             raise UsageError(f"{folder}: no case folder with an expected.yaml")
         failed = 0
         for case in cases:
-            result = verify_case(case, entry_points=not no_entry_points)
+            result = verify_case(case, entry_points=not no_entry_points, plugins=modules or [])
             name = case.relative_to(root).as_posix() if case != root else case.name
             if result.ok:
                 typer.echo(f"{'通过' if zh else 'ok  '}  {name}")
@@ -500,6 +625,158 @@ def verify(
 
 
 @app.command()
+def template(
+    kind: Annotated[str | None, typer.Argument(
+        help="The document kind (schedule, …). 文档类型。")] = None,
+    all_kinds: Annotated[bool, typer.Option(
+        "--all", help="One workbook, a sheet per kind. 全部类型。")] = False,
+    lang: Annotated[Lang | None, typer.Option(help="Headers' language. 表头语言。")] = None,
+    output: Annotated[str | None, typer.Option(
+        "-o", "--output", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """Write an XLSX template a school fills in. 生成填报模板（XLSX）。"""
+
+    def go() -> int:
+        from compliance.outputs.templates import UnknownKind, build_template, sheet_name
+
+        engine = _engine(None, None, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points)
+        language = engine.options.lang
+        kinds = engine.registry.kinds
+        if all_kinds == (kind is not None):
+            fail("name one KIND or give --all (kinds: " + ", ".join(kinds) + ")")
+        names = list(kinds) if all_kinds else [str(kind)]
+        try:
+            data = build_template(names, language, kinds)
+        except UnknownKind as exc:
+            fail(str(exc))
+        target = output
+        if target is None:
+            stem = ("模板" if language == "zh" else "templates") if all_kinds else (
+                sheet_name(kinds[names[0]], language) + ("模板" if language == "zh" else "-template"))
+            target = f"{stem}.xlsx"
+            if Path(target).exists():
+                fail(f"{target} exists: give -o FILE to write over it")
+        if target == "-":
+            sys.stdout.buffer.write(data)
+            return 0
+        Path(target).write_bytes(data)
+        typer.echo(target)
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("calendar", cls=HelpCommand, no_args_is_help=True,
+             short_help="Show a year of the official calendar, or import a notice. 官方放假安排。")
+def calendar_command(
+    what: Annotated[str, typer.Argument(
+        metavar="YEAR|import", help="A year to show (2027), or `import` to read a notice. "
+                                    "年份，或 import（导入放假通知）。", show_default=False)],
+    notice: Annotated[str | None, typer.Argument(
+        metavar="[NOTICE.txt]", help="With `import`: the notice's text as published. "
+                                     "与 import 连用：通知原文。", show_default=False)] = None,
+    calendar: CalendarOpt = None,
+    format: Annotated[str, typer.Option(
+        "--format", "-f", metavar="text|json", help="YEAR: text or json. 输出格式。")] = "text",
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE",
+        help="import: add the year to this calendar file (created, or "
+                               "the year put in and the rest kept); default: print it. "
+                               "导入结果写入的日历文件。")] = None,
+    lang: LangOpt = None,
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    plugin: PluginOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """The official calendar: show a year, or import the State Council's notice.
+    官方放假安排：查看某年，或导入国务院办公厅放假通知。
+
+    \b
+      compliance calendar 2027 [--calendar FILE] [--format text|json]
+          the year as the tool sees it: holidays, make-up working days, source,
+          covered or not (exit 0 covered, 1 not covered, 2 a bad calendar file)
+      compliance calendar import NOTICE.txt [-o calendar.yaml]
+          the notice's text into the year's official: entry (see README)
+    """
+
+    def go() -> int:
+        from compliance.calendar_command import import_notice, show_year
+
+        language = lang.value if lang else default_lang()
+        if what == "import":
+            if notice is None:
+                raise UsageError("calendar import: give the notice's text file, e.g. "
+                                 "`compliance calendar import notice.txt -o calendar.yaml`")
+            if calendar or format != "text":
+                raise UsageError("calendar import: --calendar and --format are for "
+                                 "`compliance calendar YEAR`")
+            return import_notice(notice, output, language)
+        if notice is not None or output is not None:
+            raise UsageError(f"calendar {what}: a NOTICE file and -o are for "
+                             "`compliance calendar import NOTICE.txt`")
+        if format not in ("text", "json"):
+            raise UsageError(f"--format: {format!r}: write text or json")
+        engine = _engine(None, config, lang=language, modules=plugin,
+                         no_entry_points=no_entry_points, calendars=calendar)
+        return show_year(engine, what, format, language)
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command("history", cls=HelpCommand,
+             short_help="List the rounds of a history, or write its ledger. 检查轮次与整改台账。")
+def history_command(
+    database: Annotated[str, typer.Argument(metavar="FILE.db", help="A history database "
+                                            "(check --history). 检查历史库。")],
+    school: Annotated[str | None, typer.Option(
+        "--school", metavar="ID", help="Only this school's rounds. 只看该校。")] = None,
+    ledger: Annotated[bool, typer.Option(
+        "--ledger", help="Write the rectification ledger (with -o). 导出整改台账。")] = False,
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="The ledger file (.xlsx or .csv). 台账文件。")] = None,
+    format: Annotated[str | None, typer.Option(
+        "--format", metavar="FORMAT",
+        help="Rounds: text or json; ledger: xlsx or csv. 输出格式。")] = None,
+    lang: LangOpt = None,
+) -> None:
+    """The rounds recorded in a history, or its rectification ledger.
+    检查轮次列表，或导出整改台账。"""
+
+    def go() -> int:
+        from compliance.rounds.history import History, format_rounds
+
+        language = lang.value if lang else default_lang()
+        with History(database, create=False) as db:
+            if ledger:
+                from compliance.rounds.ledger import ledger_format, write_ledger
+
+                if not output:
+                    raise UsageError("--ledger needs -o FILE (整改台账.xlsx or .csv)")
+                rows = db.ledger()
+                if school:
+                    rows = [r for r in rows if r["school_id"] == school]
+                write_ledger(rows, output, ledger_format(output, format), language)
+                typer.echo(f"{output}: {len(rows)} " + ("条" if language == "zh" else "row(s)"))
+                return 0
+            if format not in (None, "text", "json"):
+                raise UsageError(f"--format {format!r}: rounds are listed as text or json")
+            rounds = db.rounds(school)
+        if format == "json":
+            typer.echo(json.dumps(rounds, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(format_rounds(rounds, language))
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command(cls=HelpCommand,
+             short_help="Start the self-check web page. 启动自查网页。")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only). 监听地址。")]
     = "127.0.0.1",
@@ -543,13 +820,15 @@ def serve(
     raise typer.Exit(_run(go, debug))
 
 
-@app.command("new-plugin")
+@app.command("new-plugin", cls=HelpCommand,
+             short_help="Create a plugin package to start from. 生成插件骨架。")
 def new_plugin(
-    name: Annotated[str, typer.Argument(help="The plugin's name, e.g. school-trips. 插件名。")],
+    name: Annotated[str, typer.Argument(
+        metavar="NAME", help="The plugin's name, e.g. school-trips. 插件名。")],
     directory: Annotated[str | None, typer.Option(
-        "--dir", help="Where to create it (default: ./compliance-NAME). 目标目录。")] = None,
+        "--dir", metavar="DIR", help="Where to create it (default: ./compliance-NAME). 目标目录。")] = None,
     code: Annotated[str, typer.Option(
-        "--code", help="The example rule's code (default: XMP001). 示例规则代码。")] = "XMP001",
+        "--code", metavar="CODE", help="The example rule's code. 示例规则代码。")] = "XMP001",
 ) -> None:
     """Write a ready plugin package: pyproject, a rule, its test, a README. 生成插件骨架。"""
 
@@ -564,6 +843,25 @@ def new_plugin(
 
 
 def main() -> None:
-    """The ``compliance`` console script."""
-    app()
+    """The ``compliance`` console script: a usage error is one line, like every other error."""
+    try:
+        from typer._click.exceptions import ClickException, NoArgsIsHelpError
+    except ImportError:  # typer before it shipped its own click
+        from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+    try:
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        exc.show()
+        sys.exit(2)
+    except ClickException as exc:
+        # typer's validation says "Value error, 'fr' is not one of …": the prefix is noise
+        message = exc.format_message().replace("Value error, ", "")
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        typer.echo(f"compliance: error: {message}{hint}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("compliance: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
 

@@ -10,7 +10,7 @@ import sys
 
 def main() -> None:
     """Answer ``--version`` at once; hand everything else to the typer app."""
-    if sys.argv[1:] == ["--version"]:
+    if sys.argv[1:] in (["--version"], ["-V"]):
         from compliance import __version__
 
         sys.stdout.write(f"compliance {__version__}\n")

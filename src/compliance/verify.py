@@ -25,6 +25,7 @@ folder.
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,11 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from compliance.host.errors import ConfigError
+from compliance.inputs.raw import LList
 from compliance.outputs.report import Report
 from compliance.rules.finding import Finding
 from compliance.rules.metadata import load_yaml_file, plain
 
 EXPECTED = "expected.yaml"
+# a placeholder the template filling left as it was (see reasons.TemplateValues)
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 CASE_KEYS = {"profile", "select", "ignore", "rules", "plugins", "findings", "lang", "description"}
 FINDING_KEYS = {"code", "file", "line", "subject", "column"}
 
@@ -162,6 +166,17 @@ def compare(expected: Sequence[Expected], findings: Iterable[Finding],
     return problems
 
 
+def unfilled(findings: Iterable[Finding]) -> list[str]:
+    """One line per rule whose message kept a ``{placeholder}`` the rule never passed
+    (``{latestend}`` for ``{latest_end}``): the message template and the check disagree."""
+    seen: dict[tuple[str, str], str] = {}
+    for finding in findings:
+        for name in PLACEHOLDER.findall(finding.message):
+            seen.setdefault((finding.code, name), finding.message)
+    return [f"{code}: the message leaves {{{name}}} unfilled — the rule passes no value "
+            f"of that name: {message}" for (code, name), message in sorted(seen.items())]
+
+
 # -- cases ----------------------------------------------------------------------
 
 
@@ -192,7 +207,7 @@ def load_expected(path: Path) -> tuple[dict[str, Any], list[Expected]]:
             raise ConfigError(f"unknown key {key!r}; known: {', '.join(sorted(CASE_KEYS))}",
                               str(path), data.line_of(key))
     items = data.get("findings")
-    if items is None or not isinstance(items, list):
+    if items is None or not isinstance(items, LList):
         raise ConfigError("needs `findings:` — a list (use [] for a clean case)", str(path),
                           data.line_of("findings"))
     expected: list[Expected] = []
@@ -240,9 +255,12 @@ def run_engine(paths: Sequence[str | Path], *, profile: str = "default",
     return Engine(options).check([str(p) for p in paths])
 
 
-def verify_case(folder: Path, entry_points: bool = True) -> CaseResult:
-    """Run one case folder against its ``expected.yaml``."""
+def verify_case(folder: Path, entry_points: bool = True,
+                plugins: Sequence[str] = ()) -> CaseResult:
+    """Run one case folder against its ``expected.yaml``; ``plugins`` are ``-p`` modules
+    loaded for every case, beside the case's own ``plugins:``."""
     options, expected = load_expected(folder / EXPECTED)
+    options["plugins"] = [*plugins, *options["plugins"]]
     with tempfile.TemporaryDirectory(prefix="compliance-verify-") as tmp:
         # the inputs without expected.yaml, which the loader would read as a document
         work = Path(tmp) / folder.name
@@ -257,6 +275,7 @@ def verify_case(folder: Path, entry_points: bool = True) -> CaseResult:
                 return path.as_posix()
 
         problems = compare(expected, report.findings, relative)
+        problems += unfilled(report.findings)
     return CaseResult(folder.name, problems, len(report.findings))
 
 

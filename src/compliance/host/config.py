@@ -1,5 +1,6 @@
-"""Settings files: ``--config FILE``, else ``compliance.yaml`` in the current folder,
-else ``[tool.compliance]`` in ``pyproject.toml``.
+"""Settings files: ``--config FILE``, else the nearest ``compliance.yaml`` or
+``pyproject.toml`` with a ``[tool.compliance]`` table, looking in the current folder
+and then each parent folder in turn (as ruff and pytest find theirs).
 
 Every key is optional; command-line options win::
 
@@ -13,6 +14,7 @@ Every key is optional; command-line options win::
     profiles: [profiles/our-district.yaml]
     plugins: [our_bureau_rules]
     plugins_dir: local-plugins
+    calendar: calendars/2027.yaml   # official years and local days (or a list of files)
     parameters:
       HRS002: {latest_end: "17:30"}
     severities:
@@ -21,6 +23,7 @@ Every key is optional; command-line options win::
 
 from __future__ import annotations
 
+import builtins
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +35,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules",
+    "show_pii", "jobs", "rules", "rule_timeout", "calendar", "fingerprint_key",
 }
 
 
@@ -63,7 +66,7 @@ class Config:
         value = self.get(key)
         return None if value is None else str(self.base / str(value))
 
-    def paths(self, key: str) -> list[str]:
+    def paths(self, key: str) -> builtins.list[str]:  # `list` is the method above here
         return [str(self.base / p) for p in self.list(key)]
 
 
@@ -76,12 +79,14 @@ def load_config(explicit: str | None, cwd: Path | None = None) -> Config:
         if path.suffix == ".toml":
             return _from_toml(path, required=True)
         return _from_yaml(path)
-    local = cwd / "compliance.yaml"
-    if local.is_file():
-        return _from_yaml(local)
-    pyproject = cwd / "pyproject.toml"
-    if pyproject.is_file():
-        return _from_toml(pyproject, required=False)
+    for folder in (cwd, *cwd.resolve().parents):
+        local = folder / "compliance.yaml"
+        if local.is_file():
+            return _from_yaml(local)
+        pyproject = folder / "pyproject.toml"
+        # a pyproject.toml without [tool.compliance] belongs to something else: look further up
+        if pyproject.is_file() and (found := _from_toml(pyproject, required=False)).source:
+            return found
     return Config()
 
 

@@ -7,6 +7,7 @@ build the report.  The CLI is a thin shell over this; so is the test harness::
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
@@ -17,20 +18,27 @@ from typing import Any
 from compliance import __version__
 from compliance.host.config import Config
 from compliance.host.errors import UsageError
+from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
-from compliance.inputs.calendar import YearCalendar
+from compliance.inputs.calendar_run import (
+    calendar_evidence,
+    read_calendar_files,
+    run_calendar,
+    settings_calendar_files,
+)
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
 
 ALWAYS_ON = ("INP", "ERR")
+DEFAULT_RULE_TIMEOUT = 60.0
 
 
 @dataclass
@@ -54,6 +62,14 @@ class RunOptions:
     jobs: int | None = None
     #: ``progress(done, total)`` per school checked (see host/parallel.py)
     progress: Callable[[int, int], None] | None = None
+    #: calendar files (``--calendar``) before the settings' ``calendar:``; see inputs/calendar.py
+    calendars: Sequence[str] = ()
+    #: seconds one check may run on one school before it is stopped as ERR001
+    #: (``None`` or 0: no limit); see host/interrupts.py
+    rule_timeout: float | None = DEFAULT_RULE_TIMEOUT
+    #: build ``Report.schedules`` (the HTML week view); the CLI leaves it off unless a
+    #: requested reporter uses it (``Reporter.uses_schedules``)
+    schedules: bool = True
 
 
 def matches(code: str, patterns: Iterable[str]) -> bool:
@@ -90,6 +106,15 @@ class Engine:
         )
         self.settings.validate(self.registry.rules)
         self.active = self._active_codes()
+        self.calendar_files = [*read_calendar_files(opts.calendars),
+                               *settings_calendar_files(opts.config)]
+        #: the run's official calendar: its calendar files' years, then the hook
+        self._official = run_calendar(self.calendar_files,
+                                      self.plugins.pm.hook.compliance_official_calendar)
+        from compliance.rounds.fingerprint import Fingerprinter
+        from compliance.rounds.key import FingerprintKey
+
+        self.fingerprinter = Fingerprinter(FingerprintKey(opts.config.get("fingerprint_key")))
 
     # -- selection ---------------------------------------------------------------
 
@@ -128,12 +153,9 @@ class Engine:
 
     # -- running -----------------------------------------------------------------
 
-    def _official(self, year: int) -> YearCalendar | None:
-        return self.plugins.pm.hook.compliance_official_calendar(year=year)
-
     def load(self, paths: Sequence[str]) -> Loaded:
         for given in paths:
-            if not Path(given).exists():
+            if not os.path.exists(given):
                 raise UsageError(f"{given}: no such file or folder")
         loader = Loader(self.registry.kinds, self.registry.readers, self.options.school,
                         origin=self._reader_origin)
@@ -156,19 +178,24 @@ class Engine:
         """The all-in-memory path: load everything, then check (kept for comparison)."""
         progress = self.options.progress
         loaded = self.load(paths)
-        state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official)
+        state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official,
+                         self.fingerprinter)
         rules = self.registry.rules
-        findings: list[Finding] = [self._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [self._input_finding(p, state)
+                                   for p in [*self.calendar_problems(), *loaded.problems]]
         skipped: list[Skipped] = []
         checks = self._checks()
         collected: dict[int, list[Any]] = {}
         order = sorted(loaded.submissions)
+        contexts = []
         for done, school_id in enumerate(order, start=1):
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
+            contexts.append(ctx)
             findings.extend(self._run_school(ctx, checks, collected, skipped))
             if progress is not None:
                 progress(done, len(order))
+        findings.extend(self.run_batch(contexts, state))  # everything in memory: one batch
         run = RunContext(rules, state)
         for index, (pack, check) in enumerate(checks):
             if check.scope == "run":
@@ -191,8 +218,14 @@ class Engine:
             rows_read=loaded.rows_read,
             rows_rejected=loaded.rows_rejected,
             titles={code: meta.title for code, meta in rules.items()},
-            schedules=schedule_rows(loaded.submissions),
+            schedules=schedule_rows(loaded.submissions) if self.options.schedules else {},
+            found_above=loaded.found_above,
+            clauses=rule_clauses(rules, self.options.lang),
+            generated_at=now_utc(),
+            inputs=list(paths),
             checked=sorted(self.active),
+            file_notes=loaded.file_notes,
+            calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
@@ -206,6 +239,8 @@ class Engine:
                 missing.extend(c for c in blind if c in self.active)
                 if len(blind) == len(check.codes):
                     continue
+            if check.scope == "batch":
+                continue  # run over the batch the school is in (run_batch)
             if check.scope == "run":
                 if check.collect is not None:
                     part = self._guard(pack, check, ctx.school_id,
@@ -223,20 +258,57 @@ class Engine:
                                    Msg("school.skipped").render(ctx.lang)))
         return out
 
+    def batch_checks(self) -> list[tuple[str, Check]]:
+        """The selected batch rules (``pack.per_batch``)."""
+        return [(pack, check) for pack, check in self._checks() if check.scope == "batch"]
+
+    def run_batch(self, contexts: Sequence[SchoolContext], state: RunState) -> list[Finding]:
+        """Every selected batch rule over ``contexts`` (schools without a profile are left
+        out of rules that need one, as per school)."""
+        from compliance.rules.batch import BatchContext
+
+        out: list[Finding] = []
+        for pack, check in self.batch_checks():
+            blind = any(self.registry.rules[c].needs_profile for c in check.codes)
+            schools = [c for c in contexts if c.school is not None or not blind]
+            if not schools:
+                continue
+            try:
+                got = list(check.fn(BatchContext(schools, self.registry.rules, state)) or [])
+                for item in got:
+                    if not isinstance(item, Finding):
+                        raise _NotAFinding(type(item).__name__)
+                out.extend(got)
+            except Exception as exc:
+                # ERR001 for each school of the batch, so the report does not depend on
+                # how --jobs happened to group the schools
+                for ctx in schools:
+                    out.extend(self._guard(pack, check, ctx.school_id, lambda e=exc: _reraise(e),
+                                           state))
+        return out
+
     def _guard(self, pack: str, check: Check, school_id: str | None, call: Any,
                state: RunState, findings_only: bool = True) -> list[Any]:
         """Run one check; a check that raises (or yields something that is not a
         finding) becomes an ERR001 finding, and the run goes on."""
         try:
-            out = list(call() or [])
+            # SystemExit, KeyboardInterrupt (a real Ctrl-C is Interrupted, see
+            # host/interrupts.py) and a rule past its time limit are the rule's fault too
+            with time_limit(self.options.rule_timeout):
+                out = list(call() or [])
             for item in out if findings_only else ():
                 if not isinstance(item, Finding):
                     raise _NotAFinding(type(item).__name__)
             return out
-        except Exception as exc:
+        except (*PLUGIN_FAULTS, RuleTimeout) as exc:  # type: ignore[misc]
             plugin = self.registry.plugin_of("rule pack", pack) or pack
-            detail: str | Msg = (Msg("err.not_a_finding", type=str(exc))
-                                 if isinstance(exc, _NotAFinding) else f"{type(exc).__name__}: {exc}")
+            detail: str | Msg
+            if isinstance(exc, _NotAFinding):
+                detail = Msg("err.not_a_finding", type=str(exc))
+            elif isinstance(exc, RuleTimeout):
+                detail = Msg("err.rule_timeout", seconds=f"{exc.seconds:g}")
+            else:
+                detail = f"{type(exc).__name__}: {exc}"
             if self.options.debug:
                 # For developers, on stderr: the report keeps one line per finding.
                 traceback.print_exc(file=sys.stderr)
@@ -258,6 +330,10 @@ class Engine:
                 return name
         return module
 
+    def calendar_problems(self) -> list[InputProblem]:
+        """What is wrong in the run's calendar files (``--calendar``, ``calendar:``)."""
+        return [p for f in self.calendar_files for p in f.problems]
+
     def _input_finding(self, problem: InputProblem, state: RunState) -> Finding:
         meta = self.registry.rules[problem.code]
         return state.make_finding(meta, problem.loc, problem.school_id, problem.subject,
@@ -266,6 +342,10 @@ class Engine:
 
 class _NotAFinding(TypeError):
     """A check yielded something that is not a finding (its type's name)."""
+
+
+def _reraise(exc: BaseException) -> None:
+    raise exc
 
 
 def _culprit_location(exc: BaseException) -> Location | None:

@@ -48,8 +48,11 @@ def compliance_readers() -> list[Reader]:
     first reader (in plugin order, later-registered plugins first) whose
     ``suffixes`` include the file's suffix.
 
+    A reader's ``read(path)`` may return ``None`` to hand the file back: the next
+    reader of the suffix (in the end the built-in one) reads it.
+
     :returns: a list of objects with ``name``, ``suffixes`` and
-        ``read(path) -> list[RawTable | RawMapping]``.
+        ``read(path) -> list[RawTable | RawMapping] | None``.
     """
 
 

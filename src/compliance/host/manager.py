@@ -11,11 +11,12 @@ import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pluggy
 
@@ -132,13 +133,14 @@ def trace(text: str) -> None:
         sys.stderr.write(f"[compliance trace] {text}\n")
 
 
-def _trace_before(hook_name: str, impls: Sequence[pluggy.HookImpl], kwargs: dict) -> None:
+def _trace_before(hook_name: str, impls: Sequence[pluggy.HookImpl],
+                  kwargs: Mapping[str, Any]) -> None:
     args = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
     trace(f"call {hook_name}({args}) -> {', '.join(i.plugin_name for i in impls) or 'no plugin'}")
 
 
-def _trace_after(outcome: pluggy.Result, hook_name: str, impls: Sequence[pluggy.HookImpl],
-                 kwargs: dict) -> None:
+def _trace_after(outcome: pluggy.Result[Any], hook_name: str,
+                 impls: Sequence[pluggy.HookImpl], kwargs: Mapping[str, Any]) -> None:
     try:
         result = outcome.get_result()
     except BaseException as exc:
@@ -179,7 +181,7 @@ def _check_signatures(pm: pluggy.PluginManager, obj: object, name: str, origin: 
 
 
 def _plugin_name(pm: pluggy.PluginManager, plugin: object) -> str:
-    return pm.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+    return pm.get_name(plugin) or str(getattr(plugin, "__name__", repr(plugin)))
 
 
 def _register(plugins: PluginSet, obj: object, name: str, origin: str, version: str | None = None,

@@ -25,19 +25,20 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from compliance import __version__
 from compliance.host.errors import UsageError
+from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
+from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
-from compliance.inputs.model import Location
+from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, schedule_rows
+from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -64,6 +65,8 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    file_notes: dict[str, Any] = field(default_factory=dict)  # titles, rows passed over
+    calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
 
 
 def default_jobs() -> int:
@@ -76,29 +79,68 @@ def default_jobs() -> int:
 
 def run_state(engine: Engine) -> RunState:
     opts = engine.options
-    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official)
+    return RunState(engine.settings, opts.lang, opts.show_pii, engine._official,
+                    engine.fingerprinter)
 
 
-def check_school(engine: Engine, plan: SchoolPlan, state: RunState) -> SchoolResult:
-    """Read one planned school, run every selected check on it, and drop it."""
+def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
+                 keep: list[tuple[SchoolContext, SchoolResult]] | None = None) -> SchoolResult:
+    """Read one planned school, run every selected check on it, and drop it (or, for the
+    batch rules, add it to ``keep``)."""
     result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
     try:
         got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
-    except Exception as exc:  # a reader defect: this school is incomplete, the run goes on
+    except PLUGIN_FAULTS as exc:  # a reader defect: this school is incomplete, the run goes on
         result.findings.append(crash_finding(engine, state, plan.school_id,
                                              Msg("err.reading_raised",
                                                  error=f"{type(exc).__name__}: {exc}"),
                                              traceback.format_exc()))
         return result
     result.files, result.rows_read, result.rows_rejected = got.files, got.rows_read, got.rows_rejected
+    result.file_notes = got.file_notes
     result.findings.extend(engine._input_finding(p, state) for p in got.problems)
     if not plan.school_id and not got.submission.documents:
         return result  # only rows naming no school, each already an INP finding
-    result.schedules = schedule_rows({plan.school_id: got.submission})
+    if engine.options.schedules:
+        result.schedules = schedule_rows({plan.school_id: got.submission})
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    result.calendar_sources = ctx.calendar_sources()
+    if keep is not None:
+        keep.append((ctx, result))
     return result
+
+
+def check_in_batches(engine: Engine, plans: Iterator[SchoolPlan], state: RunState,
+                     tick: Callable[[], None] = lambda: None) -> list[SchoolResult]:
+    """Schools one after another; with batch rules selected, each run of
+    :data:`~compliance.rules.batch.BATCH_SCHOOLS` schools is kept until the batch rules
+    have seen it, then dropped."""
+    from compliance.rules.batch import BATCH_SCHOOLS
+
+    batching = bool(engine.batch_checks())
+    results: list[SchoolResult] = []
+    held: list[tuple[SchoolContext, SchoolResult]] = []
+    for plan in plans:
+        results.append(check_school(engine, plan, state, held if batching else None))
+        tick()
+        if len(held) >= BATCH_SCHOOLS:
+            finish_batch(engine, held, state)
+    if held:
+        finish_batch(engine, held, state)
+    return results
+
+
+def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],
+                 state: RunState) -> None:
+    """The batch rules over the ``held`` schools; each finding goes to its school's result."""
+    by_school = {ctx.school_id: result for ctx, result in held}
+    for finding in engine.run_batch([ctx for ctx, _ in held], state):
+        by_school.get(cast(str, finding.school_id), held[0][1]).findings.append(finding)
+    for ctx, result in held:  # batch rules may have asked the calendar about more years
+        result.calendar_sources = ctx.calendar_sources()
+    held.clear()
 
 
 def crash_finding(engine: Engine, state: RunState, school_id: str, reason: Msg,
@@ -118,6 +160,7 @@ _WORKER: dict[str, Any] = {}
 
 def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None) -> None:
     """Pool initializer: a forked worker inherits the parent's engine; a spawned one builds it."""
+    worker_signals()
     if options is not None:
         from compliance.host.engine import Engine
 
@@ -127,8 +170,9 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
 
 
 def _work(school_ids: list[str]) -> list[SchoolResult]:
-    return [check_school(_WORKER["engine"], _WORKER["plans"][sid], _WORKER["state"])
-            for sid in school_ids]
+    plans = _WORKER["plans"]
+    return check_in_batches(_WORKER["engine"], (plans[sid] for sid in school_ids),
+                            _WORKER["state"])
 
 
 #: schools per task: enough tasks per worker to balance the load, few enough that the
@@ -156,20 +200,40 @@ def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], worke
     out: dict[str, SchoolResult | None] = {}
     size = max(1, -(-len(ids) // (workers * TASKS_PER_WORKER)))
     batches = [ids[i:i + size] for i in range(0, len(ids), size)]
+    pool = _pool(engine, plans, workers)
     try:
-        with _pool(engine, plans, workers) as pool:
-            futures: dict[Future[list[SchoolResult]], list[str]] = {
-                pool.submit(_work, batch): batch for batch in batches}
-            for future, batch in futures.items():
-                try:
-                    out.update(zip(batch, future.result(), strict=True))
-                except BrokenProcessPool:
-                    out.update(dict.fromkeys(batch))
-                for _ in batch:
-                    tick()
+        futures: dict[Future[list[SchoolResult]], list[str]] = {
+            pool.submit(_work, batch): batch for batch in batches}
+        for future, batch in futures.items():
+            try:
+                out.update(zip(batch, future.result(), strict=True))
+            except BrokenProcessPool:
+                out.update(dict.fromkeys(batch))
+            for _ in batch:
+                tick()
+    except BaseException:
+        # Ctrl-C, SIGTERM: a worker may be stuck in a plugin; waiting for it (what
+        # shutdown does) could take forever, so every worker is killed first.
+        _kill(pool)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         _WORKER.clear()  # the parent keeps no reference to the run's plans
     return out
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: its workers killed, its queued tasks dropped."""
+    # the executor offers no way to stop a running task; its process table is the only
+    # handle on the workers (a private attribute, stable since Python 3.2)
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.join(1)
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
@@ -187,11 +251,7 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     workers = min(jobs, len(ids))
     if workers <= 1 or len(ids) < MIN_SCHOOLS_FOR_POOL:
         state = run_state(engine)
-        results = []
-        for sid in ids:
-            results.append(check_school(engine, plans.pop(sid), state))  # then dropped
-            tick()
-        return results
+        return check_in_batches(engine, (plans.pop(sid) for sid in ids), state, tick)
     got = _in_pool(engine, plans, ids, workers, tick)
     lost = [sid for sid in ids if got[sid] is None]
     if lost:
@@ -199,27 +259,40 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
         state = run_state(engine)
         for sid in lost:
             again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
-            got[sid] = again or SchoolResult(sid, plans[sid].school.name if plans[sid].school
+            got[sid] = again or SchoolResult(sid, cast(School, plans[sid].school).name
+                                             if plans[sid].school
                                              else "", [crash_finding(
                                                  engine, state, sid, Msg("err.worker_died"))])
     return [r for sid in ids if (r := got[sid]) is not None]
+
+
+def no_submission(paths: Sequence[str]) -> str:
+    """The one line for a run that found nothing to check."""
+    return (f"{', '.join(paths)}: no submission found (未找到提交材料): give a school folder "
+            "(school.yaml and its documents), a district folder of school folders, or files "
+            "such as schedule.csv")
 
 
 def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
     opts = engine.options
     for given in paths:
-        if not Path(given).exists():
+        if not os.path.exists(given):
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
-    with _few_collections(), tempfile.TemporaryDirectory(prefix="compliance-") as spill:
+    with stop_on_signals(), _few_collections(), \
+            tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)
+        if not loaded.plans and not loaded.problems and loaded.files == 0:
+            raise UsageError(no_submission(paths))
         state = run_state(engine)
-        findings: list[Finding] = [engine._input_finding(p, state) for p in loaded.problems]
+        findings: list[Finding] = [engine._input_finding(p, state)
+                                   for p in [*engine.calendar_problems(), *loaded.problems]]
         results = check_schools(engine, loaded.plans, jobs, progress)
     files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
+    file_notes = dict(loaded.file_notes)
     skipped: list[Skipped] = []
     collected: dict[int, list[Any]] = {}
     shared: dict[str, str] = {}
@@ -231,6 +304,12 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         for index, parts in result.collected.items():
             collected.setdefault(index, []).extend(parts)
         files += result.files
+        for path, notes in result.file_notes.items():
+            if path in file_notes and file_notes[path] is not notes:
+                file_notes[path].notes.extend(notes.notes)  # one table file, several schools
+                file_notes[path].title = file_notes[path].title or notes.title
+            else:
+                file_notes[path] = notes
         rows_read += result.rows_read
         rows_rejected += result.rows_rejected
     rules = engine.registry.rules
@@ -255,6 +334,12 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        file_notes=file_notes,
+        calendar_sources=calendar_evidence(r.calendar_sources for r in results),
+        found_above=loaded.found_above,
+        clauses=rule_clauses(rules, opts.lang),
+        generated_at=now_utc(),
+        inputs=list(paths),
     )
 
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from compliance.host.errors import ConfigError, UsageError
+from compliance.inputs.raw import LMap
 from compliance.rules.finding import SEVERITIES
 from compliance.rules.metadata import RuleMeta, load_yaml_file, plain
 
@@ -74,7 +75,7 @@ def load_profile(path: Path) -> Profile:
     for code, level in severities.items():
         if level not in SEVERITIES:
             raise ConfigError(f"severity of {code} must be one of {', '.join(SEVERITIES)}",
-                              str(path), data.get("severities").line_of(code))
+                              str(path), cast(LMap, data.get("severities")).line_of(code))
     title = plain(data.get("title") or {})
     if isinstance(title, str):
         title = {"zh": title, "en": title}
@@ -149,7 +150,7 @@ class Settings:
         for layer in layers:
             values.update(layer.get(meta.pack, {}))
             values.update(layer.get(meta.code, {}))
-        return typed(values)
+        return cast("dict[str, Any]", typed(values))
 
     def severity(self, meta: RuleMeta) -> str:
         severity = meta.severity

@@ -43,6 +43,9 @@ class Registry:
                 for code, meta in pack.rules.items():
                     reg._unique("rule code", code, plugin, "compliance_rule_packs")
                     reg.rules[code] = meta
+        for pack in reg.packs.values():
+            if pack.validate is not None:
+                pack.validate(reg.kinds)
         for plugin, reporters in reg._results(hook.compliance_reporters):
             for reporter in reporters:
                 reg._unique("report format", reporter.name, plugin, "compliance_reporters")

@@ -35,11 +35,14 @@ from compliance.host.errors import ConfigError
 from compliance.inputs.model import Location
 from compliance.inputs.raw import LList, LMap
 from compliance.outputs.report import Report
+from compliance.rounds.fingerprint import default_fingerprint
 from compliance.rules.finding import Finding
 
 ENV_TODAY = "COMPLIANCE_TODAY"
 REQUIRED = ("code", "reason", "approved_by", "expires")
 KNOWN = (*REQUIRED, "school_id", "match")
+#: codes no waiver may name: what could not be checked is never accepted as checked
+UNWAIVABLE = ("INP", "ERR")
 
 # The two codes about waivers themselves; titles and messages in both languages.
 TITLES: dict[str, dict[str, str]] = {
@@ -107,6 +110,13 @@ def _check(item: dict[str, Any], file: str, line: int | None) -> dict[str, Any]:
         if value is None or not str(value).strip():
             raise ConfigError(f"waiver for {item.get('code') or '?'} has no {key!r}; a waiver "
                               f"needs {', '.join(REQUIRED)}", file, line)
+    code = str(item["code"]).strip().upper()
+    if code.startswith(UNWAIVABLE):
+        # An input or rule failure means part of the submission was never checked:
+        # waiving it would turn "incomplete" into a pass.
+        raise ConfigError(f"waiver for {code}: input problems (INP) and rule failures (ERR) "
+                          "cannot be waived; fix the file or the plugin instead", file,
+                          _line(item, "code", line))
     expires = item["expires"]
     if isinstance(expires, dt.datetime):
         expires = expires.date()
@@ -125,7 +135,7 @@ def _check(item: dict[str, Any], file: str, line: int | None) -> dict[str, Any]:
         raise ConfigError("waiver match must be a mapping of subject keys to values", file,
                           _line(item, "match", line))
     return {
-        "code": str(item["code"]).strip().upper(),
+        "code": code,
         "school_id": str(item["school_id"]).strip() if item.get("school_id") is not None else None,
         "match": {str(k): _text(v) for k, v in match.items()},
         "reason": str(item["reason"]).strip(),
@@ -154,7 +164,7 @@ def matches(waiver: dict[str, Any], finding: Finding) -> bool:
     A ``match`` value equals the subject's value as text; a subject that is a list
     matches when it contains the value; a ``match`` value that is a list matches any.
     """
-    if finding.code != waiver["code"]:
+    if finding.code != waiver["code"] or finding.code.startswith(UNWAIVABLE):
         return False
     if waiver["school_id"] is not None and finding.school_id != waiver["school_id"]:
         return False
@@ -233,4 +243,7 @@ def _finding(code: str, waiver: dict[str, Any], lang: str) -> Finding:
         location=Location(waiver["file"], waiver["line"]),
         subject={"waived_code": waiver["code"], "expires": waiver["expires"]},
         citation="",
+        fingerprint=default_fingerprint(waiver["school_id"], code,
+                                        {"waived_code": waiver["code"], "match": waiver["match"],
+                                         "expires": waiver["expires"]}),
     )

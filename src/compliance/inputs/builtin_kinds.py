@@ -6,7 +6,12 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.kinds import DocumentKind, Field
+from compliance.inputs.periods import INSTANT_ACTIVITIES, accepted_names, activity_of
+from compliance.inputs.reasons import Msg
+from compliance.inputs.schedule_shaping import ScheduleShaper
+from compliance.inputs.seasons import parse_season
 from compliance.inputs.values import (
+    BadValue,
     enum_parser,
     parse_bool,
     parse_class,
@@ -62,16 +67,54 @@ SUPPLEMENTARY = frozenset({"workbook", "test_paper", "guide"})
 SCHOOL_ID = Field("school_id", parse_id, ("学校代码", "学校编号"))
 
 
-def _finish_schedule(values: dict[str, Any]) -> str | None:
+_parse_activity_name = enum_parser(ACTIVITIES)
+
+
+def _expected_of(parser: Any) -> Any:
+    try:
+        parser("\x00")
+    except BadValue as exc:
+        return exc.expected
+    return ""
+
+
+EXPECT_ACTIVITY = Msg("expect.activity", choices=_expected_of(_parse_activity_name),
+                      names=accepted_names())
+
+
+def parse_activity(value: Any) -> str:
+    """An activity key or its Chinese name (``lesson``, ``上课``), or a period name as a
+    school's timetable writes it (``第一节``, ``大课间``, ``午餐、午休``)."""
+    try:
+        return _parse_activity_name(value)
+    except BadValue:
+        named = activity_of(value)
+        if named is None:
+            raise BadValue(EXPECT_ACTIVITY, value) from None
+        return named.activity
+
+
+parse_activity.choices = dict(ACTIVITIES)  # type: ignore[attr-defined]  # docs and templates
+
+
+def _finish_schedule(values: dict[str, Any]) -> str | Msg | None:
     if values.get("compulsory") is None:
         values["compulsory"] = values.get("activity") not in VOLUNTARY_BY_DEFAULT
-    has_days, has_date = values.get("days") is not None, values.get("date") is not None
-    if has_days and has_date:
-        return "both_days_and_date"
-    if not has_days and not has_date:
+    days, date = values.get("days"), values.get("date")
+    if days is not None and date is not None:
+        if date.isoweekday() not in days:
+            return Msg("row.date_weekday_disagree", date=date.isoformat(), days=str(days))
+        values["days"] = None  # the weekday only labels a dated row
+    elif days is None and date is None:
         return "neither_days_nor_date"
     start, end = values.get("start"), values.get("end")
-    if start is not None and end is not None and end <= start:
+    if start is not None and end is not None and end == start:
+        title = str(values.get("title") or "")
+        named = activity_of(title)
+        if values.get("activity") in INSTANT_ACTIVITIES or (named is not None and named.instant):
+            return None  # a bell, arrival or dismissal: an instant
+        return Msg("row.instant_not_allowed", time=str(start))
+    if start is not None and end is not None and end < start:
         return "end_not_after_start"
     return None
 
@@ -86,13 +129,19 @@ SCHEDULE = DocumentKind(
         Field("date", parse_date, ("日期",)),
         Field("start", parse_time, ("开始时间", "开始"), required=True),
         Field("end", parse_time, ("结束时间", "结束"), required=True),
-        Field("activity", enum_parser(ACTIVITIES), ("活动类型", "活动", "类型"), required=True),
+        Field("activity", parse_activity, ("活动类型", "活动", "类型"), required=True),
         Field("compulsory", parse_bool, ("是否强制", "强制")),
         Field("grades", parse_scope, ("年级", "适用年级", "班级")),
         Field("title", parse_text, ("内容", "名称", "说明")),
+        Field("season", parse_season, ("季节", "作息季节")),
     ],
     one_of=(("days", "date"),),
     finish=_finish_schedule,
+    shaper=ScheduleShaper(),
+    labels={"start": {"zh": "开始时间（或 时间）", "en": "start (开始时间, or a range column 时间)"},
+            "end": {"zh": "结束时间（或 时间）", "en": "end (结束时间, or a range column 时间)"},
+            "activity": {"zh": "活动类型（或 节次）", "en": "activity (活动类型, or a period column 节次)"}},
+    finish_reads=("compulsory", "activity", "days", "date", "start", "end"),
 )
 
 ENROLLMENT = DocumentKind(
@@ -154,6 +203,7 @@ HOMEWORK = DocumentKind(
         Field("published", parse_bool, ("是否公示", "公示"), default=True),
     ],
     finish=_finish_homework,
+    finish_reads=("subject",),
 )
 
 

@@ -56,7 +56,16 @@ class DocumentKind:
         problem (or ``None``) for rows that are readable but inconsistent: a key of
         ``compliance.inputs.tables.CONSISTENCY``, a
         :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
+    :param finish_reads: the fields ``finish`` reads (it gets only those, and what it
+        writes).  When given, a table read the columnar way runs ``finish`` once per
+        distinct combination of their values instead of once per row; without it such
+        a table is read row by row.
     :param title: names in Chinese and English for reports.
+    :param shaper: optional, the kind's own reshaping of an export as schools make it
+        (:class:`compliance.inputs.shaping.KindShaper`; the schedule's splits time
+        ranges and expands seasons); ``None``: the shaped table is normalised as it is.
+    :param labels: optional, how a missing column is named to a school when other
+        headers would do too (``{"start": {"zh": "开始时间（或 时间）", "en": …}}``).
     """
 
     name: str
@@ -65,6 +74,9 @@ class DocumentKind:
     one_of: tuple[tuple[str, ...], ...] = ()
     finish: RowCheck | None = None
     title: dict[str, str] = field(default_factory=dict)
+    shaper: Any = None
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    finish_reads: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}
@@ -86,6 +98,25 @@ class DocumentKind:
             if not present.intersection(group):
                 missing.append(" / ".join(group))
         return missing
+
+    def label(self, name: str) -> dict[str, str]:
+        """A field as a school names it: in ``zh`` its Chinese header (``开始时间``), in
+        ``en`` its key and that header (``start (开始时间)``); a ``{zh, en}`` pair."""
+        spec = self.field(name)
+        chinese = next((a for a in (spec.aliases if spec else ()) if not a.isascii()), None)
+        if chinese is None:
+            return {"zh": name, "en": name}
+        return {"zh": chinese, "en": f"{name} ({chinese})"}
+
+    def missing_label(self, name: str) -> dict[str, str]:
+        """A missing column as a school would add it, other headers that would do named
+        too (``开始时间（或 时间）``); a one-of group (``days / date``) as its alternatives."""
+        if " / " in name:
+            parts = [self.label(p.strip()) for p in name.split(" / ")]
+            return {"zh": parts[0]["zh"] + "".join(f"（或 {p['zh']}）" for p in parts[1:]),
+                    "en": " / ".join(p["en"] for p in parts)}
+        given = self.labels.get(name)
+        return {**self.label(name), **(given or {})}
 
     @property
     def personal_fields(self) -> set[str]:

@@ -11,8 +11,10 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from compliance.host.interrupts import PLUGIN_FAULTS
+from compliance.inputs import safety
 from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
@@ -20,6 +22,7 @@ from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawRow, RawTable, Reader, ReadError
 from compliance.inputs.reasons import Msg, kind_label, quoted
 from compliance.inputs.school_files import parse_calendar, parse_school, parse_zones
+from compliance.inputs.shaping import FileNotes, Shaped, shape, sheet_kind
 from compliance.inputs.tables import columns_of, missing_columns, normalize_table
 from compliance.inputs.values import BadValue, is_blank
 
@@ -44,6 +47,11 @@ class Loaded:
     rows_rejected: int = 0
     #: deferred mode only: what to read, per school, when that school is checked
     plans: dict[str, SchoolPlan] = field(default_factory=dict)
+    #: each file read: its title and the rows passed over (exports.md), by shown path
+    file_notes: dict[str, FileNotes] = field(default_factory=dict)
+    #: files read from above the paths given: a school folder's district zones.yaml and
+    #: calendar.yaml, a lone file's school.yaml (the report lists them)
+    found_above: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +108,8 @@ class SchoolPlan:
     docs: list[Document] = field(default_factory=list)
     folders: list[FolderUnit] = field(default_factory=list)
     parts: list[Partition] = field(default_factory=list)
+    #: an input problem of this school was found while planning (a loose file unreadable)
+    reported: bool = False
 
 
 @dataclass
@@ -111,13 +121,27 @@ class Materialised:
     files: int
     rows_read: int
     rows_rejected: int
+    file_notes: dict[str, FileNotes] = field(default_factory=dict)
 
 
 def display_path(base: str, path: Path, root: Path) -> str:
-    """The path as given on the command line joined with the file's path inside it."""
+    """The path as given on the command line joined with the file's path inside it
+    (bytes that are not UTF-8 shown as U+FFFD)."""
     if path == root:
-        return Path(base).as_posix()
-    return (Path(base) / path.relative_to(root)).as_posix()
+        return safety.shown(Path(base).as_posix())
+    return safety.shown((Path(base) / path.relative_to(root)).as_posix())
+
+
+# what Loader._read answers for a reader that handed the file back (read() gave None)
+PASSED: list[RawDocument] = []
+
+
+def _shown(path: Path) -> str:
+    """A file found beside or above the given paths, as a user would type it."""
+    try:
+        return Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()
 
 
 class Loader:
@@ -130,7 +154,7 @@ class Loader:
 
     def __init__(self, kinds: dict[str, DocumentKind], readers: Sequence[Reader],
                  school_file: str | None = None,
-                 origin: Callable[[Reader], str] | None = None, defer: bool = False,
+                 origin: Callable[[Reader | None], str] | None = None, defer: bool = False,
                  spill_dir: str | None = None):
         self.kinds = kinds
         self.readers = list(readers)
@@ -147,7 +171,9 @@ class Loader:
         self._schools: dict[str, School] = {}
         self._districts: dict[str, District | None] = {}
         self._docs: list[tuple[Document, District | None]] = []
-        self._seen: set[str] = set()
+        #: every file and folder met, by real path, and how it was first shown
+        self._seen: dict[str, str] = {}
+        self._outside_seen: set[str] = set()
         self._forced: str | None = None
         self._stems: dict[str, str] = {}
         for kind in kinds.values():
@@ -165,18 +191,61 @@ class Loader:
             self._forced = school.id if school else None
         for given in paths:
             path = Path(given)
-            if path.is_dir():
-                self._folder(path, given, path, None)
+            if safety.is_dir(path):
+                self._folder(path, given, path, self._district_above(path.parent))
             else:
-                self._file(path, given, path, owner=self._forced, district=None)
+                owner, district = self._forced, self._district_above(path.parent)
+                if owner is None:
+                    owner = self._school_beside(path, district)
+                self._file(path, given, path, owner=owner, district=district)
         self._assemble()
         return self.out
 
-    def _once(self, path: Path) -> bool:
+    def _district_above(self, start: Path) -> District | None:
+        """The district context of a path given alone: ``zones.yaml`` / ``calendar.yaml``
+        in ``start`` or a folder above it, nearest last in the chain (a city's calendar,
+        then the district's zones).  The search stops at a project root (a folder with
+        ``.git`` or ``pyproject.toml``), the home folder or the top of the disk."""
+        found: list[Path] = []
+        home = Path.home()
+        for folder in (start, *start.resolve().parents) if start.exists() else ():
+            if any(self._find_mapping(folder, n) for n in ("zones", "calendar")):
+                found.append(folder)
+            if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
+                break
+        district: District | None = None
+        for folder in reversed(found):
+            district = District(Location(_shown(folder)), parent=district)
+            for name in ("zones", "calendar"):
+                path = self._find_mapping(folder, name)
+                if path is not None and self._once(path):
+                    self.out.files += 1
+                    self.out.found_above.append(_shown(path))
+                    self._mapping_file(path, _shown(path), district)
+        return district
+
+    def _school_beside(self, path: Path, district: District | None) -> str | None:
+        """A lone file in a school folder belongs to the ``school.yaml`` beside it."""
+        school_path = self._find_mapping(path.parent, "school")
+        if school_path is None or school_path.resolve() == path.resolve():
+            return None
+        if not self._once(school_path):
+            known = next((s for s in self._schools.values()
+                          if s.loc.file == _shown(school_path)), None)
+            return known.id if known else None
+        self.out.files += 1
+        self.out.found_above.append(_shown(school_path))
+        school = self._school_profile(school_path, _shown(school_path))
+        if school is None:
+            return None
+        self._districts.setdefault(school.id, district)
+        return school.id
+
+    def _once(self, path: Path, shown: str = "") -> bool:
         real = os.path.realpath(path)
         if real in self._seen:
             return False
-        self._seen.add(real)
+        self._seen[real] = shown
         return True
 
     def _children(self, folder: Path, base: str, root: Path) -> list[Path]:
@@ -194,7 +263,8 @@ class Loader:
         for stem in MAPPING_STEMS[name]:
             for suffix in (".yaml", ".yml", ".json"):
                 candidate = folder / f"{stem}{suffix}"
-                if candidate.is_file():
+                # a profile that is a link out of its folder is not this school's profile
+                if safety.is_file(candidate) and safety.inside(candidate, folder):
                     return candidate
         return None
 
@@ -208,11 +278,11 @@ class Loader:
         if school_path is None or zones_path or calendar_path:
             district = District(Location(display_path(base, folder, root)), parent=parent)
             for path in (zones_path, calendar_path):
-                if path is not None and self._once(path):
+                if path is not None and self._once(path, display_path(base, path, root)):
                     self.out.files += 1
                     self._mapping_file(path, display_path(base, path, root), district)
         if school_path is not None:
-            self._once(school_path)
+            self._once(school_path, display_path(base, school_path, root))
             self.out.files += 1
             school = self._school_profile(school_path, display_path(base, school_path, root))
             owner = school.id if school else None
@@ -224,7 +294,9 @@ class Loader:
             self._school_folder(folder, base, root, owner, district)
             return
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root):
+                continue
+            if safety.is_dir(child):
                 self._folder(child, base, root, district)
             else:
                 self._file(child, base, root, owner=self._forced, district=district)
@@ -232,7 +304,9 @@ class Loader:
     def _school_folder(self, folder: Path, base: str, root: Path, owner: str | None,
                        district: District | None) -> None:
         for child in self._children(folder, base, root):
-            if child.is_dir():
+            if self._outside(child, base, root, owner):
+                continue
+            if safety.is_dir(child):
                 if self._once(child):
                     self._school_folder(child, base, root, owner, district)
             else:
@@ -244,32 +318,56 @@ class Loader:
         suffix = path.suffix.lower()
         return next((r for r in self.readers if suffix in r.suffixes), None)
 
+    def _outside(self, child: Path, base: str, root: Path, owner: str | None = None) -> bool:
+        """Report (once) and skip a link whose target lies outside the path given."""
+        if not safety.is_link(child) or safety.inside(child, root):
+            return False
+        key = os.path.abspath(child)  # the link itself: many may point at one /dev/zero
+        if key in self._outside_seen:
+            return True
+        self._outside_seen.add(key)
+        self._problem("INP003", Location(display_path(base, child, root)),
+                      Msg("file.link_outside"), owner)
+        return True
+
     def _file(self, path: Path, base: str, root: Path, owner: str | None,
               district: District | None) -> None:
-        if not self._once(path):
-            return
         shown = display_path(base, path, root)
-        if not path.exists():
-            reason = Msg("file.broken_link" if path.is_symlink() else "file.missing")
+        real = os.path.realpath(path)
+        first = self._seen.get(real)
+        if first is not None:
+            if first and first != shown:  # two links to one file: read once, and said so
+                self._problem("INP003", Location(shown), Msg("file.same_as", first=first), owner)
+            return
+        self._seen[real] = shown
+        try:
+            os.stat(path)
+        except OSError as exc:
+            reason = (Msg("file.broken_link") if safety.is_link(path) and not os.path.exists(path)
+                      else Msg("file.missing") if isinstance(exc, FileNotFoundError)
+                      else Msg("file.os_error", error=exc.strerror or type(exc).__name__))
             self._problem("INP003", Location(shown), reason, owner)
             return
+        unsafe = safety.unsafe(path, root)
+        if unsafe is not None:  # a FIFO, a device, a link out of the submission: never opened
+            self._problem("INP003", Location(shown), unsafe, owner)
+            return
         self.out.files += 1
-        reader = self._reader_for(path)
-        if reader is None:
+        self._notes_of(shown)
+        if self._reader_for(path) is None:
             reason = (Msg("file.no_reader", suffix=path.suffix) if path.suffix
                       else Msg("file.no_reader_no_suffix"))
             self._problem("INP003", Location(shown), reason, owner)
             return
-        documents = self._read(reader, path, shown, owner)
+        documents = self._read_any(path, shown, owner)
         if documents is None:
             return
         stem_kind = self._stems.get(stem_key(path.stem))
         if stem_kind in MAPPING_STEMS and any(isinstance(d, RawTable) for d in documents):
             stem_kind = None
         tables = [d for d in documents if isinstance(d, RawTable)]
-        if tables and tables[0].sheet is not None:
-            tables = self._pick_sheets(tables)
-        for index, doc in enumerate(documents):
+        first_table = tables[0] if tables else None
+        for doc in documents:
             if isinstance(doc, RawMapping):
                 kind = self._stems.get(stem_key(doc.kind_hint or "")) or stem_kind
                 kind = kind or self._mapping_kind_from_keys(doc.data)
@@ -283,9 +381,24 @@ class Loader:
                 else:
                     self._problem("INP003", Location(shown, doc.data.line),
                                   Msg("doc.unknown_kind"), owner)
-            elif doc in tables:
-                self._table(doc, shown, stem_kind if index == 0 or doc.sheet is None else None,
+            elif isinstance(doc, RawTable):
+                self._table(doc, shown, stem_kind if doc is first_table or doc.sheet is None else None,
                             owner, district)
+
+    def _read_any(self, path: Path, shown: str, owner: str | None) -> list[RawDocument] | None:
+        """The documents of ``path`` from the first reader of its suffix that takes it.
+
+        A reader whose ``read()`` returns ``None`` hands the file back: the next reader
+        for the suffix (in the end the built-in one) reads it instead.
+        """
+        suffix = path.suffix.lower()
+        for reader in self.readers:
+            if suffix in reader.suffixes:
+                documents = self._read(reader, path, shown, owner)
+                if documents is not PASSED:
+                    return documents
+        self._problem("INP003", Location(shown), Msg("file.no_reader", suffix=path.suffix), owner)
+        return None
 
     def _read(self, reader: Reader, path: Path, shown: str,
               owner: str | None) -> list[RawDocument] | None:
@@ -296,6 +409,8 @@ class Loader:
         """
         try:
             documents = reader.read(path)
+            if documents is None:
+                return PASSED
             if not isinstance(documents, list | tuple):
                 raise TypeError(f"read() returned {type(documents).__name__}, not a list")
             return list(documents)
@@ -306,7 +421,7 @@ class Loader:
                           Msg("file.os_error", error=exc.strerror or type(exc).__name__), owner)
         except (RecursionError, MemoryError):
             self._problem("INP003", Location(shown), Msg("file.too_large"), owner)
-        except Exception as exc:
+        except PLUGIN_FAULTS as exc:  # SystemExit and KeyboardInterrupt too: a plugin's
             self._problem("INP003", Location(shown), self._crash(reader, exc), owner)
         return None
 
@@ -317,10 +432,6 @@ class Loader:
             return Msg("file.reader_failed", **names)
         return Msg("file.reader_failed_after", rows=rows, **names)
 
-    def _pick_sheets(self, tables: list[RawTable]) -> list[RawTable]:
-        named = [t for t in tables if self._stems.get(stem_key(t.kind_hint or "")) in self.kinds]
-        return named or tables[:1]
-
     def _mapping_kind_from_keys(self, data: LMap) -> str | None:
         if isinstance(data.get("school"), LMap):
             return "school"
@@ -330,12 +441,49 @@ class Loader:
             return "calendar"
         return None
 
+    def _notes_of(self, shown: str) -> FileNotes:
+        got = self.out.file_notes.get(shown)
+        if got is None:
+            got = self.out.file_notes[shown] = FileNotes(shown)
+        return got
+
     def _table(self, table: RawTable, shown: str, stem_kind: str | None, owner: str | None,
                district: District | None) -> None:
+        """Shape ``table`` (title, header, notes; exports.md) and read each table found in it."""
+        table_kinds = {stem: kind for stem, kind in self._stems.items() if kind in self.kinds}
+        kind_name = sheet_kind(table.kind_hint, table_kinds)
+        if kind_name is None:
+            kind_name = stem_kind if stem_kind in self.kinds else None
+        school = self._schools.get(owner) if owner is not None else None
+        try:
+            shaped = shape(table, self.kinds, kind_name, school.seasons if school else None)
+        except ReadError as exc:
+            self._problem("INP003", Location(shown, exc.line, None, table.sheet), _reason(exc), owner)
+            return
+        except (RecursionError, MemoryError):
+            self._problem("INP003", Location(shown, None, None, table.sheet), Msg("file.too_large"),
+                          owner)
+            return
+        except Exception as exc:  # a plugin reader's grid that breaks part-way
+            self._problem("INP003", Location(shown, table.line, None, table.sheet),
+                          self._crash(self._reader_for(Path(shown)), exc), owner)
+            return
+        for segment in shaped.segments:
+            self._segment(segment.table, shown, segment.kind, owner, district)
+        # after the rows were read: notes are found as they are (a season out of force)
+        self._record_notes(shown, shaped)
+
+    def _record_notes(self, shown: str, shaped: Shaped) -> None:
+        notes = self._notes_of(shown)
+        if notes.title is None and shaped.title:
+            notes.title = shaped.title
+        notes.notes.extend(shaped.notes)
+
+    def _segment(self, table: RawTable, shown: str, kind_name: str | None, owner: str | None,
+                 district: District | None) -> None:
         loc = Location(shown, table.line, None, table.sheet)
-        kind_name = self._stems.get(stem_key(table.kind_hint or ""))
         if kind_name not in self.kinds:
-            kind_name = stem_kind if stem_kind in self.kinds else self._kind_from_headers(table)
+            kind_name = self._kind_from_headers(table)
         if kind_name is None:
             try:
                 rows = sum(1 for _ in table.rows)
@@ -343,7 +491,7 @@ class Loader:
                 self._problem("INP003", Location(shown, exc.line, None, table.sheet),
                               _reason(exc), owner)
                 return
-            except Exception as exc:
+            except PLUGIN_FAULTS as exc:
                 self._problem("INP003", loc, self._crash(self._reader_for(Path(shown)), exc),
                               owner)
                 return
@@ -362,7 +510,7 @@ class Loader:
         split = self._columnar(kind, table, loc, owner) if owner is not None else None
         try:
             if split is not None:
-                doc.table = ArrowTable(split.normalized, split.schools[owner], owner)
+                doc.table = ArrowTable(split.normalized, split.schools[cast(str, owner)], owner)
                 # the rows the columnar path set aside, reported as the row path does
                 rest = Document(kind_name, loc, school_id=default_school)
                 normalize_table(kind, table.headers, [raw for _, raw in split.problems], rest,
@@ -377,7 +525,7 @@ class Loader:
         except ReadError as exc:
             problems.append(InputProblem("INP003", Location(shown, exc.line, None, table.sheet),
                                          _reason(exc), owner))
-        except Exception as exc:  # a reader's row iterator that breaks part-way
+        except PLUGIN_FAULTS as exc:  # a reader's row iterator that breaks part-way
             # The row in hand when it broke is neither kept nor checked: count it rejected.
             doc.rows_rejected = doc.rows_read - len(doc.records)
             problems.append(InputProblem("INP003", loc, self._crash(
@@ -411,9 +559,8 @@ class Loader:
     # -- mapping documents -------------------------------------------------------
 
     def _mapping_file(self, path: Path, shown: str, district: District) -> None:
-        reader = self._reader_for(path)
-        assert reader is not None
-        documents = self._read(reader, path, shown, None)
+        self._notes_of(shown)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return
         for doc in documents:
@@ -432,11 +579,11 @@ class Loader:
             parse_calendar(data, loc, self.out.problems, district)
 
     def _school_profile(self, path: Path, shown: str) -> School | None:
-        reader = self._reader_for(path)
-        if reader is None or not path.is_file():
+        self._notes_of(shown)
+        if self._reader_for(path) is None or not safety.is_file(path):
             self._problem("INP003", Location(shown), Msg("school.unreadable"))
             return None
-        documents = self._read(reader, path, shown, None)
+        documents = self._read_any(path, shown, None)
         if documents is None:
             return None
         mapping = next((d for d in documents if isinstance(d, RawMapping)), None)
@@ -485,7 +632,8 @@ class Loader:
         """
         id_header = next((h for h, f in columns_of(kind, table.headers).items()
                           if f.name == "school_id"), None)
-        id_parser = kind.field("school_id").parser if kind.field("school_id") else None
+        id_field = kind.field("school_id")
+        id_parser = id_field.parser if id_field else None
         parts: dict[str, Partition] = {}
         split = self._columnar(kind, table, loc, None)
         if split is not None:
@@ -563,6 +711,9 @@ class Loader:
             plan(doc.school_id or "", district).docs.append(doc)
         for part, district in self._parts:
             plan(part.school_id or "", district).parts.append(part)
+        for problem in self.out.problems:
+            if problem.school_id in plans:
+                plans[problem.school_id].reported = True
 
     def _assemble(self) -> None:
         if self.defer:
@@ -586,6 +737,20 @@ class Loader:
                 # no school to go to and are counted in Loaded (and reported as INP findings)
             for sid, part in by_school.items():
                 self._attach(part, sid, district)
+        for sub in subs.values():
+            self._nothing_handed_in(sub)
+
+    def _nothing_handed_in(self, sub: Submission) -> None:
+        """INP002 for a school with a profile and no document (and no file that failed):
+        a school that handed in nothing must not pass."""
+        if sub.school is None or sub.documents:
+            return
+        if any(p.school_id == sub.school_id for p in self.out.problems):
+            return  # its files were there but could not be read: already reported
+        self._problem("INP002", sub.school.loc,
+                      Msg("school.nothing_handed_in", school_id=sub.school_id,
+                          kinds=", ".join(sorted(self.kinds))),
+                      sub.school_id, subject={"school_id": sub.school_id, "documents": 0})
 
     def _attach(self, doc: Document, school_id: str, district: District | None) -> None:
         subs = self.out.submissions
@@ -616,7 +781,8 @@ def _reason(exc: ReadError) -> str | Msg:
 
 
 def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
-                readers: Sequence[Reader], origin: Callable[[Reader], str] | None = None) -> Materialised:
+                readers: Sequence[Reader], origin: Callable[[Reader | None], str] | None = None,
+                ) -> Materialised:
     """Read one planned school: its folders, its spilled rows and its loose documents.
 
     Gives the same submission and input problems the all-at-once :meth:`Loader.load`
@@ -625,11 +791,11 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     loader = Loader(kinds, readers, origin=origin)
     loader._schools = {plan.school_id: plan.school} if plan.school else {}
     for unit in plan.folders:
-        loader._seen.add(os.path.realpath(unit.folder))
+        loader._seen[os.path.realpath(unit.folder)] = ""
         for name in MAPPING_STEMS:  # read (and counted) by the planning walk already
             found = loader._find_mapping(unit.folder, name)
             if found is not None:
-                loader._seen.add(os.path.realpath(found))
+                loader._seen[os.path.realpath(found)] = display_path(unit.base, found, unit.root)
         loader._school_folder(unit.folder, unit.base, unit.root, plan.school_id, plan.district)
     out = loader.out
     for part in plan.parts:
@@ -655,4 +821,7 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     for doc, district in loader._docs:
         loader._attach(doc, doc.school_id or "", district)
     sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
-    return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected)
+    if not plan.reported:
+        loader._nothing_handed_in(sub)
+    return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected,
+                        out.file_notes)

@@ -39,7 +39,7 @@ class Location:
         return (self.file, self.line, self.column, self.sheet)
 
     def __eq__(self, other: object) -> bool:
-        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined]
+        return other.__class__ is Location and self._key() == other._key()  # type: ignore[attr-defined,unused-ignore]
 
     def __hash__(self) -> int:
         return hash(self._key())
@@ -155,6 +155,8 @@ class School:
     # Line of each ``disclosure.<item>`` key (or of ``disclosure:`` itself when the
     # item is absent), so a 三公开 finding can point at it.
     disclosure_lines: dict[str, int | None] = field(default_factory=dict)
+    #: ``seasons:``: a seasonal schedule's season name -> ((month, day) from, to or None)
+    seasons: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
     @property
     def grades(self) -> list[int]:
@@ -204,6 +206,8 @@ class District:
     holidays: set[dt.date] = field(default_factory=set)
     workdays: set[dt.date] = field(default_factory=set)
     parent: District | None = None
+    #: official years its ``calendar.yaml`` declares (year -> YearCalendar)
+    official: dict[int, Any] = field(default_factory=dict)
 
     def all_zones(self) -> dict[str, Zone]:
         merged = dict(self.parent.all_zones()) if self.parent else {}
@@ -215,3 +219,8 @@ class District:
 
     def local_workdays(self) -> set[dt.date]:
         return (self.parent.local_workdays() if self.parent else set()) | self.workdays
+
+    def official_years(self) -> list[dict[int, Any]]:
+        """The official years declared by this district and those around it, nearest first."""
+        outer = self.parent.official_years() if self.parent else []
+        return [self.official, *outer] if self.official else outer

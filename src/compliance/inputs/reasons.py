@@ -42,6 +42,8 @@ REASONS: dict[str, dict[str, str]] = {
     "expect.whole_number": {"zh": "非负整数", "en": "a whole number"},
     "expect.number": {"zh": "非负数", "en": "a number"},
     "expect.one_of": {"zh": "以下取值之一：{choices}", "en": "one of {choices}"},
+    "expect.activity": {"zh": "{choices}；或节次名称：{names}",
+                        "en": "{choices}; or a period name: {names}"},
     "expect.term": {"zh": "学期（含 `name`、`start`、`end`）",
                     "en": "a term {{name, start, end}}"},
     "expect.terms": {"zh": "学期列表（每项含 `name`、`start`、`end`）",
@@ -67,9 +69,24 @@ REASONS: dict[str, dict[str, str]] = {
                           "en": "the row has {cells} cells but the header has {header}"},
     "row.not_a_mapping": {"zh": "每一行须是由字段名和取值组成的映射",
                           "en": "a row must be a mapping of field names to values"},
-    "row.both_days_and_date": {"zh": "作息条目同时填写了 `days` 和 `date`，只能填写其一",
+    "row.both_days_and_date": {"zh": "作息条目同时填写了 `星期`（days）和 `日期`（date），只能填写其一",
                                "en": "a schedule entry has both `days` and `date`; give exactly one"},
-    "row.neither_days_nor_date": {"zh": "作息条目既没有 `days` 也没有 `date`，须填写其一",
+    # --- what shaping assumed (a file's notes, why: assumed) ---------------------------
+    "note.daily": {"zh": "表中没有星期或日期列：每一行按{days}执行", "en": "no day or date column: "
+                   "every row is taken to run {days}"},
+    "note.season_all_year": {"zh": "{season}：表头和 school.yaml 的 seasons 都没有给出起止日期，"
+                                   "按全年适用", "en": "{season}: no dates in its header or in "
+                                   "school.yaml seasons: taken to apply all year"},
+    "note.out_of_season": {"zh": "{season}（{span}）在 {date} 不适用：该季节的时间不参与检查",
+                           "en": "{season} ({span}) is not in force on {date}: that season's "
+                                 "times are not checked"},
+    "row.date_weekday_disagree": {"zh": "日期 {date} 与所填星期（{days}）不一致",
+                                  "en": "the date {date} is not on the weekday given ({days})"},
+    "row.instant_not_allowed": {"zh": "只填了一个时间 {time}：单个时刻只适用于到校、放学和预备铃，"
+                                      "其他活动须填写起止时间，如 8:00-8:40",
+                                "en": "a single time {time}: an instant is accepted for arrival, "
+                                      "dismissal and the bells only; give a range such as 8:00-8:40"},
+    "row.neither_days_nor_date": {"zh": "作息条目既没有 `星期`（days）也没有 `日期`（date），须填写其一",
                                   "en": "a schedule entry has neither `days` nor `date`; "
                                         "give exactly one"},
     "row.end_not_after_start": {"zh": "结束时间不晚于开始时间",
@@ -180,13 +197,17 @@ REASONS: dict[str, dict[str, str]] = {
     "zone.none": {"zh": "不在任何学区内", "en": "it lies in no zone"},
     "zone.several": {"zh": "同时落在多个学区：{zones}", "en": "it matches several zones: {zones}"},
     "calendar.dated_entry": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                   "官方日历未覆盖该年份",
+                                   "官方日历未覆盖该年份（通知发布后可用 "
+                                   "`compliance calendar import` 导入）",
                              "en": "HOL001/HOL002 cannot judge {rows} dated entry in {year}: the "
-                                   "official calendar does not cover that year"},
+                                   "official calendar does not cover that year (once the notice is "
+                                   "out: `compliance calendar import`)"},
     "calendar.dated_entries": {"zh": "HOL001/HOL002 无法判断 {year} 年的 {rows} 条按日期安排的活动："
-                                     "官方日历未覆盖该年份",
+                                     "官方日历未覆盖该年份（通知发布后可用 "
+                                     "`compliance calendar import` 导入）",
                                "en": "HOL001/HOL002 cannot judge {rows} dated entries in {year}: the "
-                                     "official calendar does not cover that year"},
+                                     "official calendar does not cover that year (once the notice is "
+                                     "out: `compliance calendar import`)"},
     "calendar.homework_days": {"zh": "作业公示覆盖期内{year}年的{days}天无法判断是否为上课日"
                                      "（HWK003/HWK006），内置官方日历未覆盖该年份",
                                "en": "HWK003/HWK006 cannot tell whether {days} day(s) of {year} in "
@@ -202,6 +223,51 @@ REASONS: dict[str, dict[str, str]] = {
                         "en": "the worker process checking this school died (out of memory or a "
                               "crash in native code)"},
     "err.with_trace": {"zh": "{reason}\n调试信息：\n{trace}", "en": "{reason}\ndebug trace:\n{trace}"},
+    # --- hardening, second round (issue 14) ---------------------------------------
+    "err.rule_timeout": {"zh": "超时：{seconds} 秒内未结束，已被停止（时间上限见 --rule-timeout）",
+                         "en": "a timeout: it did not return within {seconds} s and was stopped "
+                               "(the limit is --rule-timeout)"},
+    "school.nothing_handed_in": {"zh": "学校 {school_id} 除学校档案外没有提交任何文件，无从检查；"
+                                       "请提交作息时间表、作业公示、教辅征订或招生名单（{kinds}）",
+                                 "en": "school {school_id} handed in nothing besides its profile, so "
+                                       "nothing could be checked; hand in its schedule, homework, "
+                                       "materials or enrollment files ({kinds})"},
+    "row.line_too_long": {"zh": "该行超过 {max} 个字符，未读取；其后的行照常检查",
+                          "en": "the line is longer than {max} characters: not read; the lines "
+                                "after it are checked as usual"},
+    "row.stray_quote": {"zh": "该行的引号（\"）在本行内没有闭合，会把第 {first}–{last} 行并成一个单元格；"
+                              "该行未检查，其余各行单独检查",
+                        "en": "a quote (\") opened on this line is not closed on it and would fold "
+                              "lines {first}–{last} into one cell; this row is not checked, the "
+                              "other lines are checked one by one"},
+    "row.stray_quote_here": {"zh": "该行的引号（\"）在本行内没有闭合；该行未检查",
+                             "en": "a quote (\") opened on this line is not closed on it: this row "
+                                   "is not checked"},
+    "yaml.too_many_keys": {"zh": "各行共有超过 {max} 个不同的键，不是可检查的表格（最多 {max} 列）",
+                           "en": "the rows have more than {max} different keys between them: no "
+                                 "table to check (at most {max} columns)"},
+    "xlsx.encrypted": {"zh": "工作簿有密码保护（已加密），无法读取；请取消密码后另存为 .xlsx",
+                       "en": "the workbook is password-protected (encrypted): remove the password "
+                             "and save it again as .xlsx"},
+    "xlsx.old_xls": {"zh": "这是旧版 Excel 97-2003（.xls）文件，只是扩展名为 .xlsx；请另存为 .xlsx 工作簿",
+                     "en": "an Excel 97-2003 (.xls) file named .xlsx: save it as an .xlsx workbook"},
+    "table.more_rejected": {"zh": "另有 {rows} 行（第 {first}–{last} 行）同样无法检查，"
+                                  "前 {max} 行已逐行列出；这些行均未检查",
+                            "en": "{rows} more row(s) (lines {first}–{last}) could not be checked "
+                                  "either; the first {max} are listed one by one, these were not "
+                                  "checked"},
+    "file.link_outside": {"zh": "符号链接指向提交的文件夹之外，未读取",
+                          "en": "a link pointing outside the submitted folder: not read"},
+    "file.not_regular": {"zh": "不是普通文件（{what}），未打开；请提交普通文件",
+                         "en": "not a regular file ({what}): not opened; hand in a plain file"},
+    "file.what_fifo": {"zh": "命名管道", "en": "a named pipe"},
+    "file.what_socket": {"zh": "套接字", "en": "a socket"},
+    "file.what_device": {"zh": "设备文件", "en": "a device"},
+    "file.what_other": {"zh": "特殊文件", "en": "a special file"},
+    "file.too_big": {"zh": "文件有 {mb} MB，此格式最多读取 {max} MB，未读取",
+                     "en": "the file is {mb} MB; at most {max} MB are read in this format: not read"},
+    "file.same_as": {"zh": "与 {first} 是同一个文件（链接），只在 {first} 处读取一次",
+                     "en": "the same file as {first} (a link): read once, as {first}"},
 }
 
 

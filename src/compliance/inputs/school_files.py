@@ -10,6 +10,7 @@ from compliance.inputs.model import Disclosure, District, Location, School, Term
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LList, LMap
 from compliance.inputs.reasons import Msg
+from compliance.inputs.seasons import parse_month_day
 from compliance.inputs.values import (
     BadValue,
     enum_parser,
@@ -35,6 +36,8 @@ EXPECT_TERMS = Msg("expect.terms")
 EXPECT_TERM_END = Msg("expect.term_end")
 EXPECT_ZONE = Msg("expect.zone")
 EXPECT_STREET = Msg("expect.street")
+EXPECT_SEASON = Msg({"zh": "季节的起止日期，如 `夏季: {from: 05-01, to: 09-30}`",
+                     "en": "a season's dates such as `夏季: {from: 05-01, to: 09-30}`"})
 
 
 class _Reader:
@@ -92,7 +95,8 @@ class _Reader:
 
 def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> School | None:
     """A School from a ``school.yaml`` mapping (the ``school:`` key, or the mapping itself)."""
-    body = data.get("school") if isinstance(data.get("school"), LMap) else data
+    inner = data.get("school")
+    body: LMap = inner if isinstance(inner, LMap) else data
     raw_id = body.get("id") or body.get("school_id")
     reader = _Reader(loc, problems, None if is_blank(raw_id) else parse_id(raw_id))
     school_id = reader.value(body, "id" if "id" in body else "school_id", parse_id, required=True)
@@ -131,6 +135,19 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
             elif entry is not None:
                 disclosure[item] = Disclosure(
                     published=bool(reader.value(raw_disc, item, parse_bool, default=False)))
+    seasons: dict[str, tuple[Any, Any]] = {}
+    raw_seasons = body.get("seasons")
+    if isinstance(raw_seasons, LMap):
+        for name, span in raw_seasons.items():
+            if not isinstance(span, LMap):
+                reader.bad(raw_seasons, str(name), span, EXPECT_SEASON)
+                continue
+            start = reader.value(span, "from", parse_month_day, required=True)
+            end = reader.value(span, "to", parse_month_day)
+            if start is not None:
+                seasons[str(name).strip()] = (start, end)
+    elif raw_seasons is not None:
+        reader.bad(body, "seasons", raw_seasons, EXPECT_SEASON)
     school = School(
         id=school_id,
         name=str(body.get("name") or school_id),
@@ -144,12 +161,14 @@ def parse_school(data: LMap, loc: Location, problems: list[InputProblem]) -> Sch
         terms=terms,
         disclosure=disclosure,
         disclosure_lines=disclosure_lines,
+        seasons=seasons,
     )
     return school
 
 
 def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict[str, Zone]:
-    body = data.get("zones") if isinstance(data.get("zones"), LMap) else data
+    inner = data.get("zones")
+    body: LMap = inner if isinstance(inner, LMap) else data
     reader = _Reader(loc, problems, None)
     zones: dict[str, Zone] = {}
     for code, spec in body.items():
@@ -183,9 +202,21 @@ def parse_zones(data: LMap, loc: Location, problems: list[InputProblem]) -> dict
 
 def parse_calendar(data: LMap, loc: Location, problems: list[InputProblem],
                    district: District) -> None:
+    """A district's ``calendar.yaml``: local rest and make-up days, and official years."""
+    from compliance.inputs.official_years import parse_official
+
+    holidays, workdays = parse_local_days(data, loc, problems)
+    district.holidays |= holidays
+    district.workdays |= workdays
+    district.official.update(parse_official(data, loc, problems))
+
+
+def parse_local_days(data: LMap, loc: Location, problems: list[InputProblem],
+                     ) -> tuple[set[dt.date], set[dt.date]]:
+    """The local rest days (``holidays``) and make-up school days (``workdays``)."""
     reader = _Reader(loc, problems, None)
-    district.holidays |= set(reader.items(data, "holidays", parse_date))
-    district.workdays |= set(reader.items(data, "workdays", parse_date))
+    return (set(reader.items(data, "holidays", parse_date)),
+            set(reader.items(data, "workdays", parse_date)))
 
 
 def is_date(value: Any) -> bool:

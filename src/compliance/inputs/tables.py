@@ -4,13 +4,14 @@ every row either kept as a record or reported as an input problem."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
+from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
-from compliance.inputs.reasons import Msg, kind_label, quoted
+from compliance.inputs.reasons import Msg, kind_label
 from compliance.inputs.values import BadValue, is_blank
 
 #: a reader's row problems (``too_many_cells:7:5``): the reason and its values
@@ -20,6 +21,10 @@ ROW_SHAPE = {
     "not_a_mapping": ("row.not_a_mapping",),
 }
 MAX_CELL = 10_000  # characters in one cell; longer is an INP001, not a record
+#: rejected rows of one table reported one by one; past this, they are counted into one
+#: finding naming how many and their first and last lines (300 000 bad rows must not
+#: become 300 000 findings and gigabytes of report)
+MAX_ROW_FINDINGS = 1000
 CACHE_MAX = 4096
 _MISS = object()
 _BLANK = object()
@@ -48,7 +53,8 @@ _SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
 
 def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
     key = (kind, name)
-    if key not in _SHARED or (_SHARED[key] is not None and _SHARED[key][0] is not parser):
+    held = _SHARED.get(key)
+    if key not in _SHARED or (held is not None and held[0] is not parser):
         _SHARED[key] = (parser, {})
     entry = _SHARED[key]
     return entry[1] if entry is not None else None
@@ -66,7 +72,7 @@ def _parse(parser: Any, value: Any) -> Any:
         return parser(value)
     except BadValue as exc:
         return _Bad(exc.expected)
-    except Exception as exc:  # a plugin kind's parser with a defect: this cell only
+    except PLUGIN_FAULTS as exc:  # a plugin kind's parser with a defect: this cell only
         return _Bad("", Msg("cell.parser_raised", error=f"{type(exc).__name__}: {exc}"))
 
 
@@ -144,7 +150,8 @@ def normalize_table(
             InputProblem(
                 "INP002",
                 doc.loc.with_column(None),
-                Msg("table.missing_columns", columns=quoted(missing), kind=kind_label(kind),
+                Msg("table.missing_columns", columns=_labels([kind.missing_label(m) for m in missing]),
+                    kind=kind_label(kind),
                     rows=counted),
                 doc.school_id,
                 {"columns": ", ".join(missing), "kind": kind.name},
@@ -165,23 +172,19 @@ def normalize_table(
     file, sheet, kind_name = doc.loc.file, doc.loc.sheet, kind.name
     records = doc.records
     read = rejected = 0
+    hidden: list[Any] = [0, None, None]  # rows past MAX_ROW_FINDINGS: count, first, last line
     try:
         for raw in rows:
             read += 1
+            mark = len(problems)
             loc = Location(file, raw.line, None, sheet)
             school_id = default_school
             bad = False
-            if raw.problem:
-                problems.append(
-                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
-                                 {"column": "", "value": ""})
-                )
-                bad = True
             values: dict[str, object] = dict(absent)
             cells = raw.cells
             cell_lines = raw.cell_lines
             if id_parser is not None and not forced_school:
-                cell = cells.get(id_header)
+                cell = cells.get(cast(str, id_header))  # set whenever id_parser is
                 if not is_blank(cell):
                     if cell.__class__ is str and cell in id_cache:
                         found = id_cache[cell]
@@ -194,6 +197,17 @@ def normalize_table(
                             id_cache[cell] = found
                     if found is not None:
                         school_id = found
+            if raw.problem:
+                # the reader already said what is wrong with the row: one finding, not
+                # one more per cell the broken row leaves empty or shifted
+                problems.append(
+                    InputProblem("INP001", loc, _shape(raw.problem), school_id,
+                                 {"column": "", "value": ""})
+                )
+                rejected += 1
+                if rejected > MAX_ROW_FINDINGS:
+                    _hide(problems, mark, hidden, raw.line)
+                continue
             for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
                 cache = caches[slot]
@@ -212,7 +226,7 @@ def normalize_table(
                     if required:
                         problems.append(
                             InputProblem("INP001", _cell_loc(loc, cell_lines, header).with_column(name),
-                                         Msg("cell.empty", column=name), school_id,
+                                         Msg("cell.empty", column=kind.label(name)), school_id,
                                          {"column": name, "value": ""})
                         )
                         bad = True
@@ -223,8 +237,9 @@ def normalize_table(
                         InputProblem(
                             "INP001",
                             _cell_loc(loc, cell_lines, header).with_column(name),
-                            Msg("cell.value_in", column=name, problem=parsed.text) if parsed.text
-                            else Msg("cell.unreadable", value=_show(value), column=name,
+                            Msg("cell.value_in", column=kind.label(name), problem=parsed.text)
+                            if parsed.text
+                            else Msg("cell.unreadable", value=_show(value), column=kind.label(name),
                                      expected=parsed.expected),
                             school_id,
                             {"column": name, "value": _show(value)},
@@ -237,14 +252,14 @@ def normalize_table(
                 # No folder or --school says whose row this is, and the row does not either.
                 problems.append(
                     InputProblem("INP001", loc.with_column("school_id"),
-                                 Msg("cell.empty", column="school_id"), None,
+                                 Msg("cell.empty", column=kind.label("school_id")), None,
                                  {"column": "school_id", "value": ""})
                 )
                 bad = True
             if not bad and finish is not None:
                 try:
                     issue = finish(values)
-                except Exception as exc:  # a plugin kind's row check with a defect
+                except PLUGIN_FAULTS as exc:  # a plugin kind's row check with a defect
                     issue = Msg("row.check_raised", kind=kind_label(kind),
                                 error=f"{type(exc).__name__}: {exc}")
                 if issue is not None:
@@ -255,11 +270,27 @@ def normalize_table(
                     bad = True
             if bad:
                 rejected += 1
+                if rejected > MAX_ROW_FINDINGS:
+                    _hide(problems, mark, hidden, raw.line)
                 continue
             records.append(Record(kind_name, values, loc, school_id))
     finally:  # a broken file stops the rows mid-way: keep the count so far
         doc.rows_read += read
         doc.rows_rejected += rejected
+        if hidden[0]:
+            problems.append(InputProblem(
+                "INP001", Location(file, hidden[1], None, sheet),
+                Msg("table.more_rejected", rows=hidden[0], first=hidden[1], last=hidden[2],
+                    max=MAX_ROW_FINDINGS),
+                default_school, {"column": "", "value": ""}, {"rows": hidden[0]}))
+
+
+def _hide(problems: list[InputProblem], mark: int, hidden: list[Any], line: int | None) -> None:
+    """Fold a rejected row's problems into the count of rows past ``MAX_ROW_FINDINGS``."""
+    del problems[mark:]
+    hidden[0] += 1
+    hidden[1] = hidden[1] if hidden[1] is not None else line
+    hidden[2] = line
 
 
 def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: str) -> Location:
@@ -267,6 +298,12 @@ def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: s
     if cell_lines and cell_lines.get(header) is not None:
         return Location(loc.file, cell_lines[header], None, loc.sheet)
     return loc
+
+
+def _labels(labels: list[dict[str, str]]) -> dict[str, str]:
+    """Missing columns as a school names them, each in backticks, in either language."""
+    return {"zh": "、".join(f"`{label['zh']}`" for label in labels),
+            "en": ", ".join(f"`{label['en']}`" for label in labels)}
 
 
 def _shape(problem: str | Msg) -> str | Msg:

@@ -344,11 +344,52 @@ class Scope:
         return f"Scope({self})"
 
 
+_BAND_NUM = r"(?:[1-9]|[一二三四五六七八九])"
+_BAND_RES = (
+    # 一至三年级, 1-3年级, 三~六年级, 三至六年级, 1—3年级
+    re.compile(rf"^({_BAND_NUM})\s*(?:至|到|~|～|-|—|–)\s*({_BAND_NUM})\s*年级$"),
+    # 一二年级, 三四年级, 五六年级 (two or more adjacent grades named together)
+    re.compile(r"^([一二三四五六七八九]{2,})年级$"),
+)
+SCHOOL_SECTIONS = {"小学部": range(1, 7), "小学": range(1, 7), "初中部": range(7, 10),
+                   "初中": range(7, 10)}
+
+
+def parse_band(value: Any) -> frozenset[int] | None:
+    """A compact grade band (``一至三年级``, ``1-3年级``, ``一二年级``, ``三~六年级``, ``小学部``,
+    ``初中部``) or a single grade (``初一``, ``七年级``) as its grades; ``None`` if it is none."""
+    text = normalize_text(value).replace(" ", "")
+    if text in SCHOOL_SECTIONS:
+        return frozenset(SCHOOL_SECTIONS[text])
+    match = _BAND_RES[0].match(text)
+    if match:
+        low, high = _grade_number(match.group(1)), _grade_number(match.group(2))
+        if low is not None and high is not None and 1 <= low <= high <= 9:
+            return frozenset(range(low, high + 1))
+        return None
+    match = _BAND_RES[1].match(text)
+    if match:
+        return frozenset(_CN_NUM[c] for c in match.group(1))
+    if text.endswith("年级") or text in _JUNIOR:
+        grade = _grade_number(text)
+        return frozenset({grade}) if grade is not None and 1 <= grade <= 9 else None
+    return None
+
+
 def parse_scope(value: Any) -> Scope:
-    """Grades or classes (``5;6``, ``五年级、六年级``, ``3-1;3-2``); empty = whole school."""
+    """Grades or classes (``5;6``, ``五年级、六年级``, ``3-1;3-2``, a band such as ``一至三年级``
+    or ``小学部``); empty = whole school."""
     grades: set[int] = set()
     classes: set[str] = set()
+    if isinstance(value, Scope):
+        return value
+    band = parse_band(value) if isinstance(value, str) else None
+    if band is not None:
+        return Scope(band, frozenset())
     for item in split_list(value):
+        if isinstance(item, str) and (band := parse_band(item)) is not None and len(band) > 1:
+            grades.update(band)
+            continue
         try:
             classes.add(parse_class(item))
         except BadValue:
@@ -440,4 +481,5 @@ def enum_parser(choices: dict[str, tuple[str, ...]]) -> Callable[[Any], str]:
         raise BadValue(expected, value)
 
     parse.__doc__ = str(expected)
+    parse.choices = dict(choices)  # type: ignore[attr-defined]  # for docs and templates
     return parse

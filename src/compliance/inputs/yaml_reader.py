@@ -3,9 +3,10 @@ duplicate keys and alias bombs refused, and every key's line kept."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -18,6 +19,7 @@ except ImportError:  # pragma: no cover - ruamel.yaml.clib is optional
     _CParser = None
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import safety
 from compliance.inputs.raw import LList, LMap, RawDocument, RawMapping, RawRow, RawTable, ReadError
 from compliance.inputs.reasons import Msg
 
@@ -28,6 +30,8 @@ CORE_TAGS = {
 MAX_NODES = 2_000_000
 MAX_DEPTH = 64
 TABLE_KEYS = ("rows", "entries", "records", "items", "data")
+#: different keys across a table's rows, as CSV's columns: more is no table of ours
+MAX_KEYS = 1000
 
 
 def _tag(node: Node) -> str:
@@ -108,11 +112,24 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
 _DEEP_LINE = re.compile(r"^[ \t?:-]{256,}", re.M)
 
 
+_BRACKETS = {ord(c): None for c in map(chr, range(128)) if c not in "[]{}"}
+_OPEN_CLOSE = {"[": 1, "{": 1, "]": -1, "}": -1}
+MAX_FLOW_DEPTH = 256
+
+
 def _shallow(text: str) -> bool:
-    return text.count("[") + text.count("{") < 4096 and _DEEP_LINE.search(text) is None
+    if _DEEP_LINE.search(text) is not None:
+        return False
+    if text.count("[") + text.count("{") < 4096:
+        return True
+    # many brackets (200 000 flow-style rows) need not be deep ones: measure the depth
+    # (brackets inside quotes count too, so it errs on the deep side)
+    only = text.translate(_BRACKETS)
+    only = "".join(c for c in only if c in _OPEN_CLOSE)
+    return max(itertools.accumulate(_OPEN_CLOSE[c] for c in only)) < MAX_FLOW_DEPTH
 
 
-class _RememberingResolver(VersionedResolver):  # type: ignore[misc]
+class _RememberingResolver(VersionedResolver):  # type: ignore[misc,unused-ignore]
     """ruamel's resolver, remembering its answers, for the libyaml path only.
 
     Resolving a tag walks a property chain and a list of regular expressions per
@@ -134,23 +151,127 @@ class _RememberingResolver(VersionedResolver):  # type: ignore[misc]
         return tag
 
 
+# A line that is one flow collection, after indentation, ``- `` and an optional plain
+# key: ``  schedule: {published: true, url: https://x/y, date: 2025-08-28}``.
+_FLOW_LINE = re.compile(r"^((?:[ ]*- )*[ ]*(?:[^\s:#'\"{}\[\],&*!|>%@`?-][^:#'\"{}\[\],]*:[ ]+)?)"
+                        r"([\[{][^'\"#&*!|>%@`\n]*[\]}])[ ]*$")
+# A flow scalar that YAML 1.2 reads as plain text with a colon inside and that a
+# single-quoted scalar says the same way: no indicator first, no ``: `` inside, no
+# colon last.
+_COLON_SCALAR = re.compile(r"^[^\s:?\-\[\]{},][^\[\]{},]*$")
+
+
+def _quote_flow_colons(text: str) -> tuple[str, set[tuple[int, int]]] | None:
+    """``text`` with every plain flow scalar holding a colon (``url: https://x``) single-
+    quoted, each on its own line, so libyaml (YAML 1.1) reads it as YAML 1.2 does; or
+    ``None`` when a line with a colon in a flow scalar is not of the plain shape this
+    handles (then the pure composer reads the text); with the (line, column) of every
+    quote added, which the caller checks each start a scalar (a line that only looked
+    like a flow collection, inside a block or multi-line scalar, does not).  Lines, values and tags stay the
+    same: a quoted scalar is a string, as a plain one with a colon always is under the
+    1.2 core schema (null, bool, int and float never hold a colon; a timestamp's tag is
+    built to the same string).
+    """
+    lines = text.split("\n")
+    quotes: set[tuple[int, int]] = set()
+    for number, line in enumerate(lines):
+        if ":" not in line or ("[" not in line and "{" not in line):
+            continue
+        shape = _FLOW_LINE.match(line)
+        if shape is None:
+            if "://" in line or re.search(r"[{\[,][^\]}]*:\S", line):
+                return None
+            continue
+        head, flow = shape.groups()
+        depth, pieces, start = 0, [], 0
+        for at, char in enumerate(flow):
+            if char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth < 0:
+                    return None
+            if char in "[]{},":
+                pieces.append(flow[start:at])
+                pieces.append(char)
+                start = at + 1
+        if depth != 0 or start != len(flow):
+            return None
+        out: list[str] = []
+        column = len(head)
+        for piece in pieces:
+            if len(piece) == 1 and piece in "[]{},":
+                out.append(piece)
+                column += 1
+                continue
+            key, sep, value = piece.partition(": ")
+            target = value if sep else key
+            core = target.strip()
+            if ":" in core:
+                if (sep and ":" in key) or not _COLON_SCALAR.match(core) or core.endswith(":") \
+                        or ": " in core or " #" in core:
+                    return None
+                lead = target[: len(target) - len(target.lstrip())]
+                trail = target[len(target.rstrip()):]
+                quotes.add((number, column + (len(key) + len(sep) if sep else 0) + len(lead)))
+                target = lead + "'" + core.replace("'", "''") + "'" + trail
+                piece = key + sep + target if sep else target
+            out.append(piece)
+            column += len(piece)
+        lines[number] = head + "".join(out)
+    return ("\n".join(lines), quotes) if quotes else None
+
+
+def _quoted_at(node: Node | None, found: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """The (line, column) of every single-quoted scalar under ``node``."""
+    stack = [node] if node is not None else []
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, ScalarNode):
+            if item.style == "'":
+                found.add((item.start_mark.line, item.start_mark.column))
+        elif isinstance(item, SequenceNode):
+            stack.extend(item.value)
+        elif isinstance(item, MappingNode):
+            stack.extend(part for pair in item.value for part in pair)
+    return found
+
+
+def _libyaml(text: str) -> Node | None:
+    fast = YAML(typ="safe")
+    fast.Resolver = _RememberingResolver
+    return cast("Node | None", fast.compose(text))
+
+
 def _compose(text: str) -> Node | None:
     """The node tree of ``text``.
 
     libyaml's composer (``ruamel.yaml.clib``, 4-5x faster) is tried first.  It reads
-    YAML 1.1, which refuses a few YAML 1.2 forms (``{url: https://x}``: a colon in a
-    flow scalar), so whatever it refuses is composed again by ruamel's own YAML 1.2
-    composer, which also gives the error messages.  Tags are resolved by ruamel's
-    1.2 resolver either way.
+    YAML 1.1, which refuses a colon inside a plain flow scalar (``{url: https://x}``,
+    the contract's own ``disclosure`` example); such scalars are single-quoted, line
+    by line, and libyaml tries again (:func:`_quote_flow_colons`).  Whatever it still
+    refuses is composed again by ruamel's own YAML 1.2 composer, which also gives the
+    error messages.  Tags are resolved by ruamel's 1.2 resolver either way.
     """
     if _CParser is not None and _shallow(text):
         try:
-            fast = YAML(typ="safe")
-            fast.Resolver = _RememberingResolver
-            return fast.compose(text)
+            return _libyaml(text)
         except (YAMLError, RecursionError):
             pass
-    return YAML(typ="safe", pure=True).compose(text)
+        quoted = _quote_flow_colons(text)
+        if quoted is not None:
+            try:
+                node = _libyaml(quoted[0])
+            except (YAMLError, RecursionError):
+                node = None
+            # every quote added must open a scalar, or it landed inside another one
+            if node is not None and quoted[1] <= _quoted_at(node, set()):
+                return node
+    return cast("Node | None", YAML(typ="safe", pure=True).compose(text))
 
 
 def load_text(text: str) -> Any:
@@ -175,8 +296,13 @@ def load_text(text: str) -> Any:
         raise ReadError(Msg("file.nested", depth=MAX_DEPTH)) from None
 
 
-def read_text(path: Path) -> str:
-    data = path.read_bytes()
+def read_text(path: Path, limit: int = safety.MAX_YAML_BYTES) -> str:
+    """The file's text; refused before reading when over ``limit`` bytes or not a file."""
+    safety.check_size(path, limit)
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)  # the size may have grown since it was looked at
+    if len(data) > limit:
+        raise ReadError(Msg("file.too_big", mb=len(data) // safety.MB, max=limit // safety.MB))
     if b"\x00" in data:
         raise ReadError(Msg("file.nul"))
     for encoding in ("utf-8-sig", "gb18030"):
@@ -219,7 +345,7 @@ def _is_rows(seq: LList) -> bool:
 
 
 def table_from_list(seq: LList, kind: str | None) -> RawTable:
-    headers: list[str] = []
+    headers: dict[str, None] = {}  # ordered, and a look-up per key (not a list scan)
     rows: list[RawRow] = []
     for index, item in enumerate(seq):
         line = seq.line_of(index)
@@ -228,9 +354,29 @@ def table_from_list(seq: LList, kind: str | None) -> RawTable:
             continue
         for key in item:
             if key not in headers:
-                headers.append(key)
+                headers[key] = None
+                if len(headers) > MAX_KEYS:
+                    raise ReadError(Msg("yaml.too_many_keys", max=MAX_KEYS), line)
         rows.append(RawRow(line, dict(item), cell_lines=dict(item.lines)))
-    return RawTable(headers=headers, rows=rows, kind_hint=kind, line=seq.line)
+    return RawTable(headers=list(headers), rows=rows, kind_hint=kind, line=seq.line)
+
+
+# a plain key before its colon, in block (`key: v`, `- key: v`) or flow (`{a: 1, key: v}`) style
+_KEY = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)([^\s{}\[\],:#\"'][^{}\[\],:#\n]*?)[ \t]*:(?=[ \t]|$)",
+                  re.M)
+
+
+def check_keys(text: str) -> None:
+    """Refuse a document with more different keys than any table of ours could have,
+    before it is composed: a node tree of 200 000 keys costs minutes and gigabytes."""
+    if text.count(":") <= MAX_KEYS:
+        return
+    keys: set[str] = set()
+    for match in _KEY.finditer(text):
+        keys.add(match.group(1))
+        if len(keys) > 4 * MAX_KEYS:  # rows, school, zones and calendar keys all together
+            line = text.count("\n", 0, match.start()) + 1
+            raise ReadError(Msg("yaml.too_many_keys", max=MAX_KEYS), line)
 
 
 class YamlReader:
@@ -238,7 +384,9 @@ class YamlReader:
     suffixes = (".yaml", ".yml")
 
     def read(self, path: Path) -> list[RawDocument]:
-        return documents_from(load_text(read_text(path)))
+        text = read_text(path)
+        check_keys(text)
+        return documents_from(load_text(text))
 
 
 @hookimpl

@@ -49,6 +49,7 @@ def header(lang: str) -> list[str]:
 
 class CsvReporter:
     name = "csv"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".csv"
 

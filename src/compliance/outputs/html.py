@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
-from compliance.outputs.labels import clean, t
+from compliance.outputs.labels import clean, passed_over_lines, t
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import SEVERITIES, Finding
@@ -50,6 +52,11 @@ table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e4e4e4;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f5f5f5}
 td.msg{word-break:break-word}
+td.nw,th.nw,table.dated th,table.dated td:nth-child(-n+2){white-space:nowrap}
+td.where{overflow-wrap:anywhere;min-width:9em}
+details.clause{margin-top:2px;font-size:12px;color:#555}
+details.clause summary{cursor:pointer}
+details.clause blockquote{margin:4px 0 2px 12px;padding-left:8px;border-left:3px solid #ddd}
 tr.waived td{color:#888;text-decoration:line-through}
 tr.waived td.wv{text-decoration:none}
 .filters{border:1px solid #ddd;border-radius:6px;padding:6px 8px;margin:8px 0}
@@ -71,7 +78,8 @@ figure{margin:0}
  .filter-groups,.js-only{display:none!important}
  .filters{border:0;padding:0}
  .school{break-before:page}
- tr,svg,.card{break-inside:avoid}
+ tr,svg,.card,figure.chart{break-inside:avoid}
+ .chart{flex:1 1 45%;min-width:0}.chart svg{max-height:240mm}
  a{color:inherit;text-decoration:none}
 }
 """
@@ -84,10 +92,11 @@ var count=document.getElementById('shown');
 var q=document.getElementById('q');
 function val(name){var c=document.querySelector('input[name="'+name+'"]:checked');return c?c.value:'';}
 function apply(){
- var s=val('school'),c=val('code'),v=val('severity'),text=(q&&q.value||'').toLowerCase(),n=0;
+ var s=val('school'),c=val('code'),v=val('severity'),b=val('baseline');
+ var text=(q&&q.value||'').toLowerCase(),n=0;
  rows.forEach(function(r){
   var ok=(!s||r.getAttribute('data-school')===s)&&(!c||r.getAttribute('data-code')===c)&&
-   (!v||r.getAttribute('data-severity')===v)&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
+   (!v||r.getAttribute('data-severity')===v)&&(!b||r.getAttribute('data-baseline')===b)&&(!text||r.textContent.toLowerCase().indexOf(text)>=0);
   r.hidden=!ok; if(ok){n++;}
  });
  if(count){count.textContent=String(n);}
@@ -113,6 +122,7 @@ fromHash();apply();
 
 class HtmlReporter:
     name = "html"
+    uses_schedules = True  # draws each school's week from report.schedules
     binary = False
     suffix = ".html"
 
@@ -124,23 +134,40 @@ def render_html(report: Report, lang: str) -> str:
     """The whole page as one string."""
     schools = sorted({*report.schools, *(f.school_id for f in report.findings if f.school_id)})
     codes = sorted({f.code for f in report.findings})
+    from compliance.outputs import html_rounds  # the round parts (rounds.md)
+    from compliance.rounds.baseline import STATES
+
+    states = list(STATES) if report.fixed is not None else []
     parts: list[str] = []
     add = parts.append
     add(f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
         '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<link rel="icon" href="data:,">\n'
         f"<title>{esc(t('report_title', lang))}</title>\n<style>{CSS}</style>\n"
-        f"{_filter_css(schools, codes)}</head>\n<body>\n")
+        f"{_filter_css(schools, codes, states)}</head>\n<body>\n")
     add(f"<h1>{esc(t('report_title', lang))}</h1>\n")
     tool = report.tool
-    add(f'<p class="meta">{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
-        f'{esc(tool.get("version", ""))} · {esc(t("profile", lang))}: {esc(report.profile)}</p>\n')
+    meta = [f'{esc(t("generated_by", lang))}: {esc(tool.get("name", ""))} '
+            f'{esc(tool.get("version", ""))}', f'{esc(t("profile", lang))}: {esc(report.profile)}']
+    # with --evidence the run's own record says when; else the time the report was made
+    when = ((report.evidence or {}).get("run") or {}).get("time") or report.generated_at
+    if when:
+        meta.append(f'{esc(t("generated_at", lang))}: {esc(when)}')
+    if report.inputs:
+        meta.append(f'{esc(t("inputs", lang))}: ' + ", ".join(
+            f"<code>{esc(p)}</code>" for p in report.inputs))
+    add(f'<p class="meta">{" · ".join(meta)}</p>\n')
+    if report.found_above:
+        add(f'<p class="meta">{esc(t("found_above", lang))}: ' + ", ".join(
+            f"<code>{esc(p)}</code>" for p in report.found_above) + "</p>\n")
     add(_summary(report, lang))
     add(_charts(report, lang, schools))
+    add(html_rounds.rounds_section(report, lang, lambda s: _school_label(report, s, lang)))
     add(_waivers(report, lang))
-    add(_table(report, lang, schools, codes))
+    add(_table(report, lang, schools, codes, states))
     for school_id in schools:
         add(_school_section(report, lang, school_id))
+    add(html_rounds.evidence_section(report, lang))
     add(f"<script>{SCRIPT}</script>\n</body>\n</html>\n")
     return "".join(parts)
 
@@ -152,13 +179,15 @@ def _school_label(report: Report, school_id: str | None, lang: str) -> str:
     return f"{school_id} {name}".strip()
 
 
-def _filter_css(schools: list[str], codes: list[str]) -> str:
+def _filter_css(schools: list[str], codes: list[str], states: Sequence[str] = ()) -> str:
     """One rule per filter value: the CSS-only filter (no JavaScript needed)."""
     radios = ([(f"fs{i}", f"s{i}") for i in range(len(schools))]
               + [(f"fc{i}", f"c{i}") for i in range(len(codes))]
-              + [(f"fv-{s}", f"v-{s}") for s in SEVERITIES])
+              + [(f"fv-{s}", f"v-{s}") for s in SEVERITIES]
+              + [(f"fb-{s}", f"b-{s}") for s in states])
     hide = [f"#{ident}:checked~table tr.row:not(.{cls})" for ident, cls in radios]
-    ids = [ident for ident, _ in radios] + ["fs-all", "fc-all", "fv-all"]
+    ids = [ident for ident, _ in radios] + ["fs-all", "fc-all", "fv-all"] + (
+        ["fb-all"] if states else [])
     pressed = [f"#{ident}:checked~.filter-groups label[for={ident}]" for ident in ids]
     focused = [f"#{ident}:focus-visible~.filter-groups label[for={ident}]" for ident in ids]
     return ("<style>" + ",\n".join(hide) + "{display:none}\n" + ",\n".join(pressed)
@@ -188,6 +217,13 @@ def _summary(report: Report, lang: str) -> str:
     for skipped in report.skipped:
         out.append(f'<p class="meta">{esc(t("skipped", lang))}: {esc(skipped.school_id)}: '
                    f'{esc(", ".join(skipped.codes))} — {esc(skipped.reason)}</p>\n')
+    passed = passed_over_lines(report, lang)
+    if passed:
+        # what was read as a title, note or section rather than as data (exports.md)
+        out.append(f'<details class="meta"><summary>{esc(t("passed_over", lang))} '
+                   f"({len(passed)})</summary><ul>")
+        out.extend(f"<li>{esc(line)}</li>" for line in passed)
+        out.append("</ul></details>\n")
     return "".join(out)
 
 
@@ -196,16 +232,38 @@ def _text_px(text: str, size: int = 13) -> float:
     return sum(size if unicodedata.east_asian_width(c) in "WF" else size * 0.62 for c in text)
 
 
-def fit_label(text: str, max_px: float, keep: int = 0) -> str:
+def fit_label(text: str, max_px: float, keep: int = 0, size: int = 13) -> str:
     """``text`` cut with an ellipsis to fit ``max_px``; its first ``keep`` characters (a
     rule's code) always stay, so a right-aligned label never loses its start."""
-    if _text_px(text) <= max_px:
+    if _text_px(text, size) <= max_px:
         return text
-    budget = max_px - _text_px(text[:keep]) - _text_px("…")
+    budget = max_px - _text_px(text[:keep], size) - _text_px("…", size)
     kept = keep
-    while kept < len(text) and _text_px(text[keep:kept + 1]) <= budget:
+    while kept < len(text) and _text_px(text[keep:kept + 1], size) <= budget:
         kept += 1
     return text[:keep] + text[keep:kept].rstrip() + "…"
+
+
+_WORDS = re.compile(r"[^\s\u3400-\u9fff（）《》、，]+\s*|[\u3400-\u9fff（）《》、，]\s*|\s+")
+
+
+def wrap_label(text: str, max_px: float, keep: int = 0, most: int = 3) -> list[str]:
+    """``text`` on lines of at most ``max_px``, broken between words (and between
+    Chinese characters), at most ``most`` lines — only a label longer still ends in
+    "…".  The first ``keep`` characters (a rule's code) stay together on line one."""
+    lines: list[str] = []
+    line = text[:keep]
+    for word in _WORDS.findall(text[keep:]):
+        if line.strip() and _text_px((line + word).rstrip()) > max_px:
+            lines.append(line.rstrip())
+            line = word.lstrip()
+        else:
+            line += word
+    if line.strip():
+        lines.append(line.rstrip())
+    if len(lines) > most:
+        lines = [*lines[:most - 1], fit_label(" ".join(lines[most - 1:]), max_px)]
+    return [fit_label(line, max_px) for line in lines] or [""]
 
 
 def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str,
@@ -214,18 +272,23 @@ def _bar_chart(title: str, rows: list[tuple[str, Counter[str]]], chart_id: str,
 
     :param coded: each row's label starts with a rule code that is never cut.
     """
-    label_w, bar_w, row_h = 240, 260, 22
-    height = max(1, len(rows)) * row_h + 8
+    label_w, bar_w, row_h, line_h = 240, 260, 22, 14
+    labels = [wrap_label(name, label_w - 10, len(name.split(" ", 1)[0]) + 1 if coded else 0)
+              for name, _ in rows]
+    tops = [4]
+    for lines in labels:  # a label of several lines makes its row taller
+        tops.append(tops[-1] + row_h + line_h * (len(lines) - 1))
+    height = max(tops[-1], row_h) + 4
     top = max([sum(c.values()) for _, c in rows] or [1]) or 1
     out = [f'<figure class="chart"><figcaption><h3>{esc(title)}</h3></figcaption>'
            f'<svg id="{chart_id}" xmlns="http://www.w3.org/2000/svg" role="img" '
            f'aria-label="{esc(title)}" width="100%" viewBox="0 0 {label_w + bar_w + 50} {height}">']
-    for i, (name, counts) in enumerate(rows):
-        y = 4 + i * row_h
-        keep = len(name.split(" ", 1)[0]) + 1 if coded else 0
-        shown = fit_label(name, label_w - 10, keep)
+    for i, ((name, counts), lines) in enumerate(zip(rows, labels, strict=True)):
+        y = tops[i]
+        spans = "".join(f'<tspan x="{label_w - 6}" dy="{0 if n == 0 else line_h}">{esc(line)}</tspan>'
+                        for n, line in enumerate(lines))
         out.append(f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="13">'
-                   f'<title>{esc(name)}</title>{esc(shown)}</text>')
+                   f'<title>{esc(name)}</title>{spans}</text>')
         x = float(label_w)
         for sev in SEVERITIES:
             n = counts.get(sev, 0)
@@ -285,7 +348,23 @@ def _where(f: Finding) -> str:
     return where
 
 
-def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> str:
+NOWRAP = {"school", "code", "severity"}
+
+
+def _clause(report: Report, code: str, lang: str) -> str:
+    """The clauses a finding rests on: ids and documents, the quoted text on opening."""
+    cited = report.clauses.get(code) or []
+    if not cited:
+        return ""
+    names = "; ".join(f"{c['id']} {c['document']}" for c in cited)
+    quotes = "".join(f"<blockquote><b>{esc(c['id'])}</b> {esc(c['document'])}: {esc(c['text'])}"
+                     f"</blockquote>" for c in cited)
+    return (f'<details class="clause"><summary>{esc(t("show_clause", lang))}: {esc(names)}'
+            f"</summary>{quotes}</details>")
+
+
+def _table(report: Report, lang: str, schools: list[str], codes: list[str],
+           states: Sequence[str] = ()) -> str:
     school_index = {s: i for i, s in enumerate(schools)}
     code_index = {c: i for i, c in enumerate(codes)}
     out = [f"<h2 id=\"findings\">{esc(t('findings_table', lang))}</h2>\n"]
@@ -297,6 +376,12 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
         ("code", "c", t("code", lang), [(f"fc{i}", c, c) for i, c in enumerate(codes)]),
         ("severity", "v", t("severity", lang), [(f"fv-{s}", s, t(s, lang)) for s in SEVERITIES]),
     ]
+    if states:  # with a baseline: 新增 / 未整改 / 已整改
+        from compliance.outputs.html_rounds import state_label
+
+        groups.append(("baseline", "b", t("status", lang),
+                       [(f"fb-{s}", s, state_label(s, lang)) for s in states]))
+    rows = len(report.findings) + len(report.fixed or [])  # fixed ones are listed too
     out.append('<div class="filters table-wrap">')
     for name, short, _, options in groups:
         out.append(f'<input type="radio" name="{name}" id="f{short}-all" value="" checked>')
@@ -310,17 +395,23 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
         out.append("</div>")
     out.append(f'<div class="group js-only"><input id="q" type="search" '
                f'placeholder="{esc(t("search", lang))}" aria-label="{esc(t("search", lang))}"> '
-               f'{esc(t("showing", lang))} <b id="shown">{len(report.findings)}</b> / '
-               f'{len(report.findings)}</div></div>')
-    heads = ("school", "where", "code", "severity", "message", "waiver_by")
+               f'{esc(t("showing", lang))} <b id="shown">{rows}</b> / '
+               f'{rows}</div></div>')
+    # the waiver column only when some finding is waived: otherwise it is always empty
+    any_waived = any(f.waived for f in report.findings)
+    heads = ("school", "where", "code", "severity", "message") + (
+        ("waiver_by",) if any_waived else ())
     out.append('<table id="findings-table"><thead><tr>' +
-               "".join(f"<th>{esc(t(h, lang))}</th>" for h in heads) + "</tr></thead><tbody>")
+               "".join(f'<th class="{"nw" if h in NOWRAP else ""}">{esc(t(h, lang))}</th>'
+                       for h in heads) + "</tr></thead><tbody>")
     for f in report.findings:
         si = school_index.get(f.school_id or "")
         classes = ["row", f"s{si}" if si is not None else "s-none",
                    f"c{code_index[f.code]}", f"v-{f.severity}"]
         if f.waived:
             classes.append("waived")
+        if f.baseline is not None:
+            classes.append(f"b-{f.baseline}")
         waiver = ""
         if f.waived:
             w = f.waiver or {}
@@ -329,12 +420,33 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str]) -> s
         title = report.titles.get(f.code, {}).get(lang, "")
         out.append(
             f'<tr class="{" ".join(classes)}" data-school="{esc(f.school_id or "")}" '
-            f'data-code="{esc(f.code)}" data-severity="{esc(f.severity)}">'
-            f"<td>{esc(f.school_id or t('no_school', lang))}</td>"
-            f"<td>{esc(_where(f))}</td>"
-            f'<td><abbr title="{esc(title)}">{esc(f.code)}</abbr></td>'
-            f'<td class="sev-{esc(f.severity)}">{esc(t(f.severity, lang))}</td>'
-            f'<td class="msg">{esc(f.message)}</td><td class="wv">{esc(waiver)}</td></tr>')
+            f'data-code="{esc(f.code)}" data-severity="{esc(f.severity)}" '
+            f'data-baseline="{esc(f.baseline or "")}">'
+            f"<td class=\"nw\">{esc(f.school_id or t('no_school', lang))}</td>"
+            f'<td class="where">{esc(_where(f))}</td>'
+            f'<td class="nw"><abbr title="{esc(title)}">{esc(f.code)}</abbr></td>'
+            f'<td class="nw sev-{esc(f.severity)}">{esc(t(f.severity, lang))}</td>'
+            f'<td class="msg">{esc(f.message)}{_clause(report, f.code, lang)}</td>'
+            + (f'<td class="wv">{esc(waiver)}</td>' if any_waived else "") + "</tr>")
+    for item in report.fixed or []:  # gone since the baseline: shown struck, filterable
+        sid = item.get("school_id")
+        si = school_index.get(sid or "")
+        code, severity = str(item.get("code", "")), str(item.get("severity", ""))
+        classes = ["row", "fixed", f"s{si}" if si is not None else "s-none",
+                   f"c{code_index[code]}" if code in code_index else "c-none",
+                   f"v-{severity}", "b-fixed"]
+        loc = item.get("location") or {}
+        where = str(loc.get("file", "")).replace("\\", "/").rsplit("/", 1)[-1]
+        if loc.get("line") is not None:
+            where += f":{loc['line']}"
+        out.append(
+            f'<tr class="{" ".join(classes)}" data-school="{esc(sid or "")}" '
+            f'data-code="{esc(code)}" data-severity="{esc(severity)}" data-baseline="fixed">'
+            f"<td class=\"nw\">{esc(sid or t('no_school', lang))}</td>"
+            f'<td class="where">{esc(where)}</td><td class="nw">{esc(code)}</td>'
+            f'<td class="nw">{esc(t(severity, lang) if severity in SEVERITIES else severity)}</td>'
+            f'<td class="msg"><s>{esc(item.get("message", ""))}</s></td>'
+            + ('<td class="wv"></td>' if any_waived else "") + "</tr>")
     out.append("</tbody></table></div>\n")
     return "".join(out)
 
@@ -390,6 +502,28 @@ def _lanes(entries: list[dict[str, Any]]) -> None:
         close()
 
 
+def _entry_lines(e: dict[str, Any], activity: str, grades: str, codes: str, width: float,
+                 height: float, lang: str) -> list[tuple[str, str]]:
+    """The text lines an entry's box has room for, each cut to the box's width with an
+    ellipsis (the full text is the box's tooltip): codes first for an entry with
+    findings; in a narrow lane the times go on lines of their own."""
+    narrow = width < 90
+    times = [e["start"], f"–{e['end']}"] if narrow else [f"{e['start']}–{e['end']}"]
+    extra = e["title"] if e["title"] and e["title"] != activity else ""
+    if grades != t("whole_school", lang):
+        extra = f"{extra} {grades}".strip()
+    if codes:
+        lines = [(codes, ' fill="#c62828" font-weight="bold"')]
+        lines += [(x, "") for x in (*times[:1], activity, extra) if x] if narrow else [
+            (f"{times[0]} {activity}", ""), (extra, "")]
+    else:
+        lines = [(x, "") for x in (*times, activity) if x] if narrow else [
+            (f"{times[0]} {activity}", "")]
+        lines.append((extra, ' fill="#555"'))
+    room = max(int((height + 1) // 11), 1 if codes else 0)
+    return [(fit_label(text, width, size=10), style) for text, style in lines[:room] if text]
+
+
 def _week_svg(report: Report, lang: str, school_id: str, rows: list[dict[str, Any]],
               marks: dict[tuple[str, str | None, int | None], list[Finding]]) -> str:
     weekly = [r for r in rows if r["days"]]
@@ -399,7 +533,7 @@ def _week_svg(report: Report, lang: str, school_id: str, rows: list[dict[str, An
     first = min(_minutes(r["start"]) for r in weekly) // 60
     last = -(-max(_minutes(r["end"]) for r in weekly) // 60)
     first, last = min(first, 7), max(last, 18)
-    axis, col_w, head, per_min = 44, 150, 24, 0.9
+    axis, col_w, head, per_min = 44, 150, 24, 1.1
     width = axis + col_w * len(days) + 2
     height = head + int((last - first) * 60 * per_min) + 4
 
@@ -444,16 +578,9 @@ def _week_svg(report: Report, lang: str, school_id: str, rows: list[dict[str, An
                        f'fill="{fill}" stroke="{stroke}" stroke-width="{2 if bad else 0.8}"/>'
                        f'<svg x="{ex + 2:.1f}" y="{ey:.1f}" width="{max(lane_w - 5, 1):.1f}" '
                        f'height="{eh:.1f}">')
-            line1 = f"{e['start']}–{e['end']} {activity}"
-            if bad:
-                out.append(f'<text x="0" y="10" fill="#c62828" font-weight="bold">{esc(codes)} '
-                           f'{esc(e["start"])}</text>')
-                out.append(f'<text x="0" y="21">{esc(activity)} {esc(grades)}</text>')
-            else:
-                out.append(f'<text x="0" y="10">{esc(line1)}</text>')
-                if eh > 22:
-                    out.append(f'<text x="0" y="21" fill="#555">{esc(e["title"] or "")} '
-                               f'{esc("" if grades == t("whole_school", lang) else grades)}</text>')
+            for n, (text, style) in enumerate(_entry_lines(e, activity, grades, codes,
+                                                           lane_w - 6, eh, lang)):
+                out.append(f'<text x="0" y="{10 + 11 * n}"{style}>{esc(text)}</text>')
             out.append("</svg></g>")
     out.append("</svg>")
     return "".join(out)

@@ -10,7 +10,7 @@ from typing import IO, Any
 try:
     import orjson
 except ImportError:  # pragma: no cover - a dependency; the pure writer gives the same bytes
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 from compliance.host.markers import hookimpl
 from compliance.outputs.report import Report
@@ -26,15 +26,27 @@ def report_dict(report: Report) -> dict[str, Any]:
         "findings": (f.to_dict() for f in report.findings),
         "summary": report.summary(),
     }
+    files = {path: notes.to_dict(report.lang) for path, notes in report.file_notes.items()}
+    if files:
+        out["files"] = [files[path] for path in sorted(files)]
     if report.skipped:
         out["skipped"] = [s.to_dict() for s in report.skipped]
     if report.waivers:
         out["waivers"] = report.waivers
+    if report.fixed is not None:  # rounds.md: with a baseline
+        out["fixed"] = report.fixed
+    if report.evidence is not None:
+        # one object per file: the evidence's size and hash beside shaping's title and notes
+        for entry in report.evidence["files"]:
+            files[entry["path"]] = {**files.get(entry["path"], {"title": None, "notes": []}), **entry}
+        out["files"] = [files[path] for path in sorted(files)]
+        out["run"] = report.evidence["run"]
     return out
 
 
 class JsonReporter:
     name = "json"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".json"
 

@@ -72,6 +72,7 @@ def junit_tree(report: Report, lang: str) -> ET.Element:
 
 class JUnitReporter:
     name = "junit"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".xml"
 

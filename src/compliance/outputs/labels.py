@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 LABELS: dict[str, dict[str, str]] = {
     "school": {"zh": "学校", "en": "School"},
@@ -21,6 +22,13 @@ LABELS: dict[str, dict[str, str]] = {
     "title": {"zh": "规则", "en": "Rule"},
     "skipped": {"zh": "未执行的规则", "en": "Rules skipped"},
     "clean": {"zh": "未发现问题。", "en": "No findings."},
+    "passed_over": {"zh": "未作为数据读取的行", "en": "Rows passed over"},
+    "why.preamble": {"zh": "标题/表头上方", "en": "title / above the header"},
+    "why.note": {"zh": "注释", "en": "notes"},
+    "why.section": {"zh": "分段标题", "en": "section labels"},
+    "why.instructions_sheet": {"zh": "填表说明工作表", "en": "instruction sheet rows"},
+    "why.empty_sheet": {"zh": "空工作表", "en": "empty sheets"},
+    "why.assumed": {"zh": "推定", "en": "assumed"},
     "profile": {"zh": "配置", "en": "profile"},
     "error": {"zh": "错误", "en": "error"},
     "warning": {"zh": "警告", "en": "warning"},
@@ -79,6 +87,14 @@ LABELS: dict[str, dict[str, str]] = {
     "rows_rejected": {"zh": "无法读取的行数", "en": "Rows rejected"},
     "no_findings_rule": {"zh": "该规则未发现问题", "en": "no findings for this rule"},
     "progress": {"zh": "检查学校", "en": "Checking schools"},
+    "clauses_head": {"zh": "依据（条文见 compliance explain 代码）",
+                     "en": "Clauses (compliance explain CODE quotes them)"},
+    "clean_schools": {"zh": "未发现问题的学校", "en": "Schools without findings"},
+    "generated_at": {"zh": "生成时间", "en": "Generated"},
+    "inputs": {"zh": "检查对象", "en": "Checked"},
+    "show_clause": {"zh": "依据", "en": "Clause"},
+    "found_above": {"zh": "另从所给路径的同级或上级目录读取",
+                    "en": "Also read from beside or above the paths given"},
 }
 
 # C0 (line breaks too: a cell must not forge a report line), DEL, C1 (0x9b is a one-byte
@@ -93,7 +109,7 @@ def t(key: str, lang: str) -> str:
     return LABELS[key][lang]
 
 
-def waiver_line(waiver: dict, lang: str) -> str:
+def waiver_line(waiver: dict[str, Any], lang: str) -> str:
     """One waiver as a line of text: status, code, scope, reason, approver, expiry, uses."""
     status = waiver.get("status", "active")
     scope = waiver.get("school_id") or t("all", lang)
@@ -106,6 +122,44 @@ def waiver_line(waiver: dict, lang: str) -> str:
             f"{t('waived_count', lang)} {waiver.get('waived', 0)})")
 
 
+def clause_groups(report: object, codes: list[str], lang: str) -> list[tuple[list[str], str]]:
+    """The clauses behind ``codes``: codes citing the same clauses share one entry,
+    ``(["HRS001", "HRS002"], "LOCAL-HOURS 市义务教育工作要点")``, in code order."""
+    groups: dict[str, list[str]] = {}
+    table = getattr(report, "clauses", {}) or {}
+    for code in codes:
+        cited = table.get(code) or []
+        text = "; ".join(f"{c['id']} {c['document']}" for c in cited)
+        if text:
+            groups.setdefault(text, []).append(code)
+    return [(group, text) for text, group in groups.items()]
+
+
+def clean_schools(report: object) -> list[str]:
+    """``ID name`` of every school checked with no finding that counts."""
+    schools: dict[str, str] = getattr(report, "schools", {})
+    busy = {f.school_id for f in getattr(report, "active", [])}
+    return [f"{sid} {name}".strip() for sid, name in sorted(schools.items()) if sid not in busy]
+
+
 def clean(text: object) -> str:
     """Submitted text made safe for a terminal: control and bidi characters shown as '?'."""
     return _CONTROL.sub("?", str(text))
+
+
+def passed_over_lines(report: Any, lang: str) -> list[str]:
+    """One line per file with a title or rows passed over: ``path 《title》: 3 rows (1 …)``."""
+    lines = []
+    for path, title, counts in report.files_passed_over():
+        total = sum(counts.values())
+        parts = ", ".join(f"{n} {t('why.' + why, lang)}" for why, n in counts.items())
+        named = f" 《{title}》" if title else ""
+        if lang == "zh":
+            text = f"{path}{named}：{total} 行未作为数据读取" + (f"（{parts}）" if parts else "")
+        else:
+            text = f"{path}{named}: {total} row(s) passed over" + (f" ({parts})" if parts else "")
+        assumed = [n.shown(lang) for n in report.file_notes[path].notes if n.why == "assumed"]
+        if assumed:
+            text += ("；推定：" if lang == "zh" else "; assumed: ") + "; ".join(assumed)
+        lines.append(text)
+    return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,28 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # Each file read: its title and the rows passed over (exports.md), by path
+    # (compliance.inputs.shaping.FileNotes).
+    file_notes: dict[str, Any] = field(default_factory=dict)
+    # The official calendar's source for each year the run looked at ("2027" -> {kind,
+    # source, file, line, ...}); see compliance.inputs.calendar_run.calendar_evidence.
+    calendar_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files read from beside or above the paths given (a school folder's district
+    # zones.yaml and calendar.yaml, a lone file's school.yaml): the human formats say so.
+    found_above: list[str] = field(default_factory=list)
+    # Rule code -> the clauses it cites ({id, document, text} in the report's language),
+    # for the human formats' clause lines; the finding's `citation` has the same text.
+    clauses: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # When the report was made (ISO 8601, UTC) and the paths it was made from; shown by
+    # the human formats, never written to JSON (which stays byte-identical per input).
+    generated_at: str = ""
+    inputs: list[str] = field(default_factory=list)
+    # Rounds (compliance.rounds): the earlier findings now gone (``None`` without a
+    # baseline), what the run was and read (evidence), each school's findings by round.
+    fixed: list[dict[str, Any]] | None = None
+    evidence: dict[str, Any] | None = None
+    trend: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    round_counts: dict[str | None, dict[str, int]] | None = None  # per school, see baseline.py
 
     def __post_init__(self) -> None:
         self.findings.sort(key=Finding.sort_key)
@@ -79,6 +102,16 @@ class Report:
             return 1
         return 0
 
+    def files_passed_over(self) -> list[tuple[str, str | None, dict[str, int]]]:
+        """Each file that has a title or rows passed over: path, title, rows by ``why``."""
+        out = []
+        for path in sorted(self.file_notes):
+            notes = self.file_notes[path]
+            counts = notes.passed_over()
+            if counts or notes.title or notes.notes:
+                out.append((path, notes.title, counts))
+        return out
+
     def by_school(self) -> dict[str | None, list[Finding]]:
         groups: dict[str | None, list[Finding]] = {}
         for finding in self.findings:
@@ -86,7 +119,28 @@ class Report:
         return groups
 
 
-def schedule_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, str]]]:
+    """Each rule's cited clauses as ``{id, document, text}`` in ``lang``."""
+    from compliance.rules.metadata import clauses
+
+    known = clauses()
+    out: dict[str, list[dict[str, str]]] = {}
+    for code, meta in rules.items():
+        found = [meta.own_clauses.get(cid) or known.get(cid) for cid in meta.clauses]
+        out[code] = [{"id": c.id, "document": c.document[lang], "text": c.text}
+                     for c in found if c is not None]
+    return out
+
+
+def now_utc() -> str:
+    """The current time as ``YYYY-MM-DD HH:MM UTC``."""
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                  ) -> dict[str, list[dict[str, Any]]]:
     """Each school's readable schedule rows as plain data: ``days`` (ISO weekdays) or
     ``date``, ``start``/``end`` as ``HH:MM``, ``activity``, ``title``, ``grades``,
     ``compulsory`` and the ``file``/``line`` a finding's location can be matched to."""

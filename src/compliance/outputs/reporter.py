@@ -26,6 +26,9 @@ class Reporter(Protocol):
     :attr name: the ``--format`` value.
     :attr binary: ``True`` when ``render`` writes bytes (XLSX).
     :attr suffix: the usual file suffix, for ``--output`` guessing.
+    :attr uses_schedules: optional; ``False`` when ``render`` never reads
+        ``report.schedules`` (every school's schedule rows, for a week view), so a run
+        that asks only for such formats does not build them.  Absent means ``True``.
     """
 
     name: str

@@ -18,6 +18,8 @@ from compliance.outputs.reporter import RenderOptions
 from compliance.rules.finding import Finding
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+#: the key of our fingerprint in ``partialFingerprints`` (versioned as SARIF advises)
+FINGERPRINT = "compliance/v1"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -45,6 +47,10 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
         result["locations"][0]["logicalLocations"] = logical
     if f.citation:
         result["properties"]["citation"] = f.citation
+    if f.fingerprint:  # rounds.md: stable across re-sorted, renamed, re-exported files
+        result["partialFingerprints"] = {FINGERPRINT: f.fingerprint}
+    if f.baseline is not None:
+        result["baselineState"] = f.baseline
     if f.waived:
         waiver = f.waiver or {}
         result["suppressions"] = [{
@@ -58,9 +64,11 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 
 def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
     """The SARIF log as plain data."""
-    codes = sorted({f.code for f in report.findings})
+    fixed = report.fixed or []
+    codes = sorted({f.code for f in report.findings} | {item["code"] for item in fixed})
     index = {code: i for i, code in enumerate(codes)}
-    severity = {f.code: f.severity for f in report.findings}
+    severity = {item["code"]: item.get("severity", "warning") for item in fixed}
+    severity.update({f.code: f.severity for f in report.findings})
     rules = []
     for code in codes:
         title = report.titles.get(code, {})
@@ -77,15 +85,52 @@ def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
                             "version": report.tool.get("version", ""),
                             "rules": rules}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index) for f in report.findings],
+        "results": [_result(f, index) for f in report.findings]
+                   + [_absent(item, index) for item in fixed],
         "properties": {"profile": report.profile, "summary": report.summary(),
                        "waivers": report.waivers},
     }
+    if report.evidence is not None:
+        _evidence(run, report.evidence)
     return {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _absent(item: dict[str, Any], index: dict[str, int]) -> dict[str, Any]:
+    """A finding of the baseline that is gone (fixed): ``baselineState: absent``."""
+    loc = item.get("location") or {}
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri_of(str(loc.get("file", "")))}}
+    if isinstance(loc.get("line"), int) and loc["line"] >= 1:
+        physical["region"] = {"startLine": loc["line"]}
+    return {
+        "ruleId": item["code"],
+        "ruleIndex": index[item["code"]],
+        "level": LEVEL.get(item.get("severity", ""), "warning"),
+        "message": {"text": str(item.get("message", ""))},
+        "locations": [{"physicalLocation": physical}],
+        "partialFingerprints": {FINGERPRINT: item["fingerprint"]},
+        "baselineState": "absent",
+        "properties": {"school_id": item.get("school_id"), "subject": item.get("subject", {})},
+    }
+
+
+def _evidence(run: dict[str, Any], evidence: dict[str, Any]) -> None:
+    """The run's evidence: input files as artifacts (length, SHA-256), the time as the
+    invocation's, versions and sources in ``properties.run``."""
+    record = evidence["run"]
+    run["artifacts"] = [{"location": {"uri": uri_of(f["path"])}, "length": f["size"],
+                         "hashes": {"sha-256": f["sha256"]}} for f in evidence["files"]]
+    run["invocations"] = [{"executionSuccessful": True, "endTimeUtc": record["time"]}]
+    extensions = [{"name": p["name"], "version": p["version"]} if p["version"]
+                  else {"name": p["name"]}
+                  for p in record["plugins"] if p["origin"] != "built-in"]
+    if extensions:
+        run["tool"]["extensions"] = extensions
+    run["properties"]["run"] = record
 
 
 class SarifReporter:
     name = "sarif"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = False
     suffix = ".sarif"
 

@@ -55,6 +55,7 @@ def _sheet(wb: Any, title: str, head: list[str], rows: list[list[Any]], first: b
 
 class XlsxReporter:
     name = "xlsx"
+    uses_schedules = False  # the week view's data (report.schedules) is HTML-only
     binary = True
     suffix = ".xlsx"
 

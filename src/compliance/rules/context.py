@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from compliance.inputs.calendar import SchoolCalendar, YearCalendar
+from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCalendar
 from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
 from compliance.inputs.reasons import Msg, TemplateValues
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from compliance.host.profiles import Settings
+    from compliance.rounds.fingerprint import Fingerprinter
     from compliance.rules.metadata import RuleMeta
 
 PERSONAL_KEYS = frozenset({"student_id", "name", "student_name"})
@@ -68,8 +69,10 @@ class RunState:
     """What every context of one run shares."""
 
     def __init__(self, settings: Settings, lang: str, show_pii: bool,
-                 official: Callable[[int], YearCalendar | None]):
+                 official: Callable[[int], YearCalendar | None],
+                 fingerprinter: Fingerprinter | None = None):
         self.settings = settings
+        self.fingerprinter = fingerprinter
         self.lang = lang
         self.show_pii = show_pii
         self.official = official
@@ -83,6 +86,9 @@ class RunState:
     def make_finding(self, meta: RuleMeta, loc: Location, school_id: str | None,
                      subject: dict[str, Any], args: dict[str, Any]) -> Finding:
         subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
+        # made before masking: a student id enters only as a keyed hash
+        fingerprint = (self.fingerprinter.of(meta, school_id, loc, subject, args)
+                       if self.fingerprinter is not None else "")
         if not self.show_pii:
             for key in PERSONAL_KEYS & subject.keys():
                 subject[key] = mask(key, subject[key])
@@ -103,6 +109,7 @@ class RunState:
             location=loc,
             subject=subject,
             citation=meta.citation(self.lang),
+            fingerprint=fingerprint,
         )
 
 
@@ -139,16 +146,29 @@ class SchoolContext:
 
     @property
     def calendar(self) -> SchoolCalendar:
+        """The school's days: terms, local days and the official calendar (see
+        :mod:`compliance.inputs.calendar` for where each year comes from)."""
         if self._calendar is None:
             district = self.submission.district
             terms = [(t.start, t.end) for t in self.school.terms] if self.school else None
+            official = self.state.official
+            declared = district.official_years() if district else []
+            if declared:  # the district's calendar.yaml years, after the run's own files
+                if not isinstance(official, OfficialCalendar):
+                    official = OfficialCalendar(official)
+                official = official.extended(declared)
             self._calendar = SchoolCalendar(
-                self.state.official,
+                official,
                 terms or None,
                 district.local_holidays() if district else set(),
                 district.local_workdays() if district else set(),
             )
         return self._calendar
+
+    def calendar_sources(self) -> dict[int, Any]:
+        """The years this school's checks asked the calendar about, with each year's
+        :class:`~compliance.inputs.calendar.CalendarSource` (``None``: not covered)."""
+        return self._calendar.sources() if self._calendar is not None else {}
 
     def grades_of(self, scope: Scope | None) -> list[int]:
         """The school's grades a schedule row applies to."""
@@ -174,7 +194,16 @@ class SchoolContext:
         :class:`~compliance.inputs.reasons.Msg` among them is rendered in the run's language).
         """
         loc = where.at(column) if isinstance(where, Record) else where
-        return self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        season = where["season"] if isinstance(where, Record) else None
+        if season is None and subject and subject.get("season") is not None:
+            season = subject["season"]
+        if season is not None:
+            # a seasonal entry's finding names its season (exports.md), for any rule
+            subject = {**(subject or {}), "season": str(season)}
+        found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        if season is not None:
+            found.message += f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
+        return found
 
 
 class RunContext:

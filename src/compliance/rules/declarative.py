@@ -42,6 +42,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,10 @@ from compliance.inputs.values import (
 )
 from compliance.rules.context import SchoolContext
 from compliance.rules.finding import Finding
+from compliance.rules.i18n import LABELS, label
 from compliance.rules.metadata import load_yaml_file, plain, rules_dir
 from compliance.rules.pack import RulePack
+from compliance.rules.schema import DECLARATIVE_RULE_KEYS, placeholders, suggest
 
 COMPARE = ("eq", "ne", "lt", "le", "gt", "ge")
 OPERATORS = (*COMPARE, "in", "not_in", "contains", "matches", "weekday", "school_day",
@@ -71,6 +74,9 @@ OPERATORS = (*COMPARE, "in", "not_in", "contains", "matches", "weekday", "school
 DAY_TYPES = {t.value: t for t in DayType if t is not DayType.UNKNOWN}
 MARKER = "declarative"
 RESERVED = frozenset({"code", "where", "column", "subject"})
+SCHOOL_PREFIX = "school."
+# the school profile's fields a condition may test as ``school.NAME``
+SCHOOL_FIELDS = ("id", "name", "level", "area", "boarding", "district", "catchment")
 
 Test = Callable[[SchoolContext, Record], bool]
 
@@ -79,6 +85,9 @@ Test = Callable[[SchoolContext, Record], bool]
 class _Where:
     file: str
     code: str
+    # every field a condition reads, with its line, checked against the kind's fields
+    # once every plugin's kinds are known
+    fields: list[tuple[str, int | None]] = dc_field(default_factory=list)
 
     def error(self, message: str, line: int | None) -> ConfigError:
         return ConfigError(f"rule {self.code}: {message}", self.file, line)
@@ -103,14 +112,14 @@ def load_declarative(path: str | Path) -> RulePack:
                           str(path), 1)
     pack = RulePack.from_mapping(data, path)
     body = data["rules"]
+    uses: list[_Uses] = []
     for code, spec in body.items():
         where = _Where(str(path), code)
         line = body.line_of(code)
-        known = {"severity", "title", "message", "clauses", "parameters", "kind", "kinds",
-                 "needs_profile", "description", "example", "when", "column", "subject"}
         for key in spec:
-            if key not in known:
-                raise where.error(f"unknown key {key!r}; known: {', '.join(sorted(known))}",
+            if key not in DECLARATIVE_RULE_KEYS:
+                raise where.error(f"unknown key {key!r}{suggest(key, DECLARATIVE_RULE_KEYS)}; "
+                                  f"known: {', '.join(sorted(DECLARATIVE_RULE_KEYS))}",
                                   spec.line_of(key))
         kind = spec.get("kind") or (plain(data.get("kinds") or [None])[0])
         if not kind or not isinstance(kind, str):
@@ -118,8 +127,14 @@ def load_declarative(path: str | Path) -> RulePack:
         if "when" not in spec:
             raise where.error("needs a `when:` condition", line)
         test, fields = _compile(spec["when"], where, spec.line_of("when"))
-        column = spec.get("column") or (fields[0] if fields else None)
-        subject_fields = plain(spec.get("subject") or fields)
+        record_fields = [f for f in fields if not f.startswith(SCHOOL_PREFIX)]
+        column = spec.get("column") or (record_fields[0] if record_fields else None)
+        subject_fields = plain(spec.get("subject") or record_fields)
+        for key in ("column", "subject"):
+            if key in spec:
+                names = subject_fields if key == "subject" else [column]
+                where.fields += [(str(n), spec.line_of(key)) for n in names
+                                 if not str(n).startswith(SCHOOL_PREFIX)]
         meta = pack.rules[code]
         meta.kinds = [kind]
         missing = [p for p in _params(spec["when"]) if p not in meta.parameters]
@@ -127,7 +142,51 @@ def load_declarative(path: str | Path) -> RulePack:
             raise where.error(f"uses parameter(s) {', '.join(missing)} it does not define under "
                               "`parameters:`", line)
         pack.check(code)(_make_check(code, kind, test, column, subject_fields))
+        uses.append(_Uses(where, kind, spec.line_of("kind") or line, meta.message,
+                          set(meta.parameters), spec.line_of("message") or line))
+    pack.validate = lambda kinds: _check_uses(uses, kinds)
     return pack
+
+
+@dataclass
+class _Uses:
+    """What one declarative rule expects of its document kind."""
+
+    where: _Where
+    kind: str
+    kind_line: int | None
+    message: dict[str, str]
+    params: set[str]
+    message_line: int | None
+
+
+def _check_uses(uses: list[_Uses], kinds: dict[str, Any]) -> None:
+    """Every kind, field and message placeholder a rule names exists.
+
+    Run once every plugin's document kinds are known (a rule may check a kind a
+    plugin adds), so a misspelt ``field: ennd`` fails at load instead of never firing.
+    """
+    for use in uses:
+        kind = kinds.get(use.kind)
+        if kind is None:
+            raise use.where.error(f"unknown kind {use.kind!r}{suggest(use.kind, set(kinds))}; "
+                                  f"known: {', '.join(sorted(kinds))}", use.kind_line)
+        names = [f.name for f in kind.fields]
+        for name, line in use.where.fields:
+            if name not in names:
+                raise use.where.error(
+                    f"unknown field {name!r} of kind {use.kind}{suggest(name, names)}; known: "
+                    f"{', '.join(names)}, or {', '.join(SCHOOL_PREFIX + f for f in SCHOOL_FIELDS)}",
+                    line)
+        known = set(names) | use.params
+        for lang, template in use.message.items():
+            for name in placeholders(template):
+                base = name.split(".")[0].split("[")[0]
+                if base not in known:
+                    raise use.where.error(
+                        f"the {lang} message uses {{{name}}}, which the rule does not pass"
+                        f"{suggest(base, known)}; it passes the fields of {use.kind} and its "
+                        "parameters", use.message_line)
 
 
 def _make_check(code: str, kind: str, test: Test, column: str | None,
@@ -135,15 +194,29 @@ def _make_check(code: str, kind: str, test: Test, column: str | None,
     def check(ctx: SchoolContext) -> Iterator[Finding]:
         for record in ctx.records(kind):
             if test(ctx, record):
-                subject = {name: record[name] for name in subject_fields}
+                subject = {name: value_of(name)(ctx, record) for name in subject_fields}
                 # the rule's parameters and every field are available to the message
                 # template, not only the subject's
                 values = {**ctx.params(code), **record.values}
                 args = {k: v for k, v in values.items() if k not in subject and k not in RESERVED}
+                # a message shows what a reader calls a value (自习), not its code (self_study)
+                args.update(_display(ctx, record))
                 yield ctx.finding(code, record, column=column, subject=subject, **args)
 
     check.__qualname__ = f"declarative {code}"
     return check
+
+
+def _display(ctx: SchoolContext, record: Record) -> dict[str, Any]:
+    """Message values that have a label in the run's language: activities, weekdays."""
+    out: dict[str, Any] = {}
+    for name, value in record.values.items():
+        if isinstance(value, str) and name in LABELS and value in LABELS[name]:
+            out[name] = label(name, value, ctx.lang)
+        elif isinstance(value, frozenset) and name == "days":
+            out[name] = ctx.weekdays_text(value)
+    # the subject keeps the code (JSON readers match on it); only the message shows the label
+    return out
 
 
 def _params(node: Any) -> list[str]:
@@ -191,9 +264,19 @@ def _compile(node: Any, where: _Where, line: int | None) -> tuple[Test, list[str
         raise where.error("a test needs `field:` (or use all/any/not)", line)
     ops = [k for k in node if k != "field"]
     if len(ops) != 1 or ops[0] not in OPERATORS:
-        raise where.error(f"a test takes exactly one operator, one of: {', '.join(OPERATORS)}",
-                          line)
+        hint = suggest(ops[0], OPERATORS) if len(ops) == 1 else ""
+        raise where.error(f"a test takes exactly one operator{hint}, one of: "
+                          f"{', '.join(OPERATORS)}", node.line_of(ops[0]) if ops else line)
     name, op = str(node["field"]), ops[0]
+    field_line = node.line_of("field")
+    if name.startswith(SCHOOL_PREFIX):
+        attr = name[len(SCHOOL_PREFIX):]
+        if attr not in SCHOOL_FIELDS:
+            known = [SCHOOL_PREFIX + f for f in SCHOOL_FIELDS]
+            raise where.error(f"unknown school field {name!r}{suggest(name, known)}; "
+                              f"known: {', '.join(known)}", field_line)
+    else:
+        where.fields.append((name, field_line))
     return _test(name, op, node[op], where, node.line_of(op)), [name]
 
 
@@ -202,20 +285,21 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> Test:
+    get = value_of(name)
     if op == "matches":
         try:
             pattern = re.compile(str(operand))
         except re.error as exc:
             raise where.error(f"`matches`: not a valid regular expression: {exc}", line) from None
-        return lambda ctx, rec: rec[name] is not None and bool(pattern.search(str(rec[name])))
+        return lambda ctx, rec: get(ctx, rec) is not None and bool(pattern.search(str(get(ctx, rec))))
     if op == "empty":
         wanted = _bool(operand, where, line)
-        return lambda ctx, rec: (rec[name] is None or rec[name] == "") is wanted
+        return lambda ctx, rec: (get(ctx, rec) is None or get(ctx, rec) == "") is wanted
     if op == "school_day":
         wanted = _bool(operand, where, line)
 
         def school_day(ctx: SchoolContext, rec: Record) -> bool:
-            day = rec[name]
+            day = get(ctx, rec)
             if not isinstance(day, dt.date):
                 return False
             kind = ctx.calendar.day_type(day)
@@ -229,8 +313,12 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
             raise where.error(f"`day_type`: unknown {bad[0]!r}; known: {', '.join(DAY_TYPES)}",
                               line)
         types = {DAY_TYPES[str(v)] for v in values}
-        return lambda ctx, rec: isinstance(rec[name], dt.date) and ctx.calendar.day_type(
-            rec[name]) in types
+
+        def day_type(ctx: SchoolContext, rec: Record) -> bool:
+            day = get(ctx, rec)
+            return isinstance(day, dt.date) and ctx.calendar.day_type(day) in types
+
+        return day_type
     if op == "weekday":
         try:
             days = parse_weekdays(";".join(map(str, operand)) if isinstance(operand, list)
@@ -239,7 +327,7 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
             raise where.error(f"`weekday`: {exc}", line) from None
 
         def weekday(ctx: SchoolContext, rec: Record) -> bool:
-            value = rec[name]
+            value = get(ctx, rec)
             if isinstance(value, dt.date):
                 return value.isoweekday() in days
             if isinstance(value, frozenset):
@@ -253,7 +341,7 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
         negate = op == "not_in"
 
         def member(ctx: SchoolContext, rec: Record) -> bool:
-            value = rec[name]
+            value = get(ctx, rec)
             if value is None:
                 return False
             items = _resolve(operand, ctx, where.code)
@@ -263,7 +351,7 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
         return member
     if op == "contains":
         def contains(ctx: SchoolContext, rec: Record) -> bool:
-            value = rec[name]
+            value = get(ctx, rec)
             item = _resolve(operand, ctx, where.code)
             if value is None:
                 return False
@@ -282,7 +370,7 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
         raise where.error(f"`{op}` takes one value", line)
 
     def compare(ctx: SchoolContext, rec: Record) -> bool:
-        value = rec[name]
+        value = get(ctx, rec)
         if value is None:
             return False
         other = _coerce(_resolve(operand, ctx, where.code), value)
@@ -299,6 +387,19 @@ def _test(name: str, op: str, operand: Any, where: _Where, line: int | None) -> 
             return False
 
     return compare
+
+
+def value_of(name: str) -> Callable[[SchoolContext, Record], Any]:
+    """How a condition reads ``name``: a field of the record, or ``school.X`` from the
+    school's profile (``school.level``, ``school.boarding``, ``school.area`` …)."""
+    if name.startswith(SCHOOL_PREFIX):
+        attr = name[len(SCHOOL_PREFIX):]
+
+        def school_value(ctx: SchoolContext, rec: Record) -> Any:
+            return getattr(ctx.school, attr, None) if ctx.school is not None else None
+
+        return school_value
+    return lambda ctx, rec: rec[name]
 
 
 def _is_param(operand: Any) -> bool:

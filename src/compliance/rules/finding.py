@@ -29,6 +29,10 @@ class Finding:
     citation: str = ""
     waived: bool = False
     waiver: dict[str, Any] | None = None
+    #: stable across rounds (see compliance.rounds.fingerprint)
+    fingerprint: str = ""
+    #: against a baseline: ``new`` or ``unchanged``; ``None`` without one
+    baseline: str | None = None
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location
@@ -56,4 +60,7 @@ class Finding:
         }
         if self.waiver is not None:
             out["waiver"] = self.waiver
+        out["fingerprint"] = self.fingerprint
+        if self.baseline is not None:
+            out["baseline"] = self.baseline
         return out

@@ -37,6 +37,15 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
         "National Day": {"zh": "国庆节", "en": "National Day"},
         "Mid-autumn Festival": {"zh": "中秋节", "en": "Mid-autumn Festival"},
         "local": {"zh": "地方休息日", "en": "local rest day"},
+        # names as the notice and declared years (calendar.yaml `official:`) write them
+        "元旦": {"zh": "元旦", "en": "New Year's Day"},
+        "春节": {"zh": "春节", "en": "Spring Festival"},
+        "清明节": {"zh": "清明节", "en": "Tomb-sweeping Day"},
+        "劳动节": {"zh": "劳动节", "en": "Labour Day"},
+        "端午节": {"zh": "端午节", "en": "Dragon Boat Festival"},
+        "中秋节": {"zh": "中秋节", "en": "Mid-autumn Festival"},
+        "国庆节": {"zh": "国庆节", "en": "National Day"},
+        "国庆节、中秋节": {"zh": "国庆节、中秋节", "en": "National Day and Mid-autumn Festival"},
     },
     "level": {
         "primary": {"zh": "小学", "en": "primary"},

@@ -13,6 +13,7 @@ from typing import Any
 from compliance.host.errors import ConfigError
 from compliance.inputs.raw import LList, LMap, ReadError
 from compliance.inputs.yaml_reader import load_text
+from compliance.rules.schema import check_clauses
 
 LANGS = ("zh", "en")
 
@@ -77,6 +78,7 @@ def clauses() -> dict[str, Clause]:
 
 def parse_clauses(data: LMap, path: Path) -> dict[str, Clause]:
     """Clauses from a mapping of id → {document: {zh, en}, text, source}."""
+    check_clauses(data, path)
     out: dict[str, Clause] = {}
     for cid, body in data.items():
         if not isinstance(body, LMap) or not body.get("text"):
@@ -108,6 +110,9 @@ class RuleMeta:
     example: dict[str, dict[str, str]] = field(default_factory=dict)
     # clauses a plugin's pack file quotes itself (`clause_texts:`), beside rules/clauses.yaml
     own_clauses: dict[str, Clause] = field(default_factory=dict)
+    # the subject fields that make a finding *this* violation (its fingerprint, see
+    # compliance.rounds.fingerprint); ``None``: the subject minus line and file
+    identity: list[str] | None = None
     # one citation text per language, shared by every finding of the rule (a city's
     # 100,000 findings would otherwise each carry their own copy of the clause text)
     _citations: dict[str, str] = field(default_factory=dict, repr=False, compare=False)

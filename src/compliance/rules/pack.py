@@ -23,32 +23,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from compliance.host.errors import ConfigError
+from compliance.inputs.raw import LMap
 from compliance.rules.finding import SEVERITIES
 from compliance.rules.metadata import (
     LANGS,
     RuleMeta,
+    clauses,
     load_yaml_file,
     parse_clauses,
     plain,
     rules_dir,
     text_pair,
 )
+from compliance.rules.schema import check_pack, check_placeholders, suggest
 
 if TYPE_CHECKING:
+    from compliance.rules.batch import BatchContext
     from compliance.rules.context import RunContext, SchoolContext
     from compliance.rules.finding import Finding
 
 SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
 CollectFn = Callable[["SchoolContext"], Any]
 FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+BatchFn = Callable[["BatchContext"], Iterable["Finding"]]
 
 
 @dataclass
 class Check:
     """One check function and the codes it can report.
 
-    ``scope`` is ``school`` (``fn(ctx)`` once per school) or ``run``
-    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once).
+    ``scope`` is ``school`` (``fn(ctx)`` once per school), ``run``
+    (``collect(ctx)`` once per school, then ``finish(run, collected)`` once) or
+    ``batch`` (``fn(batch)`` once per batch of schools, see ``rules/batch.py``).
     """
 
     codes: tuple[str, ...]
@@ -70,6 +76,9 @@ class RulePack:
     rules: dict[str, RuleMeta]
     checks: list[Check] = field(default_factory=list)
     source: str | None = None
+    # called with every document kind once all plugins are loaded (a declarative pack
+    # checks the kinds and fields its rules name); raises ConfigError
+    validate: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
 
     @classmethod
     def from_yaml(cls, name_or_path: str | Path) -> RulePack:
@@ -82,6 +91,10 @@ class RulePack:
     @classmethod
     def from_mapping(cls, data: Any, path: Path) -> RulePack:
         src = str(path)
+        if not isinstance(data, LMap):
+            raise ConfigError("expected a mapping at the top", src, 1)
+        check_pack(data, path, declarative=str(data.get("declarative", "")).lower()
+                   in ("true", "yes", "1"))
         name = data.get("pack")
         if not name:
             raise ConfigError("a pack file needs `pack: NAME`", src, data.line)
@@ -90,17 +103,18 @@ class RulePack:
         pack_kinds = plain(data.get("kinds") or [])
         pack_clauses = plain(data.get("clauses") or [])
         own = data.get("clause_texts")
-        if own is not None and not isinstance(own, dict):
+        if own is not None and not isinstance(own, LMap):
             raise ConfigError("`clause_texts:` maps clause ids to {document, text}", src,
                               data.line_of("clause_texts"))
         own_clauses = parse_clauses(own, path) if own else {}
+        known_clauses = {**clauses(), **own_clauses}
         rules: dict[str, RuleMeta] = {}
         body = data.get("rules")
-        if not isinstance(body, dict) or not body:
+        if not isinstance(body, LMap) or not body:
             raise ConfigError("a pack file needs a `rules:` mapping of codes", src, data.line)
         for code, spec in body.items():
             line = body.line_of(code)
-            if not isinstance(spec, dict):
+            if not isinstance(spec, LMap):
                 raise ConfigError(f"rule {code} must be a mapping", src, line)
             severity = str(spec.get("severity", "error"))
             if severity not in SEVERITIES:
@@ -109,13 +123,17 @@ class RulePack:
                 part: text_pair(value, f"rule {code} example {part}", path, line)
                 for part, value in (spec.get("example") or {}).items()
             }
+            cited = plain(spec.get("clauses") or pack_clauses)
+            _check_cited(code, cited, known_clauses, src, spec.line_of("clauses") or line)
+            message = text_pair(spec.get("message"), f"rule {code} message", path, line)
+            check_placeholders(code, message, path, spec.line_of("message") or line)
             rules[code] = RuleMeta(
                 code=code,
                 pack=str(name),
                 severity=severity,
                 title=text_pair(spec.get("title"), f"rule {code} title", path, line),
-                message=text_pair(spec.get("message"), f"rule {code} message", path, line),
-                clauses=plain(spec.get("clauses") or pack_clauses),
+                message=message,
+                clauses=cited,
                 parameters={**shared, **plain(spec.get("parameters") or {})},
                 kinds=plain(spec.get("kinds") or pack_kinds),
                 needs_profile=_flag(spec.get("needs_profile", data.get("needs_profile"))),
@@ -124,6 +142,7 @@ class RulePack:
                 else {lang: "" for lang in LANGS},
                 example=example,
                 own_clauses=own_clauses,
+                identity=_identity(spec.get("identity", data.get("identity")), code, src, line),
             )
         return cls(name=str(name), title=title, rules=rules, source=src)
 
@@ -132,6 +151,16 @@ class RulePack:
 
         def register(fn: SchoolCheckFn) -> SchoolCheckFn:
             self._add(Check(codes, fn))
+            return fn
+
+        return register
+
+    def per_batch(self, *codes: str) -> Callable[[BatchFn], BatchFn]:
+        """Register ``fn(batch)``: one call over the tables of a batch of schools
+        (a :class:`~compliance.rules.batch.BatchContext`), for column-wise rules."""
+
+        def register(fn: BatchFn) -> BatchFn:
+            self._add(Check(codes, fn, scope="batch"))
             return fn
 
         return register
@@ -154,6 +183,28 @@ class RulePack:
                 self.source,
             )
         self.checks.append(check)
+
+
+def _check_cited(code: str, cited: Any, known: dict[str, Any], src: str,
+                 line: int | None) -> None:
+    """A rule cites at least one clause, and only clauses that are quoted somewhere."""
+    if not isinstance(cited, list) or not cited:
+        raise ConfigError(f"rule {code} cites no clause: give `clauses: [ID]` (rule or pack) "
+                          "— ids from rules/clauses.yaml or the file's `clause_texts:`",
+                          src, line)
+    for cid in cited:
+        if cid not in known:
+            raise ConfigError(f"rule {code} cites unknown clause {cid!r}{suggest(cid, known)}; "
+                              "quote it under `clause_texts:`", src, line)
+def _identity(value: Any, code: str, src: str, line: int | None) -> list[str] | None:
+    """A rule's ``identity:`` list of subject fields (or ``location.file``/``.column``)."""
+    if value is None:
+        return None
+    fields = plain(value)
+    if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
+        raise ConfigError(f"rule {code}: identity must be a list of subject field names", src,
+                          line)
+    return fields
 
 
 def _flag(value: Any) -> bool:

@@ -136,7 +136,7 @@ def selective_admission(ctx: SchoolContext) -> Iterator[Finding]:
             else:
                 yield ctx.finding("ENR002", entry, column="admission_basis",
                                   subject=_student(entry, basis=basis),
-                                  basis_name=BASIS_NAMES.get(basis, {}).get(ctx.lang, basis))
+                                  basis_name=BASIS_NAMES.get(str(basis), {}).get(ctx.lang, basis))
 
 
 @dataclass(slots=True)
@@ -248,9 +248,8 @@ def admitted(ctx: SchoolContext) -> Admitted:
         # one string object per distinct name, however many children share it
         part.names.extend([part_names.setdefault(n, n) if n.__class__ is str else n for n in names])
         part.lines.extend(lines)
-        first = sources[0] if sources else None
-        if sources.count(first) == len(sources):  # one file: the usual case
-            part.file_of.extend([files[first]] * len(sources) if sources else [])
+        if not sources or sources.count(sources[0]) == len(sources):  # one file: the usual case
+            part.file_of.extend([files[sources[0]]] * len(sources) if sources else [])
         else:
             part.file_of.extend(files[key] for key in sources)
     part.files = list(files)

@@ -1,0 +1,99 @@
+"""Stopping work: Ctrl-C and SIGTERM for the whole run, a time limit for one rule.
+
+A plugin can raise anything, ``KeyboardInterrupt`` and ``SystemExit`` included, and
+the engine turns all of it into ERR001 (:data:`PLUGIN_FAULTS`).  That only works if a
+real Ctrl-C is told apart from a plugin's ``raise KeyboardInterrupt``: while a run is
+on, :func:`stop_on_signals` makes SIGINT and SIGTERM raise :class:`Interrupted`, which
+no guard catches.  :func:`time_limit` stops a rule that never returns with
+:class:`RuleTimeout`, raised inside it by SIGALRM (and again every half second, so a
+rule that swallows the first one is still stopped).
+
+Signals reach only a process's main thread: both helpers do nothing elsewhere (a
+run started from a thread is then neither interruptible this way nor time-limited).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+#: what a plugin's code may raise and the engine contains (ERR001, INP003, one error line)
+PLUGIN_FAULTS: tuple[type[BaseException], ...] = (Exception, SystemExit, KeyboardInterrupt)
+#: how often a rule past its limit is interrupted again (it may catch the first one)
+REPEAT = 0.5
+
+
+class Interrupted(BaseException):
+    """The user (SIGINT) or the system (SIGTERM) stopped the run.
+
+    :attr signum: the signal; :attr status: the exit status for it (130, 143).
+    """
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.status = 128 + signum
+
+
+class RuleTimeout(BaseException):
+    """A rule ran past its time limit (raised inside the rule)."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"did not return within {seconds:g} s")
+        self.seconds = seconds
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def stop_on_signals() -> Iterator[None]:
+    """While inside, SIGINT and SIGTERM raise :class:`Interrupted` (main thread only)."""
+    if not _in_main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        raise Interrupted(signum)
+
+    before = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in before.items():
+            signal.signal(sig, old)
+
+
+def worker_signals() -> None:
+    """In a worker process: Ctrl-C is the parent's to handle, SIGTERM simply ends it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`RuleTimeout` inside the block once it has run ``seconds``.
+
+    ``None`` or ``0`` means no limit; so does a block run outside the main thread.
+    """
+    if not seconds or seconds <= 0 or not _in_main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+    armed = True
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if armed:
+            raise RuleTimeout(seconds)
+
+    before = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
+    try:
+        yield
+    finally:
+        armed = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
