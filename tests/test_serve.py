@@ -64,7 +64,15 @@ def zip_with(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
 
 
 def engine_findings(path: Path, lang: str = "zh", profile: str = "default") -> list[tuple[str, str, int]]:
-    report = Engine(RunOptions(lang=lang, profile=profile, jobs=1)).check([str(path)])
+    """What the engine finds in ``path`` uploaded on its own (a copy: a school folder
+    inside the samples' district would also see the district's zones and calendar)."""
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        alone = Path(tmp) / path.name
+        shutil.copytree(path, alone)
+        report = Engine(RunOptions(lang=lang, profile=profile, jobs=1)).check([str(alone)])
     return sorted((f.code, f.school_id or "", f.location.line or 0) for f in report.findings)
 
 
@@ -616,3 +624,19 @@ def test_serve_with_a_bad_tokens_file_is_one_line(tmp_path) -> None:
     result = CliRunner().invoke(app, ["serve", "--tokens", str(tokens), "--port", "1"])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "tokens.yaml:1" in result.output
+
+
+def test_with_history_every_check_is_recorded_as_a_round(make_client, tmp_path) -> None:
+    from compliance.rounds.history import History
+
+    db = tmp_path / "rounds.db"
+    client = make_client(history=str(db))
+    files = folder_parts(DISTRICT / "zs-001", "zs-001/")
+    first = client.post("/api/check", files=files)
+    second = client.post("/api/check", files=files)
+    assert first.status_code == second.status_code == 200, first.text
+    with History(db) as history:
+        assert len(history.rounds_of("ZS-001")) == 2
+    # the second round is compared with the first, as `compliance check --history` does
+    assert all(f.get("baseline") == "unchanged" for f in second.json()["findings"])
+    assert all(f.get("fingerprint") for f in first.json()["findings"])

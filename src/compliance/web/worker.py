@@ -45,6 +45,8 @@ class Job:
     cpu_seconds: int = 120
     entry_points: bool = True
     modules: list[str] = field(default_factory=list)
+    #: ``--history``: the SQLite history this check is recorded in as a round (absolute path)
+    history: str | None = None
 
     def write(self, file: Path) -> None:
         file.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
@@ -83,6 +85,10 @@ def run(job: Job, engine: Engine | None = None) -> int:
             engine = build_engine(job.profile, job.entry_points, job.modules)
         engine.options.lang = job.lang  # the engine is this process's own copy
         report = engine.check([job.path])
+        from compliance.rounds.apply import RoundOptions, apply_rounds
+
+        # what `compliance check` adds: fingerprints, evidence, and with --history the round
+        apply_rounds(report, engine, [job.path], RoundOptions(history=job.history, evidence=True))
         options = RenderOptions(lang=job.lang)
         for fmt in job.formats:
             reporter = engine.registry.reporters[fmt]
