@@ -843,6 +843,9 @@ def serve(
     queue_wait: Annotated[float, typer.Option(
         "--queue-wait", min=0, help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
     = 15.0,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="FILE.db", help="Record every check as a round in this SQLite history. "
+                                             "每次检查记入检查历史库。")] = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks. 显示调试信息。")] = False,
@@ -861,7 +864,8 @@ def serve(
         run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
                                 max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
                                 time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
-                                entry_points=not no_entry_points, modules=plugin or []))
+                                entry_points=not no_entry_points, modules=plugin or [],
+                                history=history))
         return 0
 
     raise typer.Exit(_run(go, debug))
