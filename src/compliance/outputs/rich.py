@@ -97,8 +97,8 @@ class RichReporter:
         passed = passed_over_lines(report, lang)
         if passed:
             console.print(Text(f"{t('passed_over', lang)}:", style="bold"))
-            for line in passed:
-                console.print(Text("  " + clean(line), style="dim"))
+            for entry in passed:
+                console.print(Text("  " + clean(entry), style="dim"))
         if report.rows_rejected:
             console.print(Text(rows_not_checked(report, lang), style="red"))
         if report.incomplete:
