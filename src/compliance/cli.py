@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.completion import install_callback, show_callback
 from typer.core import TyperCommand
 
 from compliance import __version__
@@ -39,7 +40,7 @@ app = typer.Typer(
     help="Check school submissions against school-conduct policy. "
          "检查学校提交的作息、活动、招生、教辅、作业材料是否符合办学行为规范。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # the completion options are main_options' own, in both languages
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -75,6 +76,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    install_completion: Annotated[bool | None, typer.Option(
+        "--install-completion", callback=install_callback, expose_value=False, is_eager=True,
+        help="Install command completion for the current shell. 为当前 shell 安装命令补全。")]
+    = None,
+    show_completion: Annotated[bool | None, typer.Option(
+        "--show-completion", callback=show_callback, expose_value=False, is_eager=True,
+        help="Print the completion script for the current shell. 显示命令补全脚本。")] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit. 显示版本。")] = False,
 ) -> None:
