@@ -298,3 +298,68 @@ def xlsx_entity_bomb(path: Path) -> Path:
 
 
 GENERATED["entities.xlsx"] = xlsx_entity_bomb
+
+
+# --- second round (issue 14) ------------------------------------------------------------
+
+
+def stray_quotes(path: Path, rows: int = 300) -> Path:
+    """Names that open a quote and never close it: on row 10, 146 rows later, and near the end
+    (that one unclosed to the end of the file).  A lenient CSV parser folds the rows between."""
+    lines = [f"Mon-Fri,08:00,11:40,lesson,上午{i}\n" for i in range(rows)]
+    lines[10] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    lines[156] = 'Mon-Fri,08:00,18:40,lesson,"李四\n'
+    lines[rows - 50] = 'Mon-Fri,08:00,11:40,lesson,"王五\n'
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    return path
+
+
+def giant_line_mid_file(path: Path, megabytes: int = 200) -> Path:
+    """Five good rows, one line of ``megabytes`` MB, five rows ending too late."""
+    with path.open("wb") as fh:
+        fh.write(HEADER.encode() + GOOD_ROW.encode() * 5)
+        fh.write(b"Mon-Fri,08:00,11:40,lesson,")
+        chunk = b"x" * (1 << 20)
+        for _ in range(megabytes):
+            fh.write(chunk)
+        fh.write(b"\n" + b"Mon-Fri,08:00,18:40,lesson,late\n" * 5)
+    return path
+
+
+def mixed_encoding_small(path: Path) -> Path:
+    """A few UTF-8 rows, then GBK rows pasted below: far under a megabyte."""
+    head = HEADER + "".join(f"Mon-Fri,08:00,11:40,lesson,早读课程{i}\n" for i in range(5))
+    tail = "".join(f"Mon-Fri,13:30,17:00,lesson,下午第{i}节\n" for i in range(5))
+    path.write_bytes(head.encode("utf-8") + tail.encode("gbk"))
+    return path
+
+
+def xlsx_huge_dimension(path: Path) -> Path:
+    """A small workbook whose ``<dimension>`` claims every cell of a sheet, with a last row
+    at the bottom of the sheet: openpyxl would make a million rows of 16 384 values."""
+    data = ('<dimension ref="A1:XFD1048576"/>' + _rows([SCHEDULE_HEAD, ["Mon-Fri", "08:00", "18:30",
+                                                                        "lesson", "下午"]])
+            .replace("</sheetData>", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>'
+                     'Mon-Fri</t></is></c></row></sheetData>'))
+    return _xlsx(path, [("schedule", "visible", data)])
+
+
+def xlsx_far_column(path: Path, rows: int = 300_000) -> Path:
+    """A header, one data row, then ``rows`` rows each holding one cell in column XFD."""
+    head = _rows([SCHEDULE_HEAD, ["Mon-Fri", "08:00", "18:30", "lesson", "下午"]])
+    far = "".join(f'<row r="{r}"><c r="XFD{r}"><v>1</v></c></row>' for r in range(3, rows + 3))
+    return _xlsx(path, [("schedule", "visible", head.replace("</sheetData>", far + "</sheetData>"))])
+
+
+def encrypted_xlsx(path: Path) -> Path:
+    """What Excel writes for a password-protected workbook: an OLE compound file holding
+    ``EncryptionInfo`` and ``EncryptedPackage`` streams, not a zip."""
+    sector = bytearray(512)
+    sector[:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    directory = bytearray(512)
+    name = "EncryptionInfo".encode("utf-16-le")
+    directory[128:128 + len(name)] = name
+    package = "EncryptedPackage".encode("utf-16-le")
+    directory[256:256 + len(package)] = package
+    path.write_bytes(bytes(sector) + bytes(directory) + os.urandom(2048))
+    return path

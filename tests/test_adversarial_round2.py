@@ -405,3 +405,181 @@ def test_an_unreadable_folder_in_a_district_is_inp003_and_the_rest_is_checked(
     assert any("/s01" in line and ": INP003 " in line and "Permission denied" in line
                for line in out.splitlines()), out
     assert "ADV-000" in out  # the readable school was still checked
+
+
+# --- 1. rows hidden behind a pass ------------------------------------------------------
+
+
+def test_stray_quotes_fold_no_rows_away(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import stray_quotes
+
+    path = stray_quotes(tmp_path / "schedule.csv")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS002", path)
+    report = json.loads(out)
+    refused = {f["location"]["line"]: f["message"] for f in report["findings"]
+               if f["code"] == "INP001"}
+    assert sorted(refused) == [12, 158, 252]
+    assert "would fold lines 12–158 into one cell" in refused[12]
+    assert "would fold lines 252–301" in refused[252]
+    # the row after the second stray quote is still checked, on its own line
+    assert [f["location"]["line"] for f in report["findings"] if f["code"] == "HRS002"] == []
+    assert status == 2
+    text = invoke("--format", "text", "--school", SCHOOL, path)[1]
+    assert "3 of 300 data row(s) not checked" in text
+
+
+def test_a_late_row_between_stray_quotes_is_found(tmp_path: Path) -> None:
+    lines = [GOOD] * 20
+    lines[3] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    lines[9] = "Mon-Fri,08:00,18:40,lesson,补课\n"  # inside the fold: would pass unseen
+    lines[15] = 'Mon-Fri,08:00,11:40,lesson,"李四\n'
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + "".join(lines), encoding="utf-8")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, path)
+    found = [(f["code"], f["location"]["line"]) for f in json.loads(out)["findings"]]
+    assert ("HRS002", 11) in found
+    assert ("INP001", 5) in found and ("INP001", 17) in found
+    assert status == 2
+
+
+def test_a_quoted_line_break_in_a_cell_is_still_one_cell(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + 'Mon-Fri,08:00,11:40,lesson,"上午\n第一节"\n' + GOOD, encoding="utf-8")
+    status, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS", path)
+    assert status == 0, out
+    assert json.loads(out)["findings"] == []
+
+
+def test_a_200_mb_line_mid_file_is_one_refused_row_and_the_rest_is_checked(
+        tmp_path: Path) -> None:
+    from tests.adversarial_corpus import giant_line_mid_file
+
+    path = giant_line_mid_file(tmp_path / "schedule.csv")
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=120)
+    assert run.status == 2, run.output[-2000:]
+    assert f"{path}:7: INP001 error: a value cannot be read: the line is longer than" in run.stdout
+    assert [f"{path}:{n} [end]: HRS002" in run.stdout for n in range(8, 13)] == [True] * 5
+    assert "1 of 11 data row(s) not checked" in run.stdout
+    assert len(run.stdout) < 10_000
+
+
+def test_a_giant_header_line_is_refused_without_reading_it_whole(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    with path.open("wb") as fh:
+        for _ in range(300):
+            fh.write(b"a" * (1 << 20))
+        fh.write(b"\n" + GOOD.encode())
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", path, timeout=60)
+    assert run.status == 2
+    assert f"{path}:1: INP003" in run.stdout
+
+
+# --- 10. smaller -------------------------------------------------------------------------
+
+
+def test_mixed_utf8_and_gbk_under_a_megabyte_is_reported_where_it_changes(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import mixed_encoding_small
+
+    path = mixed_encoding_small(tmp_path / "schedule.csv")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert f"{path}:7: INP003" in out and "UTF-8 up to this line" in out, out
+    assert status == 2
+
+
+def test_line_numbers_after_a_refused_line_stay_right(tmp_path: Path) -> None:
+    path = tmp_path / "schedule.csv"
+    path.write_text(HEADER + 'Mon-Fri,08:00,11:40,lesson,"x\n' + GOOD
+                    + "Mon-Fri,08:00,18:40,lesson,late\n", encoding="utf-8")
+    _, out, _ = invoke("--format", "json", "--school", SCHOOL, "--select", "HRS002", path)
+    found = sorted((f["location"]["line"], f["code"]) for f in json.loads(out)["findings"])
+    assert found == [(2, "INP001"), (4, "HRS002")]
+
+
+# --- 5. width caps for YAML and JSON ------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml-block", "yaml-flow"])
+def test_rows_with_200k_distinct_keys_are_refused_quickly(tmp_path: Path, fmt: str) -> None:
+    if fmt == "json":
+        rows = [{"date": "2025-10-09", "class": "3-2", f"k{i}": "x"} for i in range(200_000)]
+        path = tmp_path / "homework.json"
+        path.write_text(json.dumps({"kind": "homework", "rows": rows}), encoding="utf-8")
+    else:
+        form = ("  - date: 2025-10-09\n    k{}: x\n" if fmt == "yaml-block"
+                else "  - {{date: 2025-10-09, k{}: x}}\n")
+        path = tmp_path / "homework.yaml"
+        path.write_text("kind: homework\nrows:\n" + "".join(form.format(i) for i in range(200_000)),
+                        encoding="utf-8")
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", path, timeout=120)
+    assert run.status == 2
+    assert "more than 1000 different keys" in run.stdout
+    print(f"{fmt}: {time.monotonic() - started:.1f} s")  # seconds, not the minutes of before
+
+
+def test_a_10k_digit_number_is_a_cell_to_fix_not_a_python_limit(tmp_path: Path) -> None:
+    digits = "9" * 10_000
+    path = tmp_path / "homework.json"
+    path.write_text('{"kind": "homework", "rows": [\n{"date": "2025-10-09", "class": "3-2", '
+                    f'"subject": "语文", "minutes": {digits}, "published": true}}\n]}}',
+                    encoding="utf-8")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert "set_int_max_str_digits" not in out
+    assert f"{path}:2 [minutes]: INP001" in out and "expected a whole number" in out, out
+    assert status == 2
+
+
+# --- 5. workbooks: <dimension> and the last column are never trusted ---------------------
+
+
+def test_a_small_workbook_declaring_every_cell_is_read_in_seconds(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import xlsx_huge_dimension
+
+    path = xlsx_huge_dimension(tmp_path / "schedule.xlsx")
+    assert path.stat().st_size < 4096
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=60)
+    assert time.monotonic() - started < 30
+    assert f"{path}[schedule]:2 [end]: HRS002" in run.stdout, run.output
+    assert f"{path}[schedule]:1048576" in run.stdout  # the far row, on its own line number
+    assert run.status == 2  # that row misses its times: INP001
+
+
+def test_one_cell_in_column_xfd_on_300k_rows_is_read_in_seconds(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import xlsx_far_column
+
+    path = xlsx_far_column(tmp_path / "schedule.xlsx")
+    started = time.monotonic()
+    run = cli(tmp_path, "--school", SCHOOL, "--format", "text", "--select", "HRS002", path,
+              timeout=180)
+    took = time.monotonic() - started
+    assert run.status == 2, run.output[-2000:]
+    assert f"{path}[schedule]:2 [end]: HRS002" in run.stdout
+    assert "300000 of 300001 data row(s) not checked" in run.stdout
+    print(f"300k rows with a cell in XFD: {took:.1f} s")
+
+
+def test_an_encrypted_workbook_says_so(tmp_path: Path) -> None:
+    from tests.adversarial_corpus import encrypted_xlsx
+
+    path = encrypted_xlsx(tmp_path / "schedule.xlsx")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert f"{path}: INP003" in out and "password-protected" in out
+    assert "zip" not in out
+    assert status == 2
+
+
+def test_refused_lines_under_a_title_row_are_each_one_finding(tmp_path: Path) -> None:
+    rows = [f"Mon-Fri,08:00,11:40,lesson,x{i}\n" for i in range(20)]
+    rows[3] = 'Mon-Fri,08:00,11:40,lesson,"张三\n'
+    rows[12] = 'Mon-Fri,08:00,11:40,lesson,"李四\n'
+    rows[15] = "Mon-Fri,08:00,11:40,lesson," + "y" * (1 << 21) + "\n"
+    path = tmp_path / "schedule.csv"
+    path.write_text("某某小学作息时间表\n\n" + HEADER + "".join(rows), encoding="utf-8")
+    status, out, _ = invoke("--format", "text", "--school", SCHOOL, path)
+    assert [line.split(": INP001")[0] for line in out.splitlines() if ": INP001" in line] == [
+        f"{path}:7", f"{path}:16", f"{path}:19"]
+    assert "3 of 20 data row(s) not checked" in out
+    assert status == 2

@@ -65,3 +65,27 @@ def test_a_reporter_that_does_not_say_gets_them(built: list[int], tmp_path: Path
                                  "--plugins-dir", str(tmp_path)])
     assert built
     assert int(result.output.strip().splitlines()[-1]) > 0
+
+
+def test_pyarrow_does_not_pull_in_pandas(tmp_path: Path) -> None:
+    """pyarrow imports pandas, when installed, on its first conversion of a list; a run
+    that reads a CSV by columns must not pay for that (pandas stays importable)."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    if importlib.util.find_spec("pandas") is None:
+        pytest.skip("pandas is not installed here: nothing to keep out")
+    folder = tmp_path / "s"
+    folder.mkdir()
+    (folder / "school.yaml").write_text("school:\n  id: S-1\n  level: primary\n", encoding="utf-8")
+    rows = "".join(f"G{i:06d},张三,1,nearby\n" for i in range(2000))  # over 16 KiB: by columns
+    (folder / "enrollment.csv").write_text("student_id,name,grade,admission_basis\n" + rows,
+                                           encoding="utf-8")
+    code = ("import sys\nfrom compliance.host.engine import Engine, RunOptions\n"
+            f"Engine(RunOptions(jobs=1, entry_points=False)).check([{str(folder)!r}])\n"
+            "print('pyarrow' in sys.modules, 'pandas' in sys.modules)\n"
+            "import pandas, pyarrow as pa\n"
+            "print(len(pa.table({'a': [1]}).to_pandas()))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "False", "1"]

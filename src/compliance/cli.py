@@ -783,6 +783,51 @@ def history_command(
     raise typer.Exit(_run(go, False))
 
 
+@app.command(cls=HelpCommand,
+             short_help="Start the self-check web page. 启动自查网页。")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only). 监听地址。")]
+    = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
+    profile: Annotated[str, typer.Option(help="Default profile (name or YAML file). 默认参数配置。")]
+    = "default",
+    tokens: Annotated[str | None, typer.Option(
+        help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
+    max_upload_mb: Annotated[int, typer.Option(
+        "--max-upload-mb", min=1, help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", min=1, help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
+    memory_mb: Annotated[int, typer.Option(
+        "--memory-mb", min=128, help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
+    queue_wait: Annotated[float, typer.Option(
+        "--queue-wait", min=0, help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
+    = 15.0,
+    plugin: PluginOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks. 显示调试信息。")] = False,
+) -> None:
+    """The self-check web page for schools (needs the serve extra). 学校自查网页。"""
+
+    def go() -> int:
+        try:
+            from compliance.web.server import serve as run_server
+        except ImportError as exc:
+            raise UsageError(f"compliance serve needs the serve extra ({exc.name} is missing): "
+                             'pip install "compliance[serve]"') from None
+        from compliance.host.parallel import default_jobs
+        from compliance.web.app import ServeOptions
+
+        run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
+                                max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
+                                time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
+                                entry_points=not no_entry_points, modules=plugin or []))
+        return 0
+
+    raise typer.Exit(_run(go, debug))
+
+
 @app.command("new-plugin", cls=HelpCommand,
              short_help="Create a plugin package to start from. 生成插件骨架。")
 def new_plugin(

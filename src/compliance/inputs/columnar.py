@@ -81,11 +81,53 @@ def available() -> bool:
     except ImportError:
         return False
     _no_dateutil_search()
+    _no_pandas_probe()
     if not os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         # the C library's allocator hands freed column buffers back to the system;
         # pyarrow's default pool keeps them, and a run's memory is its peak
         pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     return True
+
+
+class _NoPandasForUs:
+    """An import finder that refuses ``pandas`` to imports made on compliance's behalf.
+
+    An import asked for while the nearest Python frame outside importlib and pyarrow
+    belongs to a ``compliance`` module is one pyarrow makes for its own conversions
+    (compliance never imports pandas); any other code, a plugin's included, imports
+    pandas as usual.
+    """
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name != "pandas" and not name.startswith("pandas."):
+            return None
+        import sys
+
+        frame = sys._getframe(1)
+        while frame is not None and frame.f_globals.get("__name__", "").startswith(
+                ("importlib", "_frozen_importlib", "pyarrow")):
+            frame = frame.f_back  # type: ignore[assignment]
+        if frame is not None and frame.f_globals.get("__name__", "").startswith("compliance."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _no_pandas_probe() -> None:
+    """Keep pyarrow from importing pandas (≈ 0.4 s) for compliance when it happens to
+    be installed.
+
+    pyarrow imports pandas, when it can, on its first conversion of Python values
+    (``pa.array([...])``, a scalar operand), to recognise pandas objects; compliance
+    never hands it one.  A finder placed first in ``sys.meta_path`` (once per
+    process) refuses those imports only when compliance's own code asked pyarrow for
+    the conversion; pandas stays importable for everyone else, and ``Table.to_pandas()``
+    works as before.
+    """
+    import sys
+
+    if "pandas" in sys.modules or any(isinstance(f, _NoPandasForUs) for f in sys.meta_path):
+        return
+    sys.meta_path.insert(0, _NoPandasForUs())
 
 
 def _no_dateutil_search() -> None:
@@ -336,8 +378,8 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     import pyarrow.compute as pc
 
     columns, twice = _columns(kind, headers)
-    if twice or kind.finish is not None:
-        return None  # whole-table problems and per-row consistency checks: the row path
+    if twice or (kind.finish is not None and kind.finish_reads is None):
+        return None  # whole-table problems, row checks that do not say what they read
     present = {spec.name for spec in columns.values()}
     if kind.missing_columns(present):
         return None
@@ -361,7 +403,9 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
         for header, spec in columns.items():
             col = raw[header]
             by_school = spec.name == "school_id" and owner is None
-            form = None if by_school else FAST_FORMS.get(spec.parser)
+            # what the row check reads is held coded: it is asked once per distinct value
+            form = None if by_school or spec.name in (kind.finish_reads or ()) \
+                else FAST_FORMS.get(spec.parser)
             if form is not None and not pa.types.is_dictionary(col.type):
                 done.append((spec.name, pool.submit(_plain, kind, spec, col, form) if pool
                              else _plain(kind, spec, col, form)))
@@ -378,6 +422,13 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
 
     blank = _blank_rows(everything, n)
     absent = [(f.name, f.default) for f in kind.fields if f.name not in present and f.default is not None]
+    if kind.finish is not None:
+        finished = _finish(kind, held, dict(absent), n)
+        if finished is None:
+            return None  # too many combinations to number: the row path
+        held, inconsistent = finished
+        if inconsistent is not None:
+            problem = inconsistent if problem is None else pc.or_(problem, inconsistent)
     out = Split(Normalized(kind.name, file, sheet, source.first_line, held, absent))
     if blank is not None:
         out.blank = pc.sum(blank).as_py() or 0
@@ -424,6 +475,86 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
         out.schools[schools[group]] = order.slice(start, count)
         start += count
     return out
+
+
+def _finish(kind: DocumentKind, held: list[tuple[str, Coded | Plain]], absent: dict[str, Any],
+            n: int) -> tuple[list[tuple[str, Coded | Plain]], pa.Array | None] | None:
+    """The kind's row check (``finish``) column-wise: run once per distinct combination
+    of the fields it reads; what it writes becomes coded columns, and the rows it
+    finds inconsistent a mask (the row path then reports them, as INP004).
+
+    ``None`` when the combinations cannot be numbered in 63 bits.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    assert kind.finish is not None and kind.finish_reads is not None
+    by_name = dict(held)
+    reads = [name for name in kind.finish_reads if isinstance(by_name.get(name), Coded)]
+    fixed = {name: absent.get(name) for name in kind.finish_reads if name not in reads}
+    key: pa.Array | None = None
+    span = 1
+    for name in reads:
+        column = by_name[name]
+        assert isinstance(column, Coded)
+        size = max(len(column.values), 1)
+        span *= size
+        if span >= 1 << 62:
+            return None
+        codes = column.codes.cast(pa.int64())
+        key = codes if key is None else pc.add(pc.multiply(key, size), codes)
+    if key is None:
+        combos, index = [0], pa.array([0] * n, pa.int32())
+    else:
+        encoded = _one(key.dictionary_encode())
+        combos, index = encoded.dictionary.to_pylist(), encoded.indices
+    outputs: list[dict[str, Any]] = []
+    failed: list[int] = []
+    for number, combo in enumerate(combos):
+        values = dict(fixed)
+        for name in reversed(reads):  # the key's digits, last field first
+            column = by_name[name]
+            assert isinstance(column, Coded)
+            size = max(len(column.values), 1)
+            combo, code = divmod(combo, size)
+            values[name] = column.values[code] if column.values else None
+        given = dict(values)
+        try:
+            issue = kind.finish(values)
+        except Exception:  # the row path runs it again and reports it for the row
+            issue = "raised"
+        if issue is not None:
+            failed.append(number)
+        outputs.append({k: v for k, v in values.items() if k not in given or given[k] is not v})
+    written = sorted({k for out in outputs for k in out}, key=lambda k: (k not in by_name, k))
+    out = [(name, column) for name, column in held if name not in written]
+    for name in written:
+        # a combination that did not write it keeps what it read (or had by default)
+        values = []
+        for number, produced in enumerate(outputs):
+            if name in produced:
+                values.append(produced[name])
+            elif isinstance(by_name.get(name), Coded) or name in fixed:
+                values.append(_read_back(by_name, fixed, reads, combos[number], name))
+            else:
+                values.append(absent.get(name))
+        out.append((name, Coded(index, values)))
+    bad = pc.is_in(index, value_set=pa.array(failed, index.type)) if failed else None
+    return out, bad
+
+
+def _read_back(by_name: dict[str, Any], fixed: dict[str, Any], reads: list[str], combo: int,
+               name: str) -> Any:
+    """The value field ``name`` has in combination ``combo``."""
+    if name in fixed:
+        return fixed[name]
+    for field_name in reversed(reads):
+        column = by_name[field_name]
+        size = max(len(column.values), 1)
+        combo, code = divmod(combo, size)
+        if field_name == name:
+            return column.values[code] if column.values else None
+    return None
 
 
 def _route(parser: Any, cell: str) -> str:

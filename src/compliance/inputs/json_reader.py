@@ -59,6 +59,19 @@ def _as_yaml(text: str) -> str:
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def _check_width(value: Any) -> None:
+    """Refuse, before the slow pass, rows with more different keys than a table may have."""
+    lists = [value] if isinstance(value, list) else [
+        v for v in value.values() if isinstance(v, list)] if isinstance(value, dict) else []
+    for rows in lists:
+        keys: set[str] = set()
+        for row in rows:
+            if isinstance(row, dict):
+                keys.update(row)
+                if len(keys) > yaml_reader.MAX_KEYS:
+                    raise ReadError(Msg("yaml.too_many_keys", max=yaml_reader.MAX_KEYS))
+
+
 class JsonReader:
     name = "json"
     suffixes = (".json",)
@@ -66,7 +79,10 @@ class JsonReader:
     def read(self, path: Path) -> list[RawDocument]:
         text = yaml_reader.read_text(path, safety.MAX_JSON_BYTES)
         try:
-            plain = json.loads(text, object_pairs_hook=_no_duplicates)
+            # numbers stay text: a 10 000-digit number is a cell to report, not an error
+            # about Python's integer conversion limit
+            plain = json.loads(text, object_pairs_hook=_no_duplicates, parse_int=str,
+                               parse_float=str)
         except json.JSONDecodeError as exc:
             raise ReadError(Msg("json.invalid", error=exc.msg), exc.lineno) from None
         except RecursionError:
@@ -75,6 +91,11 @@ class JsonReader:
             raise ReadError(Msg("json.duplicate_key", key=str(exc))) from None
         except ValueError as exc:
             raise ReadError(Msg("json.invalid", error=str(exc))) from None
+        _check_width(plain)
+        if text.count("\n") < 2:
+            # all on one line: the YAML pass would find no line worth naming, and its
+            # composer is slow on a megabyte of flow style
+            return yaml_reader.documents_from(_lined(plain))
         try:
             value = yaml_reader.load_text(_as_yaml(text))
         except ReadError:

@@ -56,6 +56,10 @@ class DocumentKind:
         problem (or ``None``) for rows that are readable but inconsistent: a key of
         ``compliance.inputs.tables.CONSISTENCY``, a
         :class:`~compliance.inputs.reasons.Msg`, or a plain text shown as is.
+    :param finish_reads: the fields ``finish`` reads (it gets only those, and what it
+        writes).  When given, a table read the columnar way runs ``finish`` once per
+        distinct combination of their values instead of once per row; without it such
+        a table is read row by row.
     :param title: names in Chinese and English for reports.
     :param shaper: optional, the kind's own reshaping of an export as schools make it
         (:class:`compliance.inputs.shaping.KindShaper`; the schedule's splits time
@@ -72,6 +76,7 @@ class DocumentKind:
     title: dict[str, str] = field(default_factory=dict)
     shaper: Any = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    finish_reads: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}

@@ -108,6 +108,8 @@ class SchoolPlan:
     docs: list[Document] = field(default_factory=list)
     folders: list[FolderUnit] = field(default_factory=list)
     parts: list[Partition] = field(default_factory=list)
+    #: an input problem of this school was found while planning (a loose file unreadable)
+    reported: bool = False
 
 
 @dataclass
@@ -718,6 +720,9 @@ class Loader:
             plan(doc.school_id or "", district).docs.append(doc)
         for part, district in self._parts:
             plan(part.school_id or "", district).parts.append(part)
+        for problem in self.out.problems:
+            if problem.school_id in plans:
+                plans[problem.school_id].reported = True
 
     def _assemble(self) -> None:
         if self.defer:
@@ -825,6 +830,7 @@ def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
     for doc, district in loader._docs:
         loader._attach(doc, doc.school_id or "", district)
     sub = subs.get(plan.school_id) or Submission(plan.school_id, plan.school, district=plan.district)
-    loader._nothing_handed_in(sub)
+    if not plan.reported:
+        loader._nothing_handed_in(sub)
     return Materialised(sub, out.problems, out.files, out.rows_read, out.rows_rejected,
                         out.file_notes)

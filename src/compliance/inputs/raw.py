@@ -78,6 +78,19 @@ class RawRow:
 GridRow = tuple[int, tuple[Any, ...]]
 
 
+class Refused:
+    """The one cell of a grid row standing for a line the reader refused (too long, a
+    stray quote): the row stays a row, reported with ``reason``, never dropped."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str | Msg):
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"<{self.reason}>"
+
+
 @dataclass(frozen=True, slots=True)
 class MergedRange:
     """Cells merged into one (``A1:D1``): rows are lines, columns 1-based positions.

@@ -232,6 +232,30 @@ REASONS: dict[str, dict[str, str]] = {
                                  "en": "school {school_id} handed in nothing besides its profile, so "
                                        "nothing could be checked; hand in its schedule, homework, "
                                        "materials or enrollment files ({kinds})"},
+    "row.line_too_long": {"zh": "该行超过 {max} 个字符，未读取；其后的行照常检查",
+                          "en": "the line is longer than {max} characters: not read; the lines "
+                                "after it are checked as usual"},
+    "row.stray_quote": {"zh": "该行的引号（\"）在本行内没有闭合，会把第 {first}–{last} 行并成一个单元格；"
+                              "该行未检查，其余各行单独检查",
+                        "en": "a quote (\") opened on this line is not closed on it and would fold "
+                              "lines {first}–{last} into one cell; this row is not checked, the "
+                              "other lines are checked one by one"},
+    "row.stray_quote_here": {"zh": "该行的引号（\"）在本行内没有闭合；该行未检查",
+                             "en": "a quote (\") opened on this line is not closed on it: this row "
+                                   "is not checked"},
+    "yaml.too_many_keys": {"zh": "各行共有超过 {max} 个不同的键，不是可检查的表格（最多 {max} 列）",
+                           "en": "the rows have more than {max} different keys between them: no "
+                                 "table to check (at most {max} columns)"},
+    "xlsx.encrypted": {"zh": "工作簿有密码保护（已加密），无法读取；请取消密码后另存为 .xlsx",
+                       "en": "the workbook is password-protected (encrypted): remove the password "
+                             "and save it again as .xlsx"},
+    "xlsx.old_xls": {"zh": "这是旧版 Excel 97-2003（.xls）文件，只是扩展名为 .xlsx；请另存为 .xlsx 工作簿",
+                     "en": "an Excel 97-2003 (.xls) file named .xlsx: save it as an .xlsx workbook"},
+    "table.more_rejected": {"zh": "另有 {rows} 行（第 {first}–{last} 行）同样无法检查，"
+                                  "前 {max} 行已逐行列出；这些行均未检查",
+                            "en": "{rows} more row(s) (lines {first}–{last}) could not be checked "
+                                  "either; the first {max} are listed one by one, these were not "
+                                  "checked"},
     "file.link_outside": {"zh": "符号链接指向提交的文件夹之外，未读取",
                           "en": "a link pointing outside the submitted folder: not read"},
     "file.not_regular": {"zh": "不是普通文件（{what}），未打开；请提交普通文件",

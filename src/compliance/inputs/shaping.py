@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
-from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable
+from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable, Refused
 from compliance.inputs.reasons import Msg
 
 if TYPE_CHECKING:
@@ -549,6 +549,10 @@ def _data_rows(grid: _Grid, position: int, columns: list[Column],
         for held_line, text in held:
             notes.append(Note(held_line, sheet, text, "section"))
         held = []
+        if isinstance(first, Refused):  # a line the reader refused: one row, one finding
+            data.append(RawRow(line, {}, first.reason))
+            position += 1
+            continue
         row = {f"c{c.index}": (cells[c.index] if c.index < len(cells) else None) for c in columns}
         problem = None
         extra = [v for v in cells[width:] if not _blank(v)]

@@ -21,6 +21,10 @@ ROW_SHAPE = {
     "not_a_mapping": ("row.not_a_mapping",),
 }
 MAX_CELL = 10_000  # characters in one cell; longer is an INP001, not a record
+#: rejected rows of one table reported one by one; past this, they are counted into one
+#: finding naming how many and their first and last lines (300 000 bad rows must not
+#: become 300 000 findings and gigabytes of report)
+MAX_ROW_FINDINGS = 1000
 CACHE_MAX = 4096
 _MISS = object()
 _BLANK = object()
@@ -168,9 +172,11 @@ def normalize_table(
     file, sheet, kind_name = doc.loc.file, doc.loc.sheet, kind.name
     records = doc.records
     read = rejected = 0
+    hidden: list[Any] = [0, None, None]  # rows past MAX_ROW_FINDINGS: count, first, last line
     try:
         for raw in rows:
             read += 1
+            mark = len(problems)
             loc = Location(file, raw.line, None, sheet)
             school_id = default_school
             bad = False
@@ -199,6 +205,8 @@ def normalize_table(
                                  {"column": "", "value": ""})
                 )
                 rejected += 1
+                if rejected > MAX_ROW_FINDINGS:
+                    _hide(problems, mark, hidden, raw.line)
                 continue
             for header, name, parser, required, default, slot in plan:
                 value = cells.get(header)
@@ -262,11 +270,27 @@ def normalize_table(
                     bad = True
             if bad:
                 rejected += 1
+                if rejected > MAX_ROW_FINDINGS:
+                    _hide(problems, mark, hidden, raw.line)
                 continue
             records.append(Record(kind_name, values, loc, school_id))
     finally:  # a broken file stops the rows mid-way: keep the count so far
         doc.rows_read += read
         doc.rows_rejected += rejected
+        if hidden[0]:
+            problems.append(InputProblem(
+                "INP001", Location(file, hidden[1], None, sheet),
+                Msg("table.more_rejected", rows=hidden[0], first=hidden[1], last=hidden[2],
+                    max=MAX_ROW_FINDINGS),
+                default_school, {"column": "", "value": ""}, {"rows": hidden[0]}))
+
+
+def _hide(problems: list[InputProblem], mark: int, hidden: list[Any], line: int | None) -> None:
+    """Fold a rejected row's problems into the count of rows past ``MAX_ROW_FINDINGS``."""
+    del problems[mark:]
+    hidden[0] += 1
+    hidden[1] = hidden[1] if hidden[1] is not None else line
+    hidden[2] = line
 
 
 def _cell_loc(loc: Location, cell_lines: dict[str, int | None] | None, header: str) -> Location:

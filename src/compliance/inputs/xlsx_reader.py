@@ -17,6 +17,10 @@ from compliance.inputs.reasons import Msg
 
 MAX_UNPACKED = 512 * 1024 * 1024
 MAX_RATIO = 200
+#: columns read of a row, as CSV's header cap; a value further right makes the row too wide
+MAX_COLUMNS = 1000
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: encrypted .xlsx or old .xls
+ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 #: built-in number formats Excel in Chinese (and other East Asian) locales writes for
 #: dates and times (``yyyy"年"m"月"d"日"`` is 31, ``m"月"d"日"`` 58, ``h"时"mm"分"`` 32):
 #: openpyxl knows only the locale-neutral ones, and would hand back the serial number
@@ -31,13 +35,66 @@ def _check_zip(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError):
-        raise ReadError(Msg("xlsx.not_a_zip")) from None
+        raise ReadError(_not_a_zip(path)) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > MAX_UNPACKED or (total > 50 * 1024 * 1024 and total / packed > MAX_RATIO):
         raise ReadError(Msg("xlsx.zip_bomb", mb=total // (1024 * 1024)))
     if "xl/workbook.xml" not in {i.filename for i in infos}:
         raise ReadError(Msg("xlsx.no_workbook"))
+
+
+def _not_a_zip(path: Path) -> Msg:
+    """Why a workbook is no zip: password-protected and old .xls files are compound files."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError:
+        head = b""
+    if head.startswith(OLE_MAGIC):
+        return Msg("xlsx.encrypted" if ENCRYPTION_INFO in head else "xlsx.old_xls")
+    return Msg("xlsx.not_a_zip")
+
+
+def sheet_rows(ws: Any) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """``(row number, values)`` for each row the sheet's XML holds, in order.
+
+    openpyxl's ``iter_rows`` pads every row to the sheet's ``<dimension>`` (which a file
+    may declare as ``A1:XFD1048576``) or to its last cell (one cell in column XFD makes
+    16 384 values), and makes a row for every missing one.  Here rows not in the file
+    are not made, and a row holds at most ``MAX_COLUMNS`` values, plus — when a value
+    stands further right — one more marker value, so the row is reported too wide.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    with ws._get_source() as source:  # the sheet's XML part, streamed
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=book.data_only,
+                                 epoch=book.epoch, date_formats=book._date_formats,
+                                 timedelta_formats=book._timedelta_formats)
+        for number, cells in parser.parse():
+            width = 0
+            beyond = False
+            for cell in cells:
+                column = cell["column"]
+                if column > MAX_COLUMNS:
+                    beyond = beyond or cell["value"] is not None
+                elif column > width:
+                    width = column
+            values: list[Any] = [None] * (width + 1 if beyond else width)
+            for cell in cells:
+                if cell["column"] <= MAX_COLUMNS:
+                    values[cell["column"] - 1] = cell["value"]
+            if beyond:
+                values[-1] = TooWide()
+            yield number, tuple(values)
+
+
+class TooWide:
+    """Stands for the values of a row beyond ``MAX_COLUMNS`` (never a real cell)."""
+
+    def __str__(self) -> str:
+        return f"(more than {MAX_COLUMNS} columns)"
 
 
 class XlsxReader:
@@ -64,14 +121,19 @@ class XlsxReader:
         return [self._table(ws, ws.title) for ws in sheets]
 
     def _table(self, ws: Any, title: str) -> RawTable:
-        rows = ws.iter_rows(values_only=True)
+        rows = sheet_rows(ws)
         headers: list[str] = []
         header_row = 0
         try:
-            for header_row, values in enumerate(rows, start=1):  # noqa: B007 - line numbers
+            for header_row, values in rows:
                 if values and any(v is not None and str(v).strip() for v in values):
+                    if isinstance(values[-1], TooWide):
+                        raise ReadError(Msg("csv.too_many_columns", columns=f"{MAX_COLUMNS}+",
+                                            max=MAX_COLUMNS), header_row)
                     headers = ["" if v is None else str(v).strip() for v in values]
                     break
+        except ReadError:
+            raise
         except Exception as exc:  # parsed while iterated: see _rows
             raise ReadError(Msg("xlsx.broken_sheet", sheet=repr(title),
                                 error=f"{type(exc).__name__}: {exc}"), header_row + 1) from None
@@ -91,7 +153,7 @@ class XlsxReader:
         """Every row of ``ws`` with a non-blank cell, by position, trailing blanks dropped."""
         line = 0
         try:
-            for line, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            for line, values in sheet_rows(ws):
                 if not values:
                     continue
                 end = len(values)
@@ -105,7 +167,7 @@ class XlsxReader:
                                 error=f"{type(exc).__name__}: {exc}"), line + 1) from None
 
     @classmethod
-    def _rows(cls, rows: Iterator[tuple[Any, ...]], headers: list[str],
+    def _rows(cls, rows: Iterator[tuple[int, tuple[Any, ...]]], headers: list[str],
               start: int) -> Iterator[RawRow]:
         # openpyxl parses a read-only sheet while it is iterated: a broken or hostile
         # sheet (bad XML, an entity bomb) fails here, as a ReadError on the row reached.
@@ -121,10 +183,10 @@ class XlsxReader:
                             line + 1) from None
 
     @staticmethod
-    def _shaped(rows: Iterator[tuple[Any, ...]], headers: list[str],
+    def _shaped(rows: Iterator[tuple[int, tuple[Any, ...]]], headers: list[str],
                 start: int) -> Iterator[RawRow]:
         width = len(headers)
-        for line, values in enumerate(rows, start=start + 1):
+        for line, values in rows:
             if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             cells = {h: v for h, v in zip(headers, values, strict=False) if h}

@@ -3,6 +3,7 @@ duplicate keys and alias bombs refused, and every key's line kept."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -29,6 +30,8 @@ CORE_TAGS = {
 MAX_NODES = 2_000_000
 MAX_DEPTH = 64
 TABLE_KEYS = ("rows", "entries", "records", "items", "data")
+#: different keys across a table's rows, as CSV's columns: more is no table of ours
+MAX_KEYS = 1000
 
 
 def _tag(node: Node) -> str:
@@ -109,8 +112,21 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
 _DEEP_LINE = re.compile(r"^[ \t?:-]{256,}", re.M)
 
 
+_BRACKETS = {ord(c): None for c in map(chr, range(128)) if c not in "[]{}"}
+_OPEN_CLOSE = {"[": 1, "{": 1, "]": -1, "}": -1}
+MAX_FLOW_DEPTH = 256
+
+
 def _shallow(text: str) -> bool:
-    return text.count("[") + text.count("{") < 4096 and _DEEP_LINE.search(text) is None
+    if _DEEP_LINE.search(text) is not None:
+        return False
+    if text.count("[") + text.count("{") < 4096:
+        return True
+    # many brackets (200 000 flow-style rows) need not be deep ones: measure the depth
+    # (brackets inside quotes count too, so it errs on the deep side)
+    only = text.translate(_BRACKETS)
+    only = "".join(c for c in only if c in _OPEN_CLOSE)
+    return max(itertools.accumulate(_OPEN_CLOSE[c] for c in only)) < MAX_FLOW_DEPTH
 
 
 class _RememberingResolver(VersionedResolver):  # type: ignore[misc,unused-ignore]
@@ -329,7 +345,7 @@ def _is_rows(seq: LList) -> bool:
 
 
 def table_from_list(seq: LList, kind: str | None) -> RawTable:
-    headers: list[str] = []
+    headers: dict[str, None] = {}  # ordered, and a look-up per key (not a list scan)
     rows: list[RawRow] = []
     for index, item in enumerate(seq):
         line = seq.line_of(index)
@@ -338,9 +354,29 @@ def table_from_list(seq: LList, kind: str | None) -> RawTable:
             continue
         for key in item:
             if key not in headers:
-                headers.append(key)
+                headers[key] = None
+                if len(headers) > MAX_KEYS:
+                    raise ReadError(Msg("yaml.too_many_keys", max=MAX_KEYS), line)
         rows.append(RawRow(line, dict(item), cell_lines=dict(item.lines)))
-    return RawTable(headers=headers, rows=rows, kind_hint=kind, line=seq.line)
+    return RawTable(headers=list(headers), rows=rows, kind_hint=kind, line=seq.line)
+
+
+# a plain key before its colon, in block (`key: v`, `- key: v`) or flow (`{a: 1, key: v}`) style
+_KEY = re.compile(r"(?:^[ \t]*(?:-[ \t]+)*|[{,][ \t]*)([^\s{}\[\],:#\"'][^{}\[\],:#\n]*?)[ \t]*:(?=[ \t]|$)",
+                  re.M)
+
+
+def check_keys(text: str) -> None:
+    """Refuse a document with more different keys than any table of ours could have,
+    before it is composed: a node tree of 200 000 keys costs minutes and gigabytes."""
+    if text.count(":") <= MAX_KEYS:
+        return
+    keys: set[str] = set()
+    for match in _KEY.finditer(text):
+        keys.add(match.group(1))
+        if len(keys) > 4 * MAX_KEYS:  # rows, school, zones and calendar keys all together
+            line = text.count("\n", 0, match.start()) + 1
+            raise ReadError(Msg("yaml.too_many_keys", max=MAX_KEYS), line)
 
 
 class YamlReader:
@@ -348,7 +384,9 @@ class YamlReader:
     suffixes = (".yaml", ".yml")
 
     def read(self, path: Path) -> list[RawDocument]:
-        return documents_from(load_text(read_text(path)))
+        text = read_text(path)
+        check_keys(text)
+        return documents_from(load_text(text))
 
 
 @hookimpl

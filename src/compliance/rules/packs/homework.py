@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.calendar import DayType
+from compliance.inputs.columnar import Table
 from compliance.inputs.model import Document, Location, Record
 from compliance.inputs.reasons import Msg
 from compliance.rules.context import SchoolContext, param_for_grade
@@ -55,7 +56,7 @@ class Period:
 
 def covered_period(ctx: SchoolContext) -> Period | None:
     """The school's homework period (first to last entry date), or ``None`` without entries."""
-    dates = [r["date"] for r in ctx.records("homework") if r["date"] is not None]
+    dates = [d for table in ctx.tables("homework") for d in table.column("date") if d is not None]
     if not dates:
         return None
     period = Period(min(dates), max(dates))
@@ -74,8 +75,10 @@ def _spans(ctx: SchoolContext) -> list[tuple[Document, dt.date | None, dt.date |
     """Each homework document with rows, and the first and last date it covers."""
     out = []
     for doc in ctx.submission.documents_of("homework"):
-        if doc.rows():
-            dates = [r["date"] for r in doc.rows() if r["date"] is not None]
+        column = (doc.table.column("date") if doc.table is not None
+                  else [r["date"] for r in doc.records])
+        if column:
+            dates = [d for d in column if d is not None]
             out.append((doc, min(dates) if dates else None, max(dates) if dates else None))
     return out
 
@@ -105,8 +108,8 @@ def disclosure(ctx: SchoolContext) -> Iterator[Finding]:
 
 @pack.check("HWK004")
 def unpublished(ctx: SchoolContext) -> Iterator[Finding]:
-    for entry in ctx.records("homework"):
-        if entry["published"] is False:
+    for table in ctx.tables("homework"):
+        for entry in table.records(table.where("published", lambda v: v is False)):
             yield ctx.finding("HWK004", entry, column="published",
                               subject={"class": entry["class"], "date": entry["date"],
                                        "subject": entry["subject"]})
@@ -122,7 +125,10 @@ def missing_days(ctx: SchoolContext) -> Iterator[Finding]:
     if ctx.school is None:
         return
     published: set[tuple[str, dt.date]] = {
-        (r["class"], r["date"]) for r in ctx.records("homework") if r["published"] is not False
+        (cls, date) for table in ctx.tables("homework")
+        for cls, date, shown in zip(table.column("class"), table.column("date"),
+                                    table.column("published"), strict=True)
+        if shown is not False
     }
     for day in period.school_days:
         for cls in ctx.school.classes:
@@ -150,21 +156,41 @@ def written_in_banned_grade(ctx: SchoolContext) -> Iterator[Finding]:
     banned = {int(g) for g in ctx.params("HWK005").get("no_written_grades") or []}
     if not banned:
         return
-    for entry in ctx.records("homework"):
-        grade = grade_of(entry["class"])
-        if grade in banned and is_written(entry):
+    for table in ctx.tables("homework"):
+        classes = table.column("class")
+        in_banned = {cls for cls in set(classes) if grade_of(cls) in banned}
+        written = _written_mask(table)
+        hits = [i for i, cls in enumerate(classes) if cls in in_banned and written[i]]
+        for entry in table.records(hits):
+            grade = grade_of(entry["class"])
             yield ctx.finding("HWK005", entry, column="written",
                               subject={"class": entry["class"], "grade": grade,
                                        "date": entry["date"], "subject": entry["subject"],
                                        "minutes": entry["minutes"]})
 
 
-def _written_by_class_day(ctx: SchoolContext) -> dict[str, dict[dt.date, list[Record]]]:
-    out: dict[str, dict[dt.date, list[Record]]] = {}
-    for entry in ctx.records("homework"):
-        if is_written(entry):
-            out.setdefault(entry["class"], {}).setdefault(entry["date"], []).append(entry)
-    return out
+def _written_mask(table: Table) -> list[bool]:
+    """:func:`is_written` for every row of ``table``, from its columns."""
+    return [bool(True if w is None else w) and not none and (m or 0) > 0
+            for w, none, m in zip(table.column("written"), table.column("none"),
+                                  table.column("minutes"), strict=True)]
+
+
+#: a written entry: (table number, position in it, minutes)
+Entry = tuple[int, int, int]
+
+
+def _written_by_class_day(ctx: SchoolContext) -> tuple[list[Table], dict[str, dict[dt.date, list[Entry]]]]:
+    """The written entries per class and day, in document order, as positions."""
+    tables = ctx.tables("homework")
+    out: dict[str, dict[dt.date, list[Entry]]] = {}
+    for number_, table in enumerate(tables):
+        written = _written_mask(table)
+        for i, (cls, date, minutes) in enumerate(zip(table.column("class"), table.column("date"),
+                                                     table.column("minutes"), strict=True)):
+            if written[i]:
+                out.setdefault(cls, {}).setdefault(date, []).append((number_, i, int(minutes)))
+    return tables, out
 
 
 def number(value: object) -> int | float:
@@ -182,6 +208,10 @@ def _minutes(rows: list[Record]) -> int:
     return sum(int(r["minutes"]) for r in rows)
 
 
+def _entry_minutes(rows: list[Entry]) -> int:
+    return sum(minutes for _, _, minutes in rows)
+
+
 @pack.check("HWK006")
 def average_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
     value = ctx.params("HWK006").get("max_avg_minutes")
@@ -189,14 +219,14 @@ def average_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
     if period is None or not period.school_days:
         return
     school_days = set(period.school_days)
-    for cls, days in sorted(_written_by_class_day(ctx).items()):
+    for cls, days in sorted(_written_by_class_day(ctx)[1].items()):
         grade = grade_of(cls)
         limit = _limit(value, grade)
         if limit is None:
             continue
         # Minutes on school days over the number of school days: a day without
         # written homework counts as 0, an entry dated on a rest day is not averaged.
-        total = sum(_minutes(rows) for day, rows in days.items() if day in school_days)
+        total = sum(_entry_minutes(rows) for day, rows in days.items() if day in school_days)
         average = number(round(total / len(period.school_days), 2))
         if average > limit:
             yield ctx.finding("HWK006", _file_loc(_spans(ctx), period.first),
@@ -210,15 +240,17 @@ def day_over_limit(ctx: SchoolContext) -> Iterator[Finding]:
     value = ctx.params("HWK007").get("max_day_minutes")
     if value is None:
         return
-    for cls, days in sorted(_written_by_class_day(ctx).items()):
+    tables, written = _written_by_class_day(ctx)
+    for cls, days in sorted(written.items()):
         grade = grade_of(cls)
         limit = _limit(value, grade)
         if limit is None:
             continue
         for day, rows in sorted(days.items()):
-            minutes = _minutes(rows)
+            minutes = _entry_minutes(rows)
             if minutes > limit:
-                yield ctx.finding("HWK007", rows[0], column="minutes",
+                table, position, _ = rows[0]  # a record only for the first entry of the day
+                yield ctx.finding("HWK007", tables[table].records([position])[0], column="minutes",
                                   subject={"class": cls, "grade": grade, "date": day,
                                            "minutes": minutes, "limit": limit})
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from compliance.host.markers import hookimpl
+from compliance.inputs import columnar
 from compliance.inputs.model import Record
 from compliance.inputs.values import Clock, Weekdays, parse_time
 from compliance.rules.context import SchoolContext, param_for_grade
@@ -121,17 +122,27 @@ def strictest(ctx: SchoolContext, scope: Any, value: Any, later: bool) -> Clock 
     return min(limits) if later else max(limits)
 
 
+#: from this many rows on, the comparison runs in pyarrow (below, importing it costs more)
+ARROW_ROWS = 4096
+
+
 def broken_rows(times: list[Any], compulsory: list[Any] | None, codes: list[int],
                 limits: list[Clock | None], later: bool) -> list[int]:
     """Positions of the rows (compulsory ones, if given) whose time is past their limit.
 
-    One pyarrow comparison over the column; a scope with no limit never breaks.
+    One comparison over the whole column (pyarrow's for long columns); a scope with no
+    limit never breaks.
     """
+    if all(limit is None for limit in limits):
+        return []
+    if len(times) < ARROW_ROWS or not columnar.available():
+        flags = compulsory if compulsory is not None else [True] * len(times)
+        return [i for i, (time, code, flag) in enumerate(zip(times, codes, flags, strict=True))
+                if flag and time is not None and (limit := limits[code]) is not None
+                and (time > limit if later else time < limit)]
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if all(limit is None for limit in limits):
-        return []
     per_row = pc.take(pa.array(limits, pa.int32()), pa.array(codes, pa.int32()))
     column = pa.array(times, pa.int32())
     bad = pc.greater(column, per_row) if later else pc.less(column, per_row)

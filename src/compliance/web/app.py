@@ -1,0 +1,348 @@
+"""The web app: a flat list of routes over one library call.
+
+``GET /`` the page, ``GET /healthz``, ``GET /api/options`` (what the page offers),
+``POST /api/check`` (multipart files or one zip; the JSON report, or
+``?format=html|xlsx|sarif``, or ``page`` — JSON, HTML and XLSX in one answer for
+the page), ``GET /api/templates/KIND.xlsx``.  Every refusal is
+``{"error": {"code", "message"}}`` with its status; every response carries the
+security headers of :class:`SecurityHeaders`.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+import urllib.parse
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from compliance import __version__
+from compliance.web.limits import Limits
+from compliance.web.page import API_CSP, Page
+from compliance.web.refusals import Refusal
+from compliance.web.runner import Outcome, Runner
+from compliance.web.tokens import OPEN, Identity, Tokens
+from compliance.web.uploads import receive
+from compliance.web.worker import Job
+
+log = logging.getLogger("compliance.serve")
+
+#: ``?format=`` -> (formats the worker renders, media type, download name)
+FORMATS: dict[str, tuple[list[str], str, str | None]] = {
+    "json": (["json"], "application/json; charset=utf-8", None),
+    "html": (["html"], "text/html; charset=utf-8", "compliance-report.html"),
+    "xlsx": (["xlsx"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "compliance-report.xlsx"),
+    "sarif": (["sarif"], "application/sarif+json; charset=utf-8", "compliance-report.sarif"),
+    "page": (["json", "html", "xlsx"], "application/json; charset=utf-8", None),
+}
+XLSX = FORMATS["xlsx"][1]
+
+
+@dataclass
+class ServeOptions:
+    """How one server runs (the ``compliance serve`` options)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    profile: str = "default"
+    tokens: str | None = None
+    max_upload_mb: int = 50
+    workers: int = 2
+    time_limit: float = 120.0
+    memory_mb: int = 1024
+    queue_wait: float = 15.0
+    entry_points: bool = True
+    modules: list[str] = field(default_factory=list)
+    #: where private upload folders are made (default: the system's temporary folder)
+    temp_dir: str | None = None
+
+
+@dataclass
+class Profiles:
+    """The profiles a caller may pick: name -> what the worker is given (a name or the server's file)."""
+
+    default: str
+    choices: dict[str, str]
+    titles: dict[str, dict[str, str]]
+
+    @classmethod
+    def of(cls, options: ServeOptions) -> Profiles:
+        from compliance.host.engine import Engine, RunOptions
+
+        engine = Engine(RunOptions(profile=options.profile, entry_points=options.entry_points,
+                                   modules=options.modules))
+        choices = {name: name for name in engine.profiles.by_name}
+        default = engine.settings.profile
+        if options.profile.endswith((".yaml", ".yml")):
+            choices[default] = str(Path(options.profile).resolve())
+        titles = {name: dict(p.title) for name, p in engine.profiles.by_name.items()}
+        return cls(default, choices, titles)
+
+
+def message_lang(request: Request) -> str:
+    """``zh`` or ``en``: ``?lang=``, else the browser's first language, else Chinese."""
+    lang = request.query_params.get("lang", "")
+    if lang in ("zh", "en"):
+        return lang
+    first = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if first.startswith("en") else "zh"
+
+
+def refusal_response(refusal: Refusal, lang: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": refusal.code, "message": refusal.message(lang)}},
+                        status_code=refusal.status, headers={**refusal.headers, "Cache-Control": "no-store"})
+
+
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` that no file name can break: ASCII fallback plus RFC 5987 UTF-8."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in name) or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{urllib.parse.quote(name, safe='')}"
+
+
+class Service:
+    """The state of one server: options, limits, tokens, runner, page."""
+
+    def __init__(self, options: ServeOptions) -> None:
+        self.options = options
+        self.limits = Limits(max_upload_bytes=options.max_upload_mb * 1024 * 1024)
+        self.tokens = Tokens.load(options.tokens) if options.tokens else None
+        self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait)
+        self.profiles = Profiles.of(options)
+        self.page = Page()
+        self.temp_root: Path | None = None
+
+    # -- who is calling ----------------------------------------------------------
+
+    def identify(self, request: Request) -> Identity:
+        """The caller; raises 401 when tokens are on and the header is missing or wrong."""
+        if self.tokens is None:
+            return OPEN
+        header = request.headers.get("authorization")
+        if not header:
+            raise Refusal("token_missing")
+        who = self.tokens.identify(header)
+        if who is None:
+            raise Refusal("token_wrong")
+        return who
+
+    # -- routes ------------------------------------------------------------------
+
+    async def index(self, request: Request) -> Response:
+        return Response(self.page.html, media_type="text/html; charset=utf-8",
+                        headers={"Content-Security-Policy": self.page.csp, "Cache-Control": "no-cache"})
+
+    async def healthz(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "version": __version__, "workers": self.runner.workers,
+                             "running": self.runner.running, "waiting": self.runner.waiting},
+                            headers={"Cache-Control": "no-store"})
+
+    async def api_options(self, request: Request) -> Response:
+        who = self.identify(request)
+        templates = _templates()
+        return JSONResponse({
+            "version": __version__,
+            "identity": {"role": who.role, "school": who.school},
+            "auth": self.tokens is not None,
+            "profiles": [{"name": name, "title": self.profiles.titles.get(name, {})}
+                         for name in sorted(self.profiles.choices)],
+            "profile": self.profiles.default,
+            "curricula": [],
+            "formats": sorted(FORMATS),
+            "templates": templates.template_kinds() if templates else [],
+            "limits": {"max_upload_mb": self.options.max_upload_mb, "max_files": self.limits.max_files,
+                       "time_limit_s": self.options.time_limit},
+        }, headers={"Cache-Control": "no-store"})
+
+    async def api_check(self, request: Request) -> Response:
+        who = self.identify(request)
+        lang = message_lang(request)
+        fmt = request.query_params.get("format", "json")
+        if fmt not in FORMATS:
+            raise Refusal("bad_option", name="format", value=fmt[:40], allowed=", ".join(FORMATS))
+        profile = request.query_params.get("profile") or self.profiles.default
+        if profile not in self.profiles.choices:
+            raise Refusal("bad_option", name="profile", value=profile[:40],
+                          allowed=", ".join(sorted(self.profiles.choices)))
+        assert self.temp_root is not None
+        job_dir = Path(tempfile.mkdtemp(prefix="check-", dir=self.temp_root))
+        try:
+            upload = await receive(request.headers.get("content-type", ""),
+                                   request.headers.get("content-length"), request.stream(), job_dir,
+                                   self.limits)
+            out = job_dir / "out"
+            out.mkdir()
+            formats, media, download = FORMATS[fmt]
+            job = Job(cwd=str(upload.root), path=upload.folder, out=str(out),
+                      profile=self.profiles.choices[profile], lang=lang, formats=formats,
+                      entry_points=self.options.entry_points, modules=list(self.options.modules))
+            outcome = await self._run_unless_disconnected(request, job, job_dir)
+            if outcome is None:  # the client went away: nothing to answer
+                return Response(status_code=499)
+        finally:
+            shutil.rmtree(job_dir, ignore_errors=True)
+        if not who.inspector:
+            others = [s for s in outcome.schools if s != who.school]
+            if others:
+                raise Refusal("other_school", own=who.school, others=", ".join(others[:10]))
+        return _report_response(fmt, outcome, media, download, lang)
+
+    async def _run_unless_disconnected(self, request: Request, job: Job, job_dir: Path) -> Outcome | None:
+        """Run the check; stop the worker (and answer ``None``) if the client disconnects first."""
+        result: list[Outcome | Refusal] = []
+
+        async def work(scope: anyio.CancelScope) -> None:
+            try:
+                result.append(await self.runner.run(job, job_dir))
+            except Refusal as refusal:
+                result.append(refusal)
+            scope.cancel()
+
+        async def watch(scope: anyio.CancelScope) -> None:
+            while (await request.receive())["type"] != "http.disconnect":
+                pass
+            scope.cancel()
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(work, group.cancel_scope)
+            group.start_soon(watch, group.cancel_scope)
+        if not result:
+            log.info("client disconnected; check stopped and upload removed")
+            return None
+        if isinstance(result[0], Refusal):
+            raise result[0]
+        return result[0]
+
+    async def api_template(self, request: Request) -> Response:
+        self.identify(request)
+        lang = message_lang(request)
+        name = request.path_params["name"]
+        templates = _templates()
+        if templates is None:
+            raise Refusal("no_templates")
+        kinds = list(templates.template_kinds())
+        kind = name[:-5] if name.lower().endswith(".xlsx") else name
+        if kind != "all" and kind not in kinds:
+            raise Refusal("unknown_template", kind=kind[:40], allowed=", ".join([*kinds, "all"]))
+        data = templates.build_template(kinds if kind == "all" else [kind], lang)
+        return Response(data, media_type=XLSX,
+                        headers={"Content-Disposition": attachment(f"template-{kind}.xlsx"),
+                                 "Cache-Control": "no-store"})
+
+
+def _templates() -> Any:
+    """The blank-templates module (``compliance template``), or ``None`` in a version without it."""
+    try:
+        from compliance.outputs import templates  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        return None
+    if not hasattr(templates, "template_kinds") or not hasattr(templates, "build_template"):
+        return None
+    return templates
+
+
+def _report_response(fmt: str, outcome: Outcome, media: str, download: str | None, lang: str) -> Response:
+    headers = {"Cache-Control": "no-store"}
+    if fmt == "page":
+        body = json.dumps({
+            "report": json.loads(outcome.outputs["json"]),
+            "html": outcome.outputs["html"].decode("utf-8"),
+            "xlsx": base64.b64encode(outcome.outputs["xlsx"]).decode("ascii"),
+            "lang": lang,
+        }, ensure_ascii=False).encode("utf-8")
+        return Response(body, media_type=media, headers=headers)
+    if download:
+        headers["Content-Disposition"] = attachment(download)
+    return Response(outcome.outputs[fmt], media_type=media, headers=headers)
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers every response carries (a page sets its own CSP)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", API_CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["X-Frame-Options"] = "DENY"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["Cross-Origin-Opener-Policy"] = "same-origin"
+                headers["Cross-Origin-Resource-Policy"] = "same-origin"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _guard(service: Service, endpoint: Callable[[Request], Awaitable[Response]],
+           ) -> Callable[[Request], Awaitable[Response]]:
+    """Turn a :class:`Refusal` into its JSON answer; anything else into a 500 without a traceback."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except Refusal as refusal:
+            return refusal_response(refusal, message_lang(request))
+        except ClientDisconnect:
+            return Response(status_code=499)
+        except Exception:
+            log.exception("internal error in %s", request.url.path)
+            return refusal_response(Refusal("worker_failed", reason="internal error"), message_lang(request))
+
+    return guarded
+
+
+def create_app(options: ServeOptions | None = None) -> Starlette:
+    """The ASGI app for ``options`` (raises ``ComplianceError`` for a bad profile or tokens file)."""
+    service = Service(options or ServeOptions())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        base = service.options.temp_dir
+        service.temp_root = Path(tempfile.mkdtemp(prefix="compliance-serve-", dir=base))
+        try:
+            yield
+        finally:
+            shutil.rmtree(service.temp_root, ignore_errors=True)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        lang = message_lang(request)
+        path = request.url.path[:100]
+        if exc.status_code == 405:
+            return refusal_response(Refusal("method", path=path, method=request.method), lang)
+        return refusal_response(Refusal("not_found", path=path), lang)
+
+    routes = [
+        Route("/", _guard(service, service.index), methods=["GET"]),
+        Route("/healthz", _guard(service, service.healthz), methods=["GET"]),
+        Route("/api/options", _guard(service, service.api_options), methods=["GET"]),
+        Route("/api/check", _guard(service, service.api_check), methods=["POST"]),
+        Route("/api/templates/{name}", _guard(service, service.api_template), methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: not_found})
+    app.add_middleware(SecurityHeaders)
+    app.state.service = service
+    return app

@@ -1,0 +1,126 @@
+"""One check in a child process: ``python -m compliance.web.worker JOB.json``.
+
+The server writes a job file, starts this module with a time limit, and reads
+back what it wrote.  Before anything heavy is imported the process lowers its own
+limits (address space: ``RLIMIT_AS``; CPU seconds: ``RLIMIT_CPU`` as a backstop to
+the server's wall-clock limit), so a hostile upload can exhaust only this process.
+It runs in the upload folder, so every location in the report is relative to
+what was uploaded.
+
+Writes, in the job's ``out`` folder: ``report.<suffix>`` per format asked for, and
+``meta.json`` (``{"schools": [...]}``, every school id with rows in the upload) —
+or ``error.json`` (``{"kind": "usage"|"memory", "message": ...}``) and exits
+with :data:`USAGE_EXIT` / :data:`MEMORY_EXIT`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+USAGE_EXIT = 3
+MEMORY_EXIT = 4
+
+
+@dataclass
+class Job:
+    """What one check needs; written by the server as JSON."""
+
+    cwd: str  # the upload folder; ``path`` is relative to it
+    path: str
+    out: str
+    profile: str = "default"
+    lang: str = "zh"
+    formats: list[str] = field(default_factory=lambda: ["json"])
+    memory_mb: int = 1024
+    cpu_seconds: int = 120
+    entry_points: bool = True
+    modules: list[str] = field(default_factory=list)
+
+    def write(self, file: Path) -> None:
+        file.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def read(cls, file: Path) -> Job:
+        return cls(**json.loads(file.read_text(encoding="utf-8")))
+
+
+def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
+    """Cap this process's address space and CPU time (soft and hard: it cannot raise them)."""
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # The server kills the process at the wall-clock limit; this only catches a busy loop
+    # if the server itself is gone.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds + 5, cpu_seconds + 10))
+
+
+def run(job: Job) -> int:
+    """Check ``job.path`` and write the outputs; returns the exit status."""
+    from compliance.host.engine import Engine, RunOptions
+    from compliance.host.errors import ComplianceError
+    from compliance.outputs.reporter import RenderOptions
+
+    out = Path(job.out)
+    try:
+        os.chdir(job.cwd)
+        engine = Engine(RunOptions(profile=job.profile, lang=job.lang, jobs=1,
+                                   entry_points=job.entry_points, modules=job.modules))
+        report = engine.check([job.path])
+        options = RenderOptions(lang=job.lang)
+        for fmt in job.formats:
+            reporter = engine.registry.reporters[fmt]
+            target = out / f"report.{fmt}"
+            if reporter.binary:
+                with target.open("wb") as fh:
+                    reporter.render(report, fh, options)
+            else:
+                with target.open("w", encoding="utf-8", newline="\n") as fh:
+                    reporter.render(report, fh, options)
+        ids = set(report.schools) | {f.school_id for f in report.findings if f.school_id}
+        meta: dict[str, Any] = {"schools": sorted(ids), "findings": len(report.active)}
+        (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        return 0
+    except ComplianceError as exc:
+        if _caused_by_memory(exc):  # e.g. a plugin that ran out of memory while loading
+            _error(out, "memory", str(exc))
+            return MEMORY_EXIT
+        _error(out, "usage", str(exc))
+        return USAGE_EXIT
+    except MemoryError:
+        _error(out, "memory", "")
+        return MEMORY_EXIT
+
+
+def _caused_by_memory(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 20:
+        if isinstance(exc, MemoryError):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _error(out: Path, kind: str, message: str) -> None:
+    (out / "error.json").write_text(json.dumps({"kind": kind, "message": message},
+                                               ensure_ascii=False), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The child's entry point: limits first, then the check."""
+    args = sys.argv[1:] if argv is None else argv
+    job = Job.read(Path(args[0]))
+    limit_resources(job.memory_mb, job.cpu_seconds)
+    try:
+        return run(job)
+    except MemoryError:
+        # Even the handler may fail to allocate; the exit status alone says what happened.
+        os._exit(MEMORY_EXIT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
