@@ -1,18 +1,34 @@
-"""A plugin the web-server tests load into the check worker (``-p tests.serve_test_plugin``).
+"""A plugin the web-server tests load into the check workers (``-p tests.serve_test_plugin``).
 
-It does nothing unless told by the environment, and only inside a check worker
-(the server process imports it too, to list profiles): ``COMPLIANCE_TEST_SLEEP``
-seconds of sleep (a slow check, for the time limit and the queue),
-``COMPLIANCE_TEST_ALLOCATE_MB`` megabytes allocated (for the memory limit).
+Its one rule finds nothing; told by the environment the worker inherits, it first
+sleeps ``COMPLIANCE_TEST_SLEEP`` seconds (a slow check, for the time limit, the
+queue and a client that walks away) or allocates ``COMPLIANCE_TEST_ALLOCATE_MB``
+megabytes (for the memory limit).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
-_main = getattr(sys.modules.get("__main__"), "__spec__", None)
-if _main is not None and _main.name == "compliance.web.worker":
+from compliance import hookimpl
+from compliance.rules.context import SchoolContext
+from compliance.rules.finding import Finding
+from compliance.rules.pack import RulePack
+
+pack = RulePack.from_yaml(Path(__file__).with_name("serve_test_plugin.yaml"))
+
+
+@pack.check("TST901")
+def slow_or_greedy(ctx: SchoolContext) -> Iterator[Finding]:
     time.sleep(float(os.environ.get("COMPLIANCE_TEST_SLEEP", "0") or 0))
-    _BALLAST = bytearray(int(os.environ.get("COMPLIANCE_TEST_ALLOCATE_MB", "0") or 0) * 1024 * 1024)
+    ballast = bytearray(int(os.environ.get("COMPLIANCE_TEST_ALLOCATE_MB", "0") or 0) * 1024 * 1024)
+    del ballast
+    return iter(())
+
+
+@hookimpl
+def compliance_rule_packs() -> list[RulePack]:
+    return [pack]

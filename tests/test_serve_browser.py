@@ -51,7 +51,9 @@ def browser():
 
 def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    expected = Engine(RunOptions(lang="zh", jobs=1)).check([str(SCHOOL)])
+    alone = tmp_path / SCHOOL.name  # uploaded on its own, without the district's zones
+    shutil.copytree(SCHOOL, alone)
+    expected = Engine(RunOptions(lang="zh", jobs=1)).check([str(alone)])
     codes = sorted({f.code for f in expected.findings})
     assert codes, "the sample school must have findings for this test to mean anything"
     with live_server(tmp_path, "--workers", "2") as server:
@@ -107,6 +109,16 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         book = openpyxl.load_workbook(io.BytesIO(saved.read_bytes()))
         cells = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value)
         assert "ZS-002" in cells and codes[0] in cells
+
+        # a blank template, where this version has them
+        kinds = page.locator("#templates-list a")
+        if kinds.count():
+            with page.expect_download() as caught:
+                kinds.first.click()
+            assert caught.value.suggested_filename.startswith("template-")
+            template = ARTIFACTS / "serve-template.xlsx"
+            caught.value.save_as(str(template))
+            assert template.read_bytes()[:2] == b"PK"
 
         # a refused upload: one clear line in the page, no report
         bad = tmp_path / "school.zip"

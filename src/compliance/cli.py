@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.completion import install_callback, show_callback
 from typer.core import TyperCommand
 
 from compliance import __version__
@@ -39,7 +40,7 @@ app = typer.Typer(
     help="Check school submissions against school-conduct policy. "
          "检查学校提交的作息、活动、招生、教辅、作业材料是否符合办学行为规范。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # the completion options are main_options' own, in both languages
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -75,6 +76,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    install_completion: Annotated[bool | None, typer.Option(
+        "--install-completion", callback=install_callback, expose_value=False, is_eager=True,
+        help="Install command completion for the current shell. 为当前 shell 安装命令补全。")]
+    = None,
+    show_completion: Annotated[bool | None, typer.Option(
+        "--show-completion", callback=show_callback, expose_value=False, is_eager=True,
+        help="Print the completion script for the current shell. 显示命令补全脚本。")] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit. 显示版本。")] = False,
 ) -> None:
@@ -671,15 +679,17 @@ def verify(
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="Write an XLSX template a school fills in. 生成供学校填写的 XLSX 模板。")
 def template(
     kind: Annotated[str | None, typer.Argument(
-        help="The document kind (schedule, …). 文档类型。")] = None,
+        metavar="[KIND]", help="The document kind (schedule, …). 文档类型。")] = None,
     all_kinds: Annotated[bool, typer.Option(
         "--all", help="One workbook, a sheet per kind. 全部类型。")] = False,
-    lang: Annotated[Lang | None, typer.Option(help="Headers' language. 表头语言。")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        metavar="zh|en", help="Headers' language. 表头语言。")] = None,
     output: Annotated[str | None, typer.Option(
-        "-o", "--output", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
+        "-o", "--output", metavar="FILE", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
@@ -825,24 +835,32 @@ def history_command(
 @app.command(cls=HelpCommand,
              short_help="Start the self-check web page. 启动自查网页。")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only). 监听地址。")]
+    host: Annotated[str, typer.Option(
+        metavar="ADDRESS", help="Address to listen on (default: this machine only). 监听地址。")]
     = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
-    profile: Annotated[str, typer.Option(help="Default profile (name or YAML file). 默认参数配置。")]
+    port: Annotated[int, typer.Option(min=1, max=65535, metavar="PORT", help="Port. 端口。")] = 8000,
+    profile: Annotated[str, typer.Option(
+        metavar="NAME|FILE", help="Default profile (name or YAML file). 默认参数配置。")]
     = "default",
     tokens: Annotated[str | None, typer.Option(
-        help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
+        metavar="FILE", help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
     max_upload_mb: Annotated[int, typer.Option(
-        "--max-upload-mb", min=1, help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
+        "--max-upload-mb", min=1, metavar="MB", help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
+        min=1, metavar="N", help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
     time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=1, help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
+        "--time-limit", min=1, metavar="SECONDS",
+        help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
     memory_mb: Annotated[int, typer.Option(
-        "--memory-mb", min=128, help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
+        "--memory-mb", min=128, metavar="MB",
+        help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
     queue_wait: Annotated[float, typer.Option(
-        "--queue-wait", min=0, help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
+        "--queue-wait", min=0, metavar="SECONDS",
+        help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
     = 15.0,
+    history: Annotated[str | None, typer.Option(
+        "--history", metavar="FILE.db", help="Record every check as a round in this SQLite history. "
+                                             "每次检查记入检查历史库。")] = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks. 显示调试信息。")] = False,
@@ -861,7 +879,8 @@ def serve(
         run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
                                 max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
                                 time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
-                                entry_points=not no_entry_points, modules=plugin or []))
+                                entry_points=not no_entry_points, modules=plugin or [],
+                                history=history))
         return 0
 
     raise typer.Exit(_run(go, debug))
@@ -894,7 +913,10 @@ def main() -> None:
     try:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError
     except ImportError:  # typer before it shipped its own click
-        from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+        from click.exceptions import (  # type: ignore[assignment,no-redef,unused-ignore]
+            ClickException,
+            NoArgsIsHelpError,
+        )
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as exc:

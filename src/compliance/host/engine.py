@@ -32,6 +32,7 @@ from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
+from compliance.inputs.safety import shown
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -256,7 +257,7 @@ class Engine:
             found_above=loaded.found_above,
             clauses=rule_clauses(rules, self.options.lang),
             generated_at=now_utc(),
-            inputs=list(paths),
+            inputs=[shown(p) for p in paths],
             checked=sorted(self.active),
             file_notes=loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),

@@ -38,6 +38,7 @@ from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
+from compliance.inputs.safety import shown
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -353,7 +354,7 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         found_above=loaded.found_above,
         clauses=rule_clauses(rules, opts.lang),
         generated_at=now_utc(),
-        inputs=list(paths),
+        inputs=[shown(p) for p in paths],
     )
 
 

@@ -192,23 +192,32 @@ class Loader:
         for given in paths:
             path = Path(given)
             if safety.is_dir(path):
-                self._folder(path, given, path, self._district_above(path.parent))
+                # a school folder checked alone: its district (and city) are the folders above;
+                # a district folder given alone is the top of what it was given
+                school_folder = self._find_mapping(path, "school") is not None
+                self._folder(path, given, path,
+                             self._district_above(path.parent, 2) if school_folder else None)
             else:
-                owner, district = self._forced, self._district_above(path.parent)
+                # a lone file: its own folder, and when that is a school folder, the two above
+                beside = self._find_mapping(path.parent, "school") is not None
+                owner, district = self._forced, self._district_above(path.parent,
+                                                                      3 if beside else 1)
                 if owner is None:
                     owner = self._school_beside(path, district)
                 self._file(path, given, path, owner=owner, district=district)
         self._assemble()
         return self.out
 
-    def _district_above(self, start: Path) -> District | None:
+    def _district_above(self, start: Path, levels: int) -> District | None:
         """The district context of a path given alone: ``zones.yaml`` / ``calendar.yaml``
-        in ``start`` or a folder above it, nearest last in the chain (a city's calendar,
-        then the district's zones).  The search stops at a project root (a folder with
-        ``.git`` or ``pyproject.toml``), the home folder or the top of the disk."""
+        in ``start`` and the folders above it, at most ``levels`` folders in all, nearest
+        last in the chain (a city's calendar, then the district's zones).  The search also
+        stops at a project root (a folder with ``.git`` or ``pyproject.toml``) and the
+        home folder."""
         found: list[Path] = []
         home = Path.home()
-        for folder in (start, *start.resolve().parents) if start.exists() else ():
+        chain = [start, *start.resolve().parents][:levels] if start.exists() else []
+        for folder in chain:
             if any(self._find_mapping(folder, n) for n in ("zones", "calendar")):
                 found.append(folder)
             if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").is_file():

@@ -71,6 +71,8 @@ class ServeOptions:
     modules: list[str] = field(default_factory=list)
     #: where private upload folders are made (default: the system's temporary folder)
     temp_dir: str | None = None
+    #: ``--history FILE.db``: every check is recorded there as a round
+    history: str | None = None
 
 
 @dataclass
@@ -122,8 +124,16 @@ class Service:
         self.options = options
         self.limits = Limits(max_upload_bytes=options.max_upload_mb * 1024 * 1024)
         self.tokens = Tokens.load(options.tokens) if options.tokens else None
-        self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait)
+        self.history = str(Path(options.history).resolve()) if options.history else None
+        if self.history:
+            from compliance.rounds.history import History
+
+            with History(self.history):  # made (or found unusable) now, not at the first upload
+                pass
         self.profiles = Profiles.of(options)
+        self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait,
+                             profiles=sorted(set(self.profiles.choices.values())),
+                             entry_points=options.entry_points, modules=list(options.modules))
         self.page = Page()
         self.temp_root: Path | None = None
 
@@ -190,7 +200,8 @@ class Service:
             formats, media, download = FORMATS[fmt]
             job = Job(cwd=str(upload.root), path=upload.folder, out=str(out),
                       profile=self.profiles.choices[profile], lang=lang, formats=formats,
-                      entry_points=self.options.entry_points, modules=list(self.options.modules))
+                      entry_points=self.options.entry_points, modules=list(self.options.modules),
+                      history=self.history)
             outcome = await self._run_unless_disconnected(request, job, job_dir)
             if outcome is None:  # the client went away: nothing to answer
                 return Response(status_code=499)
@@ -323,7 +334,8 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         base = service.options.temp_dir
         service.temp_root = Path(tempfile.mkdtemp(prefix="compliance-serve-", dir=base))
         try:
-            yield
+            async with service.runner.serve():
+                yield
         finally:
             shutil.rmtree(service.temp_root, ignore_errors=True)
 

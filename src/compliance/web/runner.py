@@ -2,15 +2,17 @@
 
 At most ``workers`` checks run at once; a request that finds them all busy waits
 up to ``queue_wait`` seconds for a turn, then is refused with 503 and
-``Retry-After``.  Each check is a fresh ``python -m compliance.web.worker`` process
-(memory limit set by the child itself, see :mod:`compliance.web.worker`), killed at
-the time limit or when the client goes away, so the server's own memory does not
-grow with what it has checked.
+``Retry-After``.  Each check is a fresh process forked by the zygote
+(:mod:`compliance.web.zygote`, which has the engine built already), with its own
+memory limit (set by the child, see :mod:`compliance.web.worker`), killed at the
+time limit or when the client goes away; the server's own memory does not grow
+with what it has checked.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
@@ -21,11 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.abc
+from anyio.streams.buffered import BufferedByteReceiveStream
 
+from compliance.host.errors import UsageError
 from compliance.web.refusals import Refusal, size_text
 from compliance.web.worker import MEMORY_EXIT, USAGE_EXIT, Job
 
 RETRY_AFTER = 10
+#: how long the zygote may take to import and build the engines
+START_TIMEOUT = 120
 
 
 @dataclass
@@ -36,19 +43,117 @@ class Outcome:
     schools: list[str]
 
 
+class _Pending:
+    """One check the zygote was asked for: its child's pid and exit status, when known."""
+
+    def __init__(self) -> None:
+        self.forked = anyio.Event()
+        self.ended = anyio.Event()
+        self.pid: int | None = None
+        self.exit: int | None = None
+
+
 class Runner:
-    """The bounded pool of check processes of one server."""
+    """The bounded pool of check processes of one server.
+
+    :meth:`serve` (run for the app's lifetime, in its lifespan) starts the zygote and
+    reads its answers; :meth:`run` is called per request.
+    """
 
     def __init__(self, workers: int, time_limit: float = 120.0, memory_mb: int = 1024,
-                 queue_wait: float = 15.0) -> None:
+                 queue_wait: float = 15.0, profiles: list[str] | None = None,
+                 entry_points: bool = True, modules: list[str] | None = None) -> None:
         self.workers = workers
         self.time_limit = time_limit
         self.memory_mb = memory_mb
         self.queue_wait = queue_wait
+        self.profiles = profiles or ["default"]
+        self.entry_points = entry_points
+        self.modules = modules or []
         self._slots = anyio.Semaphore(workers)
-        #: checks running now (for /healthz)
+        self._ids = itertools.count(1)
+        self._pending: dict[int, _Pending] = {}
+        self._zygote: anyio.abc.Process | None = None
+        self._group: anyio.abc.TaskGroup | None = None
+        #: checks running now, and requests waiting for a turn (for /healthz)
         self.running = 0
         self.waiting = 0
+
+    # -- the zygote --------------------------------------------------------------
+
+    @contextlib.asynccontextmanager
+    async def serve(self) -> Any:
+        """Keep a zygote for as long as the context is open (the app's lifespan)."""
+        async with anyio.create_task_group() as group:
+            self._group = group
+            await self._start()
+            try:
+                yield self
+            finally:
+                group.cancel_scope.cancel()
+                with anyio.CancelScope(shield=True):
+                    await self._stop()
+
+    async def _start(self) -> None:
+        assert self._group is not None
+        env = dict(os.environ)
+        env.pop("COMPLIANCE_DEBUG", None)
+        # -P: no folder of the server's (and never an upload folder) on the import path.
+        process = await anyio.open_process(
+            [sys.executable, "-P", "-m", "compliance.web.zygote"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env)
+        assert process.stdin is not None and process.stdout is not None
+        config = {"profiles": self.profiles, "entry_points": self.entry_points, "modules": self.modules}
+        await process.stdin.send((json.dumps(config) + "\n").encode("utf-8"))
+        lines = BufferedByteReceiveStream(process.stdout)
+        with anyio.move_on_after(START_TIMEOUT):
+            answer = json.loads(await lines.receive_until(b"\n", 1 << 20))
+            if answer.get("ready"):
+                self._zygote = process
+                self._group.start_soon(self._pump, process, lines)
+                return
+            await process.aclose()
+            raise UsageError(f"compliance serve: the check workers could not start: {answer.get('error')}")
+        process.kill()
+        await process.aclose()
+        raise UsageError("compliance serve: the check workers did not start in time")
+
+    async def _pump(self, process: anyio.abc.Process, lines: BufferedByteReceiveStream) -> None:
+        """Read the zygote's answers until it ends; then every pending check has ended too."""
+        try:
+            while True:
+                message = json.loads(await lines.receive_until(b"\n", 1 << 20))
+                pending = self._pending.get(int(message["id"]))
+                if pending is None:
+                    continue
+                if "pid" in message:
+                    pending.pid = int(message["pid"])
+                    pending.forked.set()
+                elif "exit" in message:
+                    pending.exit = int(message["exit"])
+                    pending.forked.set()
+                    pending.ended.set()
+        except (anyio.EndOfStream, anyio.IncompleteRead, anyio.ClosedResourceError, ValueError):
+            pass
+        finally:
+            if self._zygote is process:
+                self._zygote = None
+            for pending in self._pending.values():  # their children went with the zygote
+                pending.forked.set()
+                pending.ended.set()
+
+    async def _stop(self) -> None:
+        process, self._zygote = self._zygote, None
+        if process is None:
+            return
+        with contextlib.suppress(Exception):
+            await process.aclose()  # closes stdin: the zygote kills its children and exits
+        with anyio.move_on_after(5):
+            await process.wait()
+        if process.returncode is None:
+            process.kill()
+
+    # -- checks ------------------------------------------------------------------
 
     async def run(self, job: Job, job_dir: Path) -> Outcome:
         """Run ``job`` in a worker process once a slot is free; raises :class:`Refusal`."""
@@ -70,47 +175,50 @@ class Runner:
             self._slots.release()
 
     async def _run(self, job: Job, job_dir: Path) -> Outcome:
+        if self._zygote is None:  # it died (or was never started): a new one
+            await self._start()
+        zygote = self._zygote
+        assert zygote is not None and zygote.stdin is not None
         job.memory_mb = self.memory_mb
         job.cpu_seconds = int(self.time_limit) + 1
         job_file = job_dir / "job.json"
         job.write(job_file)
-        env = dict(os.environ)
-        # pyarrow's own allocator reserves ~1 GB of address space up front; under
-        # RLIMIT_AS the system allocator is the one that fits.
-        env["ARROW_DEFAULT_MEMORY_POOL"] = "system"
-        env["TMPDIR"] = str(job_dir)  # the engine's spill files stay in the private folder
-        env.pop("COMPLIANCE_DEBUG", None)
-        process = await anyio.open_process(
-            # -P: the upload folder (the cwd) must never be on sys.path, or an uploaded
-            # ``pluggy.py`` would be imported instead of the real one.
-            [sys.executable, "-P", "-m", "compliance.web.worker", str(job_file)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            cwd=job.cwd, env=env, start_new_session=True,
-        )
-        stderr = b""
-        timed_out = False
+        ident = next(self._ids)
+        pending = self._pending[ident] = _Pending()
         try:
+            await zygote.stdin.send((json.dumps({"id": ident, "job": str(job_file)}) + "\n").encode())
             with anyio.move_on_after(self.time_limit) as timer:
-                assert process.stderr is not None
-                async for chunk in process.stderr:
-                    stderr = (stderr + chunk)[-4000:]
-                await process.wait()
-            timed_out = timer.cancelled_caught
+                await pending.ended.wait()
         finally:
             with anyio.CancelScope(shield=True):  # cleanup must finish even when cancelled
-                if process.returncode is None:  # time limit, or the client went away
-                    _kill(process.pid)
-                    await process.wait()
-                await process.aclose()
-        if timed_out:
+                if not pending.ended.is_set():  # time limit, or the client went away
+                    with anyio.move_on_after(5):
+                        await pending.forked.wait()
+                    if pending.pid is not None:
+                        _kill(pending.pid)
+                    with anyio.move_on_after(10):
+                        await pending.ended.wait()
+                del self._pending[ident]
+        if timer.cancelled_caught:
             raise Refusal("timeout", seconds=f"{self.time_limit:g}")
-        return _outcome(job, process.returncode or 0, stderr, self.memory_mb)
+        if pending.exit is None:
+            raise Refusal("worker_failed", reason="the worker pool stopped")
+        return _outcome(job, pending.exit, _tail(job_dir / "worker.log"), self.memory_mb)
 
 
 def _kill(pid: int) -> None:
-    """Kill the worker and anything it started (it leads its own process group)."""
-    with contextlib.suppress(ProcessLookupError):
+    """Kill the check and anything it started (it leads its own process group)."""
+    with contextlib.suppress(OSError):
         os.killpg(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _tail(path: Path) -> bytes:
+    try:
+        return path.read_bytes()[-4000:]
+    except OSError:
+        return b""
 
 
 def _outcome(job: Job, returncode: int, stderr: bytes, memory_mb: int) -> Outcome:

@@ -1,7 +1,8 @@
-"""One check in a child process: ``python -m compliance.web.worker JOB.json``.
+"""One check in a child process.
 
-The server writes a job file, starts this module with a time limit, and reads
-back what it wrote.  Before anything heavy is imported the process lowers its own
+The server writes a job file; a child forked for it by :mod:`compliance.web.zygote`
+(or, standalone, ``python -P -m compliance.web.worker JOB.json``) runs it and the
+server reads back what it wrote.  Before the check the child lowers its own
 limits (address space: ``RLIMIT_AS``; CPU seconds: ``RLIMIT_CPU`` as a backstop to
 the server's wall-clock limit), so a hostile upload can exhaust only this process.
 It runs in the upload folder, so every location in the report is relative to
@@ -21,7 +22,10 @@ import resource
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from compliance.host.engine import Engine
 
 USAGE_EXIT = 3
 MEMORY_EXIT = 4
@@ -41,6 +45,8 @@ class Job:
     cpu_seconds: int = 120
     entry_points: bool = True
     modules: list[str] = field(default_factory=list)
+    #: ``--history``: the SQLite history this check is recorded in as a round (absolute path)
+    history: str | None = None
 
     def write(self, file: Path) -> None:
         file.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
@@ -59,18 +65,30 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds + 5, cpu_seconds + 10))
 
 
-def run(job: Job) -> int:
-    """Check ``job.path`` and write the outputs; returns the exit status."""
+def build_engine(profile: str, entry_points: bool, modules: list[str]) -> Engine:
+    """The engine a check runs on (one school at a time, in this process)."""
     from compliance.host.engine import Engine, RunOptions
+
+    return Engine(RunOptions(profile=profile, jobs=1, entry_points=entry_points, modules=modules))
+
+
+def run(job: Job, engine: Engine | None = None) -> int:
+    """Check ``job.path`` (on ``engine``, built beforehand by the zygote, or here) and
+    write the outputs; returns the exit status."""
     from compliance.host.errors import ComplianceError
     from compliance.outputs.reporter import RenderOptions
 
     out = Path(job.out)
     try:
         os.chdir(job.cwd)
-        engine = Engine(RunOptions(profile=job.profile, lang=job.lang, jobs=1,
-                                   entry_points=job.entry_points, modules=job.modules))
+        if engine is None:
+            engine = build_engine(job.profile, job.entry_points, job.modules)
+        engine.options.lang = job.lang  # the engine is this process's own copy
         report = engine.check([job.path])
+        from compliance.rounds.apply import RoundOptions, apply_rounds
+
+        # what `compliance check` adds: fingerprints, evidence, and with --history the round
+        apply_rounds(report, engine, [job.path], RoundOptions(history=job.history, evidence=True))
         options = RenderOptions(lang=job.lang)
         for fmt in job.formats:
             reporter = engine.registry.reporters[fmt]
@@ -110,16 +128,21 @@ def _error(out: Path, kind: str, message: str) -> None:
                                                ensure_ascii=False), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The child's entry point: limits first, then the check."""
-    args = sys.argv[1:] if argv is None else argv
-    job = Job.read(Path(args[0]))
+def child_main(job_file: str, engines: dict[str, Engine] | None = None) -> int:
+    """A check process's work: limits first, then the check; returns the exit status."""
+    job = Job.read(Path(job_file))
     limit_resources(job.memory_mb, job.cpu_seconds)
     try:
-        return run(job)
+        return run(job, (engines or {}).get(job.profile))
     except MemoryError:
         # Even the handler may fail to allocate; the exit status alone says what happened.
         os._exit(MEMORY_EXIT)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -P -m compliance.web.worker JOB.json``: one check, standalone."""
+    args = sys.argv[1:] if argv is None else argv
+    return child_main(args[0])
 
 
 if __name__ == "__main__":
