@@ -26,9 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PY = sys.executable
-# Reports record the run's time and fingerprint student ids with a key (docs/rounds.md):
-# both fixed here, so the runs' reports compare byte for byte and no key file is made.
-os.environ.setdefault("SOURCE_DATE_EPOCH", "1764547200")
+# Student ids enter fingerprints through a key (docs/rounds.md): one fixed here, so the
+# runs' reports compare byte for byte and no key file is made in the user's folder.
 os.environ.setdefault("COMPLIANCE_FINGERPRINT_KEY", "bench")
 
 
@@ -120,6 +119,15 @@ def ensure(data: Path, what: str, *args: str) -> Path:
     return data
 
 
+def identical(what: str, outputs: list[str]) -> str:
+    """``identical``, or ``DIFFER`` with every distinct output kept in bench/data for a look."""
+    if len(set(outputs)) == 1:
+        return "identical"
+    for n, text in enumerate(dict.fromkeys(outputs)):
+        (HERE / "data" / f"differ-{what}-{n}.json").write_text(text, encoding="utf-8")
+    return f"DIFFER (kept as bench/data/differ-{what}-*.json)"
+
+
 def has(module: str) -> bool:
     import importlib.util
 
@@ -178,11 +186,11 @@ def main() -> None:
         else:
             row(f"{name} (not installed: pip install -e '.[bench]')", float("nan"), 0)
     j1, j2 = got["j1"], got["j2"]
-    same = len(set(j1[2] + j2[2])) == 1
+    same = identical("onefile", j1[2] + j2[2])
     note = f"; {j1[0] / got['pandera'][0]:.2f}× pandera" if "pandera" in got else ""
     row(f"compliance check, {rows // 1000}k-row file, -j 1", j1[0], j1[1], f"{j1[0] / bare:.2f}× bare{note}")
     row(f"compliance check, {rows // 1000}k-row file, -j 2", j2[0], j2[1],
-        f"{j2[0] / bare:.2f}× bare; reports {'identical' if same else 'DIFFER'}")
+        f"{j2[0] / bare:.2f}× bare; reports {same}")
     fl = frictionless_cmd()
     if fl and not args.no_frictionless:
         fsec, frss, _ = timed([*fl, "validate", "--trusted", "--json", "--limit-errors", "100000000",
@@ -190,7 +198,7 @@ def main() -> None:
         row("frictionless validate (Table Schema), once", fsec, frss,
             f"{fsec / bare:.0f}× bare; {fsec / j1[0]:.1f}× compliance -j 1")
     else:
-        row("frictionless validate (not installed)", float("nan"), 0)
+        row("frictionless validate (skipped, or not installed)", float("nan"), 0)
 
     print(f"city: {city_n} school folders × ≈ 3,000 rows (4 CSV files each)", flush=True)
     city_check = [*comp, "check", str(city), "-f", "json", "--no-entry-points"]
@@ -207,13 +215,13 @@ def main() -> None:
     if "polars" in got:
         row("polars: ENR checks + HRS001/002 (a subset)", got["polars"][0], got["polars"][1],
             f"{got['polars'][0] / cbare:.2f}× bare")
-    same = len(set(got["j1"][2] + got["j2"][2] + got["default"][2])) == 1
+    same = identical("city", got["j1"][2] + got["j2"][2] + got["default"][2])
     row("compliance check city, -j 1", got["j1"][0], got["j1"][1], f"{got['j1'][0] / cbare:.2f}× bare")
     row("compliance check city, -j 2", got["j2"][0], got["j2"][1],
         f"{got['j2'][0] / cbare:.2f}× bare; speed-up {got['j1'][0] / got['j2'][0]:.2f}×")
     row(f"compliance check city, default jobs ({os.cpu_count()})", got["default"][0],
         got["default"][1], f"{got['default'][0] / cbare:.2f}× bare; reports "
-        f"{'identical' if same else 'DIFFER'}")
+        f"{same}")
     row("calibration: 2 busy processes vs 1", calm, 0,
         "the speed-up --jobs 2 could reach on this machine right now", unit="×")
 

@@ -771,6 +771,8 @@ def write_zs002(out: Samples) -> None:
         comment="中山区实验学校 作业公示 2025-09-22 至 2025-09-30",
     )
 
+    zs002_timetable(out)
+
     # fmt: off
     materials = table(
         "grade subject title type compulsory_purchase catalog_id quantity unit_price",
@@ -820,6 +822,73 @@ def write_zs002(out: Samples) -> None:
         enrollment,
         comment="中山区实验学校 2025年秋季新生名单（一年级、七年级）",
     )
+
+
+# A week per class as counts of lessons; the grid is filled day by day.
+ZS002_TIMETABLE: tuple[tuple[str, str, dict[str, int], int], ...] = (
+    # sheet, title, lessons, weekdays
+    ("三(1)班", "三年级(1)班", {"语文": 7, "数学": 5, "英语": 3, "道法": 2, "科学": 2, "信息科技": 1,
+                              "体育": 3, "音乐": 2, "美术": 2, "劳动": 1, "班会": 1, "书法": 1}, 5),
+    ("六(1)班", "六年级(1)班", {"语文": 7, "数学": 6, "英语": 4, "道德与法治": 2, "科学": 2,
+                              "信息技术": 1, "体育": 2, "音乐": 1, "美术": 1, "足球": 1,
+                              "综合实践": 1}, 5),
+    ("初一(1)班", "七年级(1)班", {"语文": 6, "数学": 6, "英语": 6, "道法": 2, "历史": 2, "地理": 2,
+                               "物理": 2, "生物": 2, "信息科技": 1, "体育": 3, "音乐": 1, "美术": 1,
+                               "劳动": 1, "班会": 1}, 6),
+)
+PERIOD_TIMES = ("8:20-9:00", "9:10-9:50", "10:20-11:00", "11:10-11:50", "13:30-14:10",
+                "14:20-15:00", "15:10-15:50")
+
+
+def zs002_timetable(out: Samples) -> None:
+    """课程表.xlsx as office software writes it: a sheet per class, the title merged across
+    the grid, 大课间 and 午休 rows merged across the weekdays, a note under the grid."""
+    school, rel = ZS002, ZS002.rel("课程表.xlsx")
+    book = openpyxl.Workbook()
+    weekdays = ("周一", "周二", "周三", "周四", "周五", "周六")
+    for index, (sheet, title, counts, days) in enumerate(ZS002_TIMETABLE):
+        ws = book.active if index == 0 else book.create_sheet()
+        ws.title = sheet
+        last = get_column_letter(days + 1)
+        ws["A1"] = f"{school.name}{title}课程表（2025学年第一学期）"
+        ws["A1"].font = Font(bold=True, size=14)
+        ws.merge_cells(f"A1:{last}1")
+        ws.append(["节次", *weekdays[:days]])
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+        lessons = [subject for subject, n in counts.items() for _ in range(n)]
+        periods = len(PERIOD_TIMES)
+        check(len(lessons) <= periods * days, f"{sheet}: more lessons than cells")
+        grid: list[list[str | None]] = [[None] * days for _ in range(periods)]
+        for n, subject in enumerate(lessons):  # day by day
+            grid[n % periods][n // periods] = subject
+        saturday_line = None
+        for number in range(1, periods + 1):
+            ws.append([f"第{number}节 {PERIOD_TIMES[number - 1]}", *grid[number - 1]])
+            if days == 6 and grid[number - 1][5] and saturday_line is None:
+                saturday_line = ws.max_row
+            if number in (2, 4):
+                ws.append(["大课间 9:50-10:20" if number == 2 else "午休 11:50-13:30"])
+                ws.merge_cells(f"A{ws.max_row}:{last}{ws.max_row}")
+        ws.append([])
+        ws.append(["注：课程表已报区教育局备案。"])
+        ws.column_dimensions["A"].width = 18
+        total = len(lessons)
+        if sheet == "六(1)班":
+            out.expect(school.id, "CUR001", rel, 1, "六(1)班 has no 劳动 lesson")
+            out.expect(school.id, "CUR002", rel, 1,
+                       "六(1)班 has 2 体育 lessons, fewer than 3 (足球 is a school course, noted)")
+        if sheet == "初一(1)班":
+            out.expect(school.id, "CUR003", rel, 1,
+                       f"初一(1)班 has {total} lessons a week (Saturday included) > 34")
+            out.expect(school.id, "HOL004", rel, saturday_line,
+                       "初一(1)班 has lessons in the 周六 column: one finding for the day, "
+                       "at its first cell")
+    book.properties.creator = "make_samples.py"
+    book.properties.created = FROZEN
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out._path(rel).write_bytes(_freeze_zip(buffer.getvalue()))
 
 
 def zs002_homework(out: Samples) -> list[Row]:
@@ -1192,7 +1261,11 @@ SAMPLE_NOTES: tuple[tuple[str, str, str], ...] = (
         "Urban nine-year school breaking every rule once. GBK `作息时间表.csv` with "
         "`7点20`, `８：００`, `周一至周五`, `2025年10月3日`; homework YAML missing the make-up "
         "Sunday; `教辅征订.csv`; enrollment YAML with a carve-out address "
-        "(卫华住宅小区 on 中山路 → Z02) and an exempt 军人子女 living in Z04.",
+        "(卫华住宅小区 on 中山路 → Z02) and an exempt 军人子女 living in Z04. `课程表.xlsx`: one "
+        "sheet per class as office software exports it (title merged across, 大课间 and 午休 "
+        "rows merged, a note below): 三(1)班 meets the plan (书法 counts as 语文); 六(1)班 lacks "
+        "劳动 and has 2 PE lessons, and its 足球 is a school course listed in the notes; "
+        "初一(1)班 has a 周六 column and 36 lessons (物理/生物 count as 科学).",
     ),
     (
         "zhongshan/zs-003/",

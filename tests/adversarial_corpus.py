@@ -339,8 +339,10 @@ def xlsx_huge_dimension(path: Path) -> Path:
     at the bottom of the sheet: openpyxl would make a million rows of 16 384 values."""
     data = ('<dimension ref="A1:XFD1048576"/>' + _rows([SCHEDULE_HEAD, ["Mon-Fri", "08:00", "18:30",
                                                                         "lesson", "下午"]])
-            .replace("</sheetData>", '<row r="1048576"><c r="A1048576" t="inlineStr"><is><t>'
-                     'Mon-Fri</t></is></c></row></sheetData>'))
+            .replace("</sheetData>", '<row r="1048576">' + "".join(
+                _cell(f"{col}1048576", value) for col, value in zip(
+                    "ABCDE", ["Mon-Fri", "08:00", "25:00", "lesson", "末行"], strict=True))
+                     + "</row></sheetData>"))
     return _xlsx(path, [("schedule", "visible", data)])
 
 

@@ -80,6 +80,20 @@ class ExitingReporter:
         sys.exit(0)
 
 
+class SlowReporter:
+    """Writes half a report, then hangs: Ctrl-C arrives mid-write."""
+
+    name = "slow"
+    binary = False
+    suffix = ".json"
+
+    def render(self, report, out, options):
+        out.write('{"findings": [')
+        out.flush()
+        _mark()
+        time.sleep(120)
+
+
 @hookimpl
 def compliance_rule_packs():
     return [pack]
@@ -87,7 +101,7 @@ def compliance_rule_packs():
 
 @hookimpl
 def compliance_reporters():
-    return [HalfReporter(), ExitingReporter()]
+    return [HalfReporter(), ExitingReporter(), SlowReporter()]
 '''
 
 

@@ -543,8 +543,9 @@ def test_a_small_workbook_declaring_every_cell_is_read_in_seconds(tmp_path: Path
               timeout=60)
     assert time.monotonic() - started < 30
     assert f"{path}[schedule]:2 [end]: HRS002" in run.stdout, run.output
-    assert f"{path}[schedule]:1048576" in run.stdout  # the far row, on its own line number
-    assert run.status == 2  # that row misses its times: INP001
+    # the far row, on its own line number: 25:00 is no time
+    assert f"{path}[schedule]:1048576 [end]: INP001" in run.stdout, run.stdout
+    assert run.status == 2
 
 
 def test_one_cell_in_column_xfd_on_300k_rows_is_read_in_seconds(tmp_path: Path) -> None:
@@ -583,3 +584,82 @@ def test_refused_lines_under_a_title_row_are_each_one_finding(tmp_path: Path) ->
         f"{path}:7", f"{path}:16", f"{path}:19"]
     assert "3 of 20 data row(s) not checked" in out
     assert status == 2
+
+
+# --- 8. names and ids --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", "\u2060", "\u200e"])
+def test_ids_differing_only_by_format_characters_are_one_student(tmp_path: Path,
+                                                                 invisible: str) -> None:
+    from tests.test_pack_enrollment import HEADER as ENROLLMENT
+    from tests.test_pack_enrollment import district as enrollment_district
+
+    root = enrollment_district(tmp_path, {
+        "a-001": {"enrollment.csv": ENROLLMENT + "G2102X,张三,1,Z01,,否,,,就近\n"},
+        "b-002": {"enrollment.csv": ENROLLMENT + f"G21{invisible}02X,张三,1,Z01,,否,,,就近\n"},
+    })
+    _, out, _ = invoke("--format", "json", "--select", "ENR004", root)
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["ENR004"]
+
+
+NOT_UTF8 = os.fsdecode("中山学校".encode("gbk"))  # a Windows zip's folder name, unpacked on Linux
+
+
+@pytest.mark.parametrize("fmt", ["json", "text", "csv", "sarif", "junit", "html", "xlsx"])
+def test_a_folder_name_that_is_not_utf8_is_shown_with_replacement_characters(
+        tmp_path: Path, fmt: str) -> None:
+    folder = tmp_path / NOT_UTF8
+    folder.mkdir()
+    (folder / "school.yaml").write_bytes(SCHOOL.read_bytes())
+    (folder / "schedule.csv").write_text(HEADER + "Mon-Fri,08:00,25:00,lesson,x\n", encoding="utf-8")
+    out = tmp_path / f"report.{fmt}"
+    run = cli(tmp_path, "--format", fmt, "-o", out, folder)
+    assert run.status == 2, run.output
+    data = out.read_bytes()
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out, read_only=True)
+        cells = [str(c) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                 for c in row if c is not None]
+        assert any("\ufffd" in c for c in cells)
+        return
+    text = data.decode("utf-8")  # strictly valid UTF-8
+    assert "\ufffd" in text or "\\ufffd" in text or "%EF%BF%BD" in text  # SARIF: a URI
+    if fmt in ("json", "sarif"):
+        json.loads(text)
+    # and on stdout, where the JSON report used to be invalid UTF-8
+    if fmt == "json":
+        proc = subprocess.run(cli_argv("--format", "json", folder), capture_output=True,
+                              timeout=30, preexec_fn=_limits, env=cli_env(tmp_path), check=False)
+        json.loads(proc.stdout.decode("utf-8"))
+
+
+def test_ctrl_c_during_the_write_leaves_the_earlier_report_and_no_temporary_file(
+        tmp_path: Path, hostile: Path) -> None:
+    folder = school_dir(tmp_path, {"schedule.csv": HEADER + GOOD})
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    out = out_dir / "report.json"
+    out.write_text("the earlier report", encoding="utf-8")
+    mark = tmp_path / "mark"
+    proc = subprocess.Popen(cli_argv("--plugins-dir", hostile, "--format", "slow", "-o", out,
+                                     folder),
+                            env=cli_env(tmp_path, HOSTILE_MARK=str(mark)), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=_limits, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sorted(p.name for p in out_dir.iterdir())[0].startswith(".report.json.")
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 130
+    assert err.decode().startswith("compliance: interrupted by SIGINT")
+    assert [p.name for p in out_dir.iterdir()] == ["report.json"]
+    assert out.read_text(encoding="utf-8") == "the earlier report"

@@ -63,8 +63,9 @@ def test_an_uncovered_year_says_so_and_what_to_do_exit_1() -> None:
 
 
 def test_import_prints_the_entry_and_then_the_year_is_covered(tmp_path: Path) -> None:
-    code, out, _ = invoke("calendar", "import", str(FIXTURES / "notice-2026.txt"))
+    code, out, err = invoke("calendar", "import", str(FIXTURES / "notice-2026.txt"))
     assert code == 0 and out.startswith("# compliance calendar import")
+    assert "notice-2026.txt: the same days as 2026 in chinesecalendar " in err
     # a notice for a new year: the 2026 text with its dates moved to 2037, when 1 Jan is
     # again a Thursday (the weekdays in the brackets stay right)
     text = (FIXTURES / "notice-2026.txt").read_text(encoding="utf-8").replace(
@@ -72,7 +73,7 @@ def test_import_prints_the_entry_and_then_the_year_is_covered(tmp_path: Path) ->
     (tmp_path / "notice-2037.txt").write_text(text, encoding="utf-8")
     code, _out, err = invoke("calendar", "import", "notice-2037.txt", "-o", "calendar.yaml")
     assert code == 0, err
-    assert "calendar.yaml: wrote 2037" in err
+    assert "calendar.yaml: wrote 2037" in err and "the same days" not in err  # not packaged
     code, out, _ = invoke("calendar", "2037", "--calendar", "calendar.yaml", "--lang", "en")
     assert code == 0
     assert "国务院办公厅关于2037年部分节假日安排的通知" in out and "(calendar.yaml:3)" in out
@@ -153,3 +154,13 @@ def test_check_with_calendar_judges_a_declared_year_and_names_its_source(tmp_pat
     assert report["run"]["calendar"]["2027"] == {
         "kind": "declared", "source": "国务院办公厅关于2027年部分节假日安排的通知",
         "file": "cal.yaml", "line": 2}
+
+
+def test_import_says_where_a_notice_differs_from_the_package(tmp_path: Path) -> None:
+    text = (FIXTURES / "notice-2026.txt").read_text(encoding="utf-8").replace(
+        "5月9日（周六）上班", "5月10日（周日）上班")
+    Path("n.txt").write_text(text, encoding="utf-8")
+    code, _out, err = invoke("calendar", "import", "n.txt", "--lang", "en")
+    assert code == 0
+    assert "differs from 2026 in chinesecalendar" in err and "on 2 day(s)" in err
+    assert "2026-05-09: weekend rest day here, make-up working day in chinesecalendar" in err

@@ -204,11 +204,11 @@ def test_a_misspelt_field_on_the_command_line_is_one_line(tmp_path: Path) -> Non
     path = pack_file(tmp_path, "{field: ennd, gt: '17:00'}")
     result = cli("check", "--rules", str(path), str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [
-        f"compliance: error: {path}:13: rule TST001: unknown field 'ennd' of kind schedule "
-        "(did you mean 'end'?); known: school_id, days, date, start, end, activity, compulsory, "
-        "grades, title, or school.id, school.name, school.level, school.area, school.boarding, "
-        "school.district, school.catchment"]
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"compliance: error: {path}:13: rule TST001: unknown field 'ennd' of "
+                           "kind schedule (did you mean 'end'?); known: school_id, days, date, ")
+    assert line.endswith(", or school.id, school.name, school.level, school.area, "
+                         "school.boarding, school.district, school.catchment")
 
 
 def test_school_profile_fields_can_be_tested(compliance_check, tmp_path: Path) -> None:

@@ -42,7 +42,10 @@ def by_lang(*langs: str) -> list[tuple[str, str]]:
 
 def env(**extra: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp"),
-            "NO_COLOR": "1", "COLUMNS": "100", "COMPLIANCE_NO_ENTRY_POINTS": "1", **extra}
+            "NO_COLOR": "1", "COLUMNS": "100", "COMPLIANCE_NO_ENTRY_POINTS": "1",
+            # the fingerprint key file and the run's time: as conftest sets them
+            "XDG_CONFIG_HOME": os.environ["XDG_CONFIG_HOME"],
+            "SOURCE_DATE_EPOCH": os.environ["SOURCE_DATE_EPOCH"], **extra}
 
 
 def test_the_docs_have_examples() -> None:
@@ -68,6 +71,7 @@ rules:
 """
 
 PROFILE_YAML = "name: our-district\nextends: national-2021\ntitle: {zh: 本区, en: ours}\n"
+PLAN_YAML = "name: zhejiang-2023\nextends: national-2022\ngrades:\n  3-6: {minimum: {体育与健康: 4}}\n"
 
 
 @pytest.mark.parametrize("code", by_lang("python"))
@@ -100,6 +104,7 @@ def test_python_example(code: str, tmp_path: Path) -> None:
         (tmp_path / "doc_plugin.py").write_text(code, encoding="utf-8")
         (tmp_path / "rules.yaml").write_text(PACK_YAML, encoding="utf-8")
         (tmp_path / "our-district.yaml").write_text(PROFILE_YAML, encoding="utf-8")
+        (tmp_path / "zhejiang-2023.yaml").write_text(PLAN_YAML, encoding="utf-8")
         fmt = "count" if "CountReporter" in code else "json"
         result = subprocess.run([str(SCRIPT), "check", str(SAMPLES / "zhongshan"), "-p",
                                  "doc_plugin", "--format", fmt, "--lang", "en"],
@@ -156,6 +161,13 @@ def test_yaml_example(code: str, tmp_path: Path) -> None:
         from tests.test_declarative import load_with_kinds
 
         load_with_kinds(path)
+    elif "official" in data or "holidays" in data:  # a calendar.yaml
+        from compliance.inputs.model import District, Location
+        from compliance.inputs.school_files import parse_calendar
+
+        problems_: list = []
+        parse_calendar(data, Location("calendar.yaml"), problems_, District(Location(".")))
+        assert not problems_
     elif "zones" in data:
         from compliance.inputs.model import Location
         from compliance.inputs.school_files import parse_zones
@@ -170,6 +182,11 @@ def test_yaml_example(code: str, tmp_path: Path) -> None:
         from compliance.verify import load_expected
 
         load_expected(path)
+    elif "official" in data:  # a calendar file (docs/calendar.md)
+        from compliance.inputs.official_years import read_calendar_file
+
+        calendar = read_calendar_file(str(path))
+        assert calendar.official and not calendar.problems, calendar.problems
     elif "extends" in data:
         from compliance.host.profiles import load_profile
 
@@ -196,34 +213,41 @@ def test_csv_example(code: str, tmp_path: Path) -> None:
 # -- shell -------------------------------------------------------------------------
 
 
-def commands() -> list[tuple[str, str]]:
+def command_blocks() -> list[tuple[str, str]]:
+    """Each shell block's ``compliance`` lines, run in order in one folder (a later
+    command may read what an earlier one wrote, as ``history rounds.db`` does)."""
     out = []
     for where, lang, code in BLOCKS:
         if lang not in ("", "sh"):
             continue
-        for line in code.splitlines():
-            line = line.split("  #")[0].strip().removeprefix("$ ")
-            if line.startswith("compliance ") and "…" not in line:
-                out.append(pytest.param(line, id=f"{where} {line[:50]}"))
+        lines = [line.split("  #")[0].strip().removeprefix("$ ") for line in code.splitlines()]
+        lines = [line for line in lines if line.startswith("compliance ") and "…" not in line]
+        if lines:
+            out.append(pytest.param(lines, id=where))
     return out
 
 
-@pytest.mark.parametrize("line", commands())
-def test_shell_example(line: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("lines", command_blocks())
+def test_shell_example(lines: list[str], tmp_path: Path) -> None:
     for name in ("samples", "plugins", "tests"):
         (tmp_path / name).symlink_to(ROOT / name)
     for _, lang, code in BLOCKS:  # files the docs show by name (`# no-late-exams.yaml`)
         first = code.splitlines()[0] if code else ""
         if lang == "yaml" and re.fullmatch(r"# [\w.-]+\.yaml", first) and first != "# expected.yaml":
             (tmp_path / first[2:]).write_text(code, encoding="utf-8")
-    args = shlex.split(line)[1:]
-    paths = [a for a in args if ("/" in a or a.endswith(".yaml")) and not a.startswith("-")
-             and ":" not in a]
-    if args[0] in ("check", "verify"):
-        paths.append(args[1])
-    if any(not (tmp_path / p).exists() for p in paths):
-        pytest.skip("names a folder of the reader's own (my-school/, district/)")
-    result = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, cwd=tmp_path,
-                            env=env(COMPLIANCE_NO_ENTRY_POINTS=""), timeout=300)
-    # the samples hold violations on purpose: exit 1 is the expected answer there
-    assert result.returncode in (0, 1), result.stderr
+    ran = 0
+    for line in lines:
+        args = shlex.split(line)[1:]
+        paths = [a for a in args if ("/" in a or a.endswith((".yaml", ".db"))) and
+                 not a.startswith("-") and ":" not in a and "--history" not in args]
+        if args[0] in ("check", "verify", "history"):
+            paths.append(args[1])
+        if any(not (tmp_path / p).exists() for p in paths):
+            continue  # a folder of the reader's own (my-school/, district/, round2)
+        result = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True,
+                                cwd=tmp_path, env=env(COMPLIANCE_NO_ENTRY_POINTS=""), timeout=300)
+        # the samples hold violations on purpose: exit 1 is the expected answer there
+        assert result.returncode in (0, 1), (line, result.stderr)
+        ran += 1
+    if not ran:
+        pytest.skip("every command names a folder of the reader's own")

@@ -136,6 +136,16 @@ def test_hook_compliance_profiles(tmp_path: Path) -> None:
     assert eng.settings.params(eng.registry.rules["HRS002"])["latest_end"] == "18:00"
 
 
+def test_hook_compliance_curricula(tmp_path: Path) -> None:
+    plan = tmp_path / "province.yaml"
+    plan.write_text("name: province-2023\nextends: national-2022\n"
+                    "grades:\n  3-6: {minimum: {体育与健康: 4}}\n", encoding="utf-8")
+    eng = engine(plugin(compliance_curricula=lambda: [str(plan)]), curriculum="province-2023")
+    assert eng.plan.name == "province-2023"
+    assert eng.plan.for_grade(4).minimum_of("体育与健康") == 4
+    assert eng.plan.for_grade(7).minimum_of("体育与健康") == 3
+
+
 def test_hook_compliance_reporters(tmp_path: Path) -> None:
     markdown = _load(ROOT / "plugins" / "markdown_report.py")
     eng = engine(markdown)

@@ -95,8 +95,8 @@ def test_a_pyproject_without_our_table_does_not_stop_the_search(tmp_path: Path) 
 # -- the command line ----------------------------------------------------------------
 
 
-COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "calendar", "history",
-            "new-plugin"]
+COMMANDS = ["check", "rules", "explain", "profiles", "plugins", "verify", "template", "calendar",
+            "history", "serve", "new-plugin"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -105,8 +105,8 @@ def test_a_declared_year_wins_over_the_packaged_one_and_the_difference_is_noted(
     calendar = (year_yaml(notice).replace("to: 2026-02-23", "to: 2026-02-22")
                 .replace("2026-02-28, ", ""))
     school = {"terms": [{"name": "春", "start": "2026-02-01", "end": "2026-07-03"}]}
-    folder = district(tmp_path, "2026-02-23,,8:20,11:40,lesson,\n"
-                                "2026-02-28,,8:20,11:40,lesson,\n", calendar, school)
+    folder = district(tmp_path / "declared", "2026-02-23,,8:20,11:40,lesson,\n"
+                      "2026-02-28,,8:20,11:40,lesson,\n", calendar, school)
     report = run([folder])
     assert codes(report) == ["HOL002"]  # 02-23 is a school day now; 02-28 is a weekend
     source = report.calendar_sources["2026"]
@@ -115,7 +115,8 @@ def test_a_declared_year_wins_over_the_packaged_one_and_the_difference_is_noted(
     differences = "\n".join(source["differences"])
     assert "2026-02-23" in differences and "2026-02-28" in differences
     assert len(source["differences"]) == 2
-    packaged = run([district(tmp_path / "p", "2026-02-23,,8:20,11:40,lesson,\n", None, school)])
+    packaged = run([district(tmp_path / "packaged", "2026-02-23,,8:20,11:40,lesson,\n", None,
+                             school)])
     assert codes(packaged) == ["HOL001"]
 
 
@@ -314,3 +315,11 @@ def test_a_calendar_written_inline_in_the_settings_is_used_with_its_lines(tmp_pa
     report = run([folder], config=load_config(None, tmp_path))
     assert ("INP002", str(tmp_path / "compliance.yaml"), 8) in [
         (f.code, f.location.file, f.location.line) for f in report.findings]
+
+
+def test_a_school_folder_checked_alone_uses_its_districts_declared_year(tmp_path: Path
+                                                                        ) -> None:
+    folder = district(tmp_path, "2027-02-08,,8:20,11:40,lesson,\n")
+    report = run([folder / "school"])  # the district's calendar.yaml is found above it
+    assert codes(report) == ["HOL001"]
+    assert report.calendar_sources["2027"]["kind"] == "declared"

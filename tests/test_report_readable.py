@@ -40,6 +40,8 @@ def test_rich_fits_80_columns_without_breaking_a_token(lang: str) -> None:
     text = render(RichReporter(), lang)
     lines = text.splitlines()
     assert max(cell_len(line) for line in lines) <= 80
+    header = next(line for line in lines if line.startswith(("Where", "位置")))
+    assert "…" not in header, header  # "Severity" whole, not "Severi…"
     # the tokens the issue saw broken: a school id, a file name, a rule code
     assert not re.search(r"Z\s*\n\s*S-002|enrollment\.ya\s*\n", text)
     for line in lines:
@@ -51,8 +53,9 @@ def test_rich_says_severity_in_words_and_sizes_the_location_column() -> None:
     text = render(RichReporter(), "zh")
     assert "错误" in text and "警告" in text
     header = next(line for line in text.splitlines() if line.startswith("位置"))
-    # the location column is as wide as its longest entry, not half the table
-    assert header.index("代码") <= len("enrollment.yaml:17") + 4
+    # the location column is as wide as its longest entry (the timetable's cell,
+    # `课程表.xlsx[初一(1)班]:3`, 24 cells), not half the table
+    assert header.index("代码") <= cell_len("课程表.xlsx[初一(1)班]:3") + 4
 
 
 def test_rich_and_text_name_the_clause_of_every_code() -> None:

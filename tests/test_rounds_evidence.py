@@ -30,7 +30,7 @@ def invoke(*args: str) -> str:
 def test_the_json_report_lists_every_input_file_with_its_hash() -> None:
     report = json.loads(invoke("check", ZS, "--format", "json"))
     files = report["files"]
-    assert len(files) == report["summary"]["files"] == 22
+    assert len(files) == report["summary"]["files"] == 23
     assert [f["path"] for f in files] == sorted(f["path"] for f in files)
     for entry in files:
         data = Path(entry["path"]).read_bytes()
@@ -39,7 +39,7 @@ def test_the_json_report_lists_every_input_file_with_its_hash() -> None:
     run = report["run"]
     assert run["tool"] == {"name": "compliance", "version": "0.1.0"}
     assert run["profile"] == "default" and run["time"] == "2025-12-01T00:00:00Z"
-    assert run["curriculum"] is None
+    assert run["curriculum"] == "national-2022"
     assert run["calendar"] == {"2025": {"kind": "package",  # the samples' dates are all 2025
                                         "source": run["calendar"]["2025"]["source"]}}
     assert run["calendar"]["2025"]["source"].startswith("chinesecalendar ")
@@ -71,7 +71,7 @@ def test_sarif_and_html_carry_the_evidence(tmp_path: Path) -> None:
     sarif, page = tmp_path / "r.sarif", tmp_path / "r.html"
     invoke("check", ZS, "--format", "sarif", "-o", str(sarif), "--report", f"html:{page}")
     run = json.loads(sarif.read_text("utf-8"))["runs"][0]
-    assert len(run["artifacts"]) == 22
+    assert len(run["artifacts"]) == 23
     first = run["artifacts"][0]
     assert set(first) == {"location", "length", "hashes"} and len(first["hashes"]["sha-256"]) == 64
     assert run["invocations"][0]["endTimeUtc"] == "2025-12-01T00:00:00Z"

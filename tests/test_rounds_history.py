@@ -65,11 +65,11 @@ def test_history_compares_with_the_previous_round_of_the_same_schools(tmp_path: 
     _, second = check(str(folder), "--history", str(db))
     assert [f["code"] for f in second["fixed"]] == ["WBK001"]
     assert {f["baseline"] for f in second["findings"]} == {"unchanged"}
-    assert counts(db) == (2, 22 + 21)
+    assert counts(db) == (2, 26 + 25)
     code, out = invoke("history", str(db), "--format", "json")
     rounds = json.loads(out)
     assert [(r["round"], r["findings"], r["new"], r["fixed"]) for r in rounds] == [
-        (1, 22, 22, 0), (2, 21, 0, 1)]
+        (1, 26, 26, 0), (2, 25, 0, 1)]
     assert rounds[0]["time"] == "2025-12-01T00:00:00Z"  # SOURCE_DATE_EPOCH (conftest)
     code, out = invoke("history", str(db), "--school", "ZS-001", "--lang", "zh")
     assert code == 0 and "轮次" in out and len(out.strip().splitlines()) == 3
@@ -112,7 +112,7 @@ def test_the_ledger_over_three_rounds(tmp_path: Path) -> None:
     header = rows[0]
     assert header[:3] == ["学校代码", "规则代码", "问题"]
     by_code = {r[1]: dict(zip(header, r, strict=True)) for r in rows[1:]}
-    assert len(rows) - 1 == 22  # one row per fingerprint ever seen
+    assert len(rows) - 1 == 26  # one row per fingerprint ever seen
     assert (by_code["WBK001"]["状态"], by_code["WBK001"]["整改轮次"]) == ("已整改", 2)
     assert (by_code["WBK002"]["状态"], by_code["WBK002"]["整改轮次"]) == ("已整改", 3)
     assert (by_code["HOL002"]["状态"], by_code["HOL002"]["整改轮次"]) == ("已豁免", None)
@@ -181,7 +181,7 @@ def test_a_database_of_an_older_schema_is_migrated(tmp_path: Path) -> None:
     with History(db) as history:
         assert history.version() == SCHEMA_VERSION
         assert [r.run_id for r in history.rounds_of("ZS-002")] == [1, 2]
-    assert counts(db) == (2, 44)
+    assert counts(db) == (2, 52)
 
 
 def test_a_newer_or_foreign_database_is_refused(tmp_path: Path) -> None:
@@ -243,9 +243,9 @@ def test_a_run_killed_mid_write_leaves_the_database_as_it_was(tmp_path: Path) ->
     proc = _slow_writer(db, tmp_path / "marker", 600)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
-    assert counts(db) == before == (1, 22)
+    assert counts(db) == before == (1, 26)
     code, _ = check(ZS, "--history", str(db))  # and the database is usable
-    assert code == 1 and counts(db) == (2, 44)
+    assert code == 1 and counts(db) == (2, 52)
 
 
 def test_two_runs_writing_at_once_take_turns(tmp_path: Path) -> None:
@@ -259,7 +259,7 @@ def test_two_runs_writing_at_once_take_turns(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "recorded" in out, err
     assert code == 1 and report["findings"]
     assert waited > 0.5
-    assert counts(db) == (3, 66)
+    assert counts(db) == (3, 78)
 
 
 def test_a_writer_that_cannot_wait_longer_fails_clearly(tmp_path: Path) -> None:
@@ -275,4 +275,4 @@ def test_a_writer_that_cannot_wait_longer_fails_clearly(tmp_path: Path) -> None:
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert counts(db) == (1, 22)
+    assert counts(db) == (1, 26)

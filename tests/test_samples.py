@@ -14,7 +14,7 @@ from compliance.rules.finding import Finding
 from tests.conftest import SAMPLES
 
 PACK_CODES = {f"WBK00{i}" for i in range(1, 5)} | {f"HWK00{i}" for i in range(1, 8)} | {
-    f"ENR00{i}" for i in range(1, 6)}
+    f"ENR00{i}" for i in range(1, 6)} | {f"CUR00{i}" for i in range(1, 4)}
 Key = tuple[str, str, str, int | None]
 
 
@@ -79,6 +79,21 @@ def test_enr004_is_one_finding_naming_both_schools_and_files() -> None:
     assert dup[0].subject["schools"] == ["ZS-002", "ZS-004"]
     assert [Path(f.split(":")[0]).name for f in dup[0].subject["files"]] == [
         "enrollment.yaml", "招生名单.csv"]
+
+
+def test_the_sample_timetable_has_a_clean_class_and_notes_its_school_course() -> None:
+    report = Engine(RunOptions(entry_points=False, lang="zh")).check(
+        [str(SAMPLES / "zhongshan" / "zs-002")])
+    cur = sorted((f.code, f.subject["class"], f.subject.get("subject"))
+                 for f in report.findings if f.code.startswith("CUR"))
+    assert cur == [("CUR001", "6-1", "劳动"), ("CUR002", "6-1", "体育与健康"),
+                   ("CUR003", "7-1", None)]
+    (path,) = [p for p in report.file_notes if p.endswith("课程表.xlsx")]
+    assert report.file_notes[path].title == "中山区实验学校三年级(1)班课程表（2025学年第一学期）"
+    notes = [(n.sheet, n.why, n.shown("zh")) for n in report.file_notes[path].notes]
+    assert ("六(1)班", "assumed", "足球：非课程方案科目，按地方或校本课程计入周课时总量") in notes
+    assert ("三(1)班", "section", "午休 11:50-13:30") in notes
+    assert ("初一(1)班", "note", "注：课程表已报区教育局备案。") in notes
 
 
 def test_the_export_sample_is_read_as_a_person_reads_it() -> None:

@@ -520,3 +520,23 @@ def test_a_data_row_of_text_is_never_a_sub_header(tmp_path: Path) -> None:
                                                    "一年级,数学,口算天天练,练习册\n"})
     report = run([folder])
     assert sorted({f.code for f in report.findings}) == ["WBK001", "WBK003"]
+
+
+def test_a_plugin_kind_adds_period_names_through_its_shaper_and_choices(tmp_path: Path) -> None:
+    from compliance.inputs.builtin_kinds import SCHEDULE
+    from compliance.inputs.csv_reader import CsvReader
+    from compliance.inputs.kinds import DocumentKind, Field
+    from compliance.inputs.schedule_shaping import ScheduleShaper
+    from compliance.inputs.shaping import shape
+    from compliance.inputs.values import enum_parser
+
+    fields = [f if f.name != "activity" else Field("activity", enum_parser(
+        {"lesson": ("上课",), "field_trip": ("研学旅行",)}), ("活动类型",), required=True)
+        for f in SCHEDULE.fields]
+    kind = DocumentKind("trips", fields, stems=("研学安排",), one_of=SCHEDULE.one_of,
+                        shaper=ScheduleShaper({"lesson": ("走班课",)}))
+    path = write_gbk_csv(tmp_path / "研学安排.csv", [
+        ["节次", "时间"], ["走班课", "8:00-8:40"], ["研学旅行", "9:00-11:00"], ["游园", "13:00-14:00"]])
+    table, = CsvReader().read(path)
+    segment, = shape(table, {"trips": kind}, "trips").segments
+    assert [r.cells["activity"] for r in segment.table.rows] == ["lesson", "field_trip", "游园"]

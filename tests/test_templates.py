@@ -100,7 +100,7 @@ def test_the_template_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
                               "--no-entry-points"])
     assert got.exit_code == 0
     assert _book((tmp_path / "all.xlsx").read_bytes()).sheetnames == [
-        "schedule", "enrollment", "materials", "homework", "Instructions"]
+        "schedule", "enrollment", "materials", "homework", "timetable", "Instructions"]
     bad = runner.invoke(app, ["template", "nope", "--no-entry-points"])
     assert bad.exit_code == 2 and "schedule" in bad.output and "Traceback" not in bad.output
     both = runner.invoke(app, ["template", "schedule", "--all", "--no-entry-points"])

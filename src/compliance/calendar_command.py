@@ -16,7 +16,14 @@ import typer
 
 from compliance.host.errors import UsageError
 from compliance.inputs.calendar_view import view_text, year_view
-from compliance.inputs.notice import NoticeError, merge_into, parse_notice, read_notice_file, year_yaml
+from compliance.inputs.notice import (
+    Notice,
+    NoticeError,
+    merge_into,
+    parse_notice,
+    read_notice_file,
+    year_yaml,
+)
 from compliance.inputs.reasons import render
 
 
@@ -51,6 +58,26 @@ def _problem_dict(problem: Any, lang: str) -> dict[str, Any]:
             "message": render(problem.reason, lang)}
 
 
+def _compare_with_package(notice: Notice, path: str, lang: str) -> None:
+    """Say on stderr whether the packaged calendar, if it has the year, agrees day for day."""
+    from compliance.inputs.calendar import YearCalendar, compliance_official_calendar
+
+    packaged = compliance_official_calendar(notice.year)
+    if packaged is None or packaged.source is None:
+        return
+    imported = YearCalendar(notice.year, notice.holidays(), frozenset(notice.workdays))
+    diff = imported.differences(packaged, lang)
+    name = packaged.source.name
+    if not diff:
+        said = (f"与 {name} 中的 {notice.year} 年逐日一致" if lang == "zh"
+                else f"the same days as {notice.year} in {name}")
+    else:
+        said = (f"与 {name} 中的 {notice.year} 年有 {len(diff)} 天不同（声明的年份优先）：" if lang == "zh"
+                else f"differs from {notice.year} in {name} on {len(diff)} day(s) (a declared "
+                     "year wins): ") + "; ".join(diff)
+    typer.echo(f"compliance: {path}: {said}", err=True)
+
+
 def import_notice(path: str, output: str | None, lang: str) -> int:
     """Read the notice at ``path`` and print its ``official:`` entry, or add it to
     ``output`` (a new file, or an existing calendar file whose other content is kept).
@@ -66,6 +93,7 @@ def import_notice(path: str, output: str | None, lang: str) -> int:
         raise UsageError(f"{path}: {exc.text(lang)}") from None
     for note in notice.notes:
         typer.echo(f"compliance: {path}: {note[lang]}", err=True)
+    _compare_with_package(notice, path, lang)
     if output is None:
         typer.echo(year_yaml(notice), nl=False)
         return 0

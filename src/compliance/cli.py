@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.completion import install_callback, show_callback
 from typer.core import TyperCommand
 
 from compliance import __version__
@@ -39,7 +40,7 @@ app = typer.Typer(
     help="Check school submissions against school-conduct policy. "
          "检查学校提交的作息、活动、招生、教辅、作业材料是否符合办学行为规范。",
     no_args_is_help=True,
-    add_completion=True,
+    add_completion=False,  # the completion options are main_options' own, in both languages
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -75,6 +76,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
+    install_completion: Annotated[bool | None, typer.Option(
+        "--install-completion", callback=install_callback, expose_value=False, is_eager=True,
+        help="Install command completion for the current shell. 为当前 shell 安装命令补全。")]
+    = None,
+    show_completion: Annotated[bool | None, typer.Option(
+        "--show-completion", callback=show_callback, expose_value=False, is_eager=True,
+        help="Print the completion script for the current shell. 显示命令补全脚本。")] = None,
     version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit. 显示版本。")] = False,
 ) -> None:
@@ -101,6 +109,10 @@ CalendarOpt = Annotated[list[str] | None, typer.Option(
     help="A calendar file: official years (official:) and local days, before the settings' "
          "calendar: (repeatable). 日历文件（官方放假安排与本地调整）。")]
 
+CurriculumOpt = Annotated[str | None, typer.Option(
+    "--curriculum", metavar="NAME|FILE",
+    help="The curriculum plan for the CUR rules: a plan's name or a YAML file "
+         "(default: national-2022). 课程方案（名称或YAML文件）。")]
 LangOpt = Annotated[Lang | None, typer.Option(
     metavar="zh|en", help="Language (default from the locale). 语言（默认取自系统区域设置）。")]
 CodesOpt = Annotated[list[str] | None, typer.Option(
@@ -116,7 +128,8 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
             lang: str | None = None, show_pii: bool = False, school: str | None = None,
             modules: list[str] | None = None, plugins_dir: str | None = None,
             no_entry_points: bool = False, debug: bool = False,
-            rule_files: list[str] | None = None, calendars: list[str] | None = None) -> Any:
+            rule_files: list[str] | None = None, calendars: list[str] | None = None,
+            curriculum: str | None = None) -> Any:
     from compliance.host.config import load_config
     from compliance.host.engine import Engine, RunOptions
 
@@ -136,6 +149,7 @@ def _engine(profile: str | None, config: str | None, select: list[str] | None = 
         config=cfg,
         rules=[*(rule_files or []), *cfg.paths("rules")],
         calendars=calendars or [],
+        curriculum=curriculum,
     )
     return Engine(options)
 
@@ -234,6 +248,7 @@ def check(
         "--debug", help="Show tracebacks (for developers). 显示调试信息。")] = False,
     rule_files: RulesOpt = None,
     calendar: CalendarOpt = None,
+    curriculum: CurriculumOpt = None,
     rule_timeout: Annotated[float | None, typer.Option(
         "--rule-timeout", min=0, metavar="SECONDS",
         help="Stop a rule that runs longer than this on one school, as ERR001 (default 60; "
@@ -255,7 +270,7 @@ def check(
     def go() -> int:
         engine = _engine(profile, config, select, ignore, pack,
                          lang.value if lang else None, show_pii, school, plugin, plugins_dir,
-                         no_entry_points, debug, rule_files, calendar)
+                         no_entry_points, debug, rule_files, calendar, curriculum)
         cfg = engine.options.config
         engine.options.jobs = jobs or _jobs_setting(cfg.get("jobs"))
         engine.options.rule_timeout = _timeout_setting(
@@ -445,6 +460,7 @@ def explain(
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     rule_files: RulesOpt = None,
+    curriculum: CurriculumOpt = None,
 ) -> None:
     """A rule's full text, clause, parameters in force and an example. 规则详解。"""
 
@@ -454,7 +470,7 @@ def explain(
 
         engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
                          plugins_dir=plugins_dir, no_entry_points=no_entry_points,
-                         rule_files=rule_files)
+                         rule_files=rule_files, curriculum=curriculum)
         language = engine.options.lang
         meta = engine.registry.rules.get(code.upper())
         if meta is None:
@@ -480,6 +496,9 @@ def explain(
                 shown = json.dumps(value, ensure_ascii=False)
                 source = _source_word(engine.settings.source_of(meta, name), language)
                 out.append(f"  {name} = {shown}    {source}")
+        extra = engine.registry.packs[meta.pack].explain
+        if extra is not None:
+            out += ["", *extra(meta.code, params, language)]
         if meta.example:
             out.append("")
             for part, text in meta.example.items():
@@ -528,6 +547,42 @@ def profiles(
             base = ((f"（继承 {prof.extends}）" if language == "zh" else f" (extends {prof.extends})")
                     if prof.extends else "")
             typer.echo(f"{name:<16} {prof.title[language]}{base}")
+        return 0
+
+    raise typer.Exit(_run(go, False))
+
+
+@app.command(cls=HelpCommand,
+             short_help="List the curriculum plans and the one in force. 可用的课程方案。")
+def curricula(
+    config: Annotated[str | None, typer.Option(metavar="FILE", help="Settings file. 设置文件。")]
+    = None,
+    profile: Annotated[str | None, typer.Option(
+        metavar="NAME|FILE", help="Profile (it may name a plan). 参数配置。")] = None,
+    curriculum: CurriculumOpt = None,
+    lang: LangOpt = None,
+    plugin: PluginOpt = None,
+    plugins_dir: PluginsDirOpt = None,
+    no_entry_points: NoEntryPointsOpt = False,
+) -> None:
+    """The curriculum plans available, and the one in force. 可用的课程方案。"""
+
+    def go() -> int:
+        from compliance.rules.curriculum_plan import load_plan
+
+        engine = _engine(profile, config, lang=lang.value if lang else None, modules=plugin,
+                         plugins_dir=plugins_dir, no_entry_points=no_entry_points,
+                         curriculum=curriculum)
+        language = engine.options.lang
+        files = dict(engine.curricula.files)
+        files.setdefault(engine.plan.name, engine.plan.source)
+        for name, file in sorted(files.items()):
+            plan = load_plan(file, tuple(sorted(engine.curricula.files.items())))
+            mark = "*" if name == engine.plan.name else " "
+            base = ((f"（继承 {plan.extends}）" if language == "zh" else f" (extends {plan.extends})")
+                    if plan.extends else "")
+            typer.echo(f"{mark} {name:<16} {plan.title[language]}{base}    {file}")
+        typer.echo("* = " + ("当前使用" if language == "zh" else "in force"))
         return 0
 
     raise typer.Exit(_run(go, False))
@@ -624,15 +679,17 @@ def verify(
     raise typer.Exit(_run(go, False))
 
 
-@app.command()
+@app.command(cls=HelpCommand,
+             short_help="Write an XLSX template a school fills in. 生成供学校填写的 XLSX 模板。")
 def template(
     kind: Annotated[str | None, typer.Argument(
-        help="The document kind (schedule, …). 文档类型。")] = None,
+        metavar="[KIND]", help="The document kind (schedule, …). 文档类型。")] = None,
     all_kinds: Annotated[bool, typer.Option(
         "--all", help="One workbook, a sheet per kind. 全部类型。")] = False,
-    lang: Annotated[Lang | None, typer.Option(help="Headers' language. 表头语言。")] = None,
+    lang: Annotated[Lang | None, typer.Option(
+        metavar="zh|en", help="Headers' language. 表头语言。")] = None,
     output: Annotated[str | None, typer.Option(
-        "-o", "--output", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
+        "-o", "--output", metavar="FILE", help="The XLSX file to write (- for stdout). 输出文件。")] = None,
     plugin: PluginOpt = None,
     plugins_dir: PluginsDirOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
@@ -778,23 +835,28 @@ def history_command(
 @app.command(cls=HelpCommand,
              short_help="Start the self-check web page. 启动自查网页。")
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on (default: this machine only). 监听地址。")]
+    host: Annotated[str, typer.Option(
+        metavar="ADDRESS", help="Address to listen on (default: this machine only). 监听地址。")]
     = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port. 端口。")] = 8000,
-    profile: Annotated[str, typer.Option(help="Default profile (name or YAML file). 默认参数配置。")]
+    port: Annotated[int, typer.Option(min=1, max=65535, metavar="PORT", help="Port. 端口。")] = 8000,
+    profile: Annotated[str, typer.Option(
+        metavar="NAME|FILE", help="Default profile (name or YAML file). 默认参数配置。")]
     = "default",
     tokens: Annotated[str | None, typer.Option(
-        help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
+        metavar="FILE", help="YAML file: token -> {school: ID} or {role: inspector}. 访问令牌文件。")] = None,
     max_upload_mb: Annotated[int, typer.Option(
-        "--max-upload-mb", min=1, help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
+        "--max-upload-mb", min=1, metavar="MB", help="Largest upload in MB. 单次上传上限（MB）。")] = 50,
     workers: Annotated[int | None, typer.Option(
-        min=1, help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
+        min=1, metavar="N", help="Checks at a time (default: the number of cores). 同时检查数。")] = None,
     time_limit: Annotated[float, typer.Option(
-        "--time-limit", min=1, help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
+        "--time-limit", min=1, metavar="SECONDS",
+        help="Seconds a check may take. 单次检查时限（秒）。")] = 120.0,
     memory_mb: Annotated[int, typer.Option(
-        "--memory-mb", min=128, help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
+        "--memory-mb", min=128, metavar="MB",
+        help="Memory a check may use, in MB. 单次检查内存上限（MB）。")] = 1024,
     queue_wait: Annotated[float, typer.Option(
-        "--queue-wait", min=0, help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
+        "--queue-wait", min=0, metavar="SECONDS",
+        help="Seconds a request waits for a free worker before 503. 排队等待秒数。")]
     = 15.0,
     history: Annotated[str | None, typer.Option(
         "--history", metavar="FILE.db", help="Record every check as a round in this SQLite history. "
@@ -851,7 +913,10 @@ def main() -> None:
     try:
         from typer._click.exceptions import ClickException, NoArgsIsHelpError
     except ImportError:  # typer before it shipped its own click
-        from click.exceptions import ClickException, NoArgsIsHelpError  # type: ignore[no-redef]
+        from click.exceptions import (  # type: ignore[assignment,no-redef,unused-ignore]
+            ClickException,
+            NoArgsIsHelpError,
+        )
     try:
         code = app(standalone_mode=False)
     except NoArgsIsHelpError as exc:

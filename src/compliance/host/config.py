@@ -19,6 +19,7 @@ Every key is optional; command-line options win::
       HRS002: {latest_end: "17:30"}
     severities:
       HRS003: error
+    curriculum: plans/our-province.yaml   # the CUR pack's curriculum plan
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from compliance.rules.metadata import load_yaml_file, plain
 KEYS = {
     "profile", "select", "ignore", "pack", "packs", "fail_on", "fail-on", "lang", "format",
     "waivers", "profiles", "plugins", "plugins_dir", "plugins-dir", "parameters", "severities",
-    "show_pii", "jobs", "rules", "rule_timeout", "calendar", "fingerprint_key",
+    "show_pii", "jobs", "rules", "rule_timeout", "calendar", "fingerprint_key", "curriculum",
 }
 
 

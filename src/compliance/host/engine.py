@@ -32,8 +32,18 @@ from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
+from compliance.inputs.safety import shown
+from compliance.outputs.report import (
+    Report,
+    Skipped,
+    add_rule_notes,
+    now_utc,
+    rule_clauses,
+    schedule_rows,
+    timetable_rows,
+)
 from compliance.rules.context import RunContext, RunState, SchoolContext
+from compliance.rules.curriculum_plan import DEFAULT_PLAN, Curricula, Plan
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
 
@@ -57,6 +67,8 @@ class RunOptions:
     entry_points: bool = True
     debug: bool = False
     rules: Sequence[str] = ()  # declarative rule files (--rules), see rules/declarative.py
+    #: ``--curriculum``: the CUR pack's plan, a plan's name or a YAML file
+    curriculum: str | None = None
     config: Config = field(default_factory=Config)
     #: worker processes for many schools; ``None`` = the number of cores
     jobs: int | None = None
@@ -105,6 +117,7 @@ class Engine:
             opts.config.get("severities") or {},
         )
         self.settings.validate(self.registry.rules)
+        self.plan = self._curriculum([f for group in hook.compliance_curricula() for f in group])
         self.active = self._active_codes()
         self.calendar_files = [*read_calendar_files(opts.calendars),
                                *settings_calendar_files(opts.config)]
@@ -115,6 +128,27 @@ class Engine:
         from compliance.rounds.key import FingerprintKey
 
         self.fingerprinter = Fingerprinter(FingerprintKey(opts.config.get("fingerprint_key")))
+
+    def _curriculum(self, files: list[str]) -> Plan:
+        """The curriculum plan in force, loaded (and so checked) before anything is read.
+
+        ``--curriculum`` wins, then ``curriculum:`` in the settings file, then the
+        last profile of the chain that names one, then the built-in ``national-2022``.
+        """
+        opts = self.options
+        curricula = Curricula(files)
+        choice, source, base = opts.curriculum, "--curriculum", None
+        if choice is None and opts.config.get("curriculum") is not None:
+            choice, source, base = str(opts.config.get("curriculum")), "config", opts.config.base
+        for profile in self.settings.chain:  # root first: the most specific profile wins
+            if profile.curriculum is not None and (choice is None or source.startswith("profile")):
+                choice, source = profile.curriculum, f"profile {profile.name}"
+        plan = curricula.load(choice or DEFAULT_PLAN, base)
+        if choice is not None:
+            # the CUR rules read the plan through their `curriculum` parameter
+            self.settings.set_param("curriculum", "curriculum", plan.source, source)
+        self.curricula = curricula
+        return plan
 
     # -- selection ---------------------------------------------------------------
 
@@ -207,6 +241,7 @@ class Engine:
             for sid, sub in loaded.submissions.items()
             if sid
         }
+        add_rule_notes(loaded.submissions, loaded.file_notes)
         return Report(
             tool={"name": "compliance", "version": __version__},
             profile=self.settings.profile,
@@ -222,10 +257,11 @@ class Engine:
             found_above=loaded.found_above,
             clauses=rule_clauses(rules, self.options.lang),
             generated_at=now_utc(),
-            inputs=list(paths),
+            inputs=[shown(p) for p in paths],
             checked=sorted(self.active),
             file_notes=loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
+            timetables=timetable_rows(loaded.submissions) if self.options.schedules else {},
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],

@@ -87,6 +87,18 @@ def compliance_official_calendar(year: int) -> YearCalendar | None:
 
 
 @hookspec
+def compliance_curricula() -> list[str]:
+    """Curriculum plan files (YAML) this plugin ships, for the CUR pack.
+
+    Called once per run while the engine is built; ``--curriculum NAME`` and
+    ``curriculum:`` in a settings file or profile choose among them by ``name``.
+
+    :returns: paths of plan YAML files (the shape of ``rules/curricula/national-2022.yaml``);
+        a plan's ``name`` must be unique.
+    """
+
+
+@hookspec
 def compliance_profiles() -> list[str]:
     """Parameter profile files (YAML) this plugin ships.
 
@@ -111,6 +123,7 @@ def compliance_reporters() -> list[Reporter]:
 
 
 __all__ = [
+    "compliance_curricula",
     "compliance_document_kinds",
     "compliance_official_calendar",
     "compliance_profiles",

@@ -25,6 +25,7 @@ from compliance.host.errors import PluginError
 from compliance.host.markers import PROJECT
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "compliance.inputs.timetable",  # before the table kinds: listed after them
     "compliance.inputs.builtin_kinds",
     "compliance.inputs.yaml_reader",
     "compliance.inputs.json_reader",
@@ -37,6 +38,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "compliance.rules.packs.workbooks",
     "compliance.rules.packs.homework",
     "compliance.rules.packs.enrollment",
+    "compliance.rules.packs.curriculum",
     "compliance.rules.declarative",
     "compliance.rules.profiles",
     "compliance.outputs.text",

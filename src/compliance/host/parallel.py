@@ -38,7 +38,16 @@ from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
-from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses, schedule_rows
+from compliance.inputs.safety import shown
+from compliance.outputs.report import (
+    Report,
+    Skipped,
+    add_rule_notes,
+    now_utc,
+    rule_clauses,
+    schedule_rows,
+    timetable_rows,
+)
 from compliance.rules.context import RunContext, RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -65,6 +74,7 @@ class SchoolResult:
     rows_read: int = 0
     rows_rejected: int = 0
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
+    timetables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
     file_notes: dict[str, Any] = field(default_factory=dict)  # titles, rows passed over
     calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
 
@@ -106,6 +116,10 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     ctx = SchoolContext(got.submission, engine.registry.rules, state)
     result.findings.extend(engine._run_school(ctx, engine._checks(), result.collected,
                                               result.skipped))
+    # after the checks: a rule may have added an assumption to a file's notes
+    if engine.options.schedules:
+        result.timetables = timetable_rows({plan.school_id: got.submission})
+    add_rule_notes({plan.school_id: got.submission}, result.file_notes)
     result.calendar_sources = ctx.calendar_sources()
     if keep is not None:
         keep.append((ctx, result))
@@ -334,12 +348,13 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         titles={code: meta.title for code, meta in rules.items()},
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
+        timetables={sid: rows for r in results for sid, rows in r.timetables.items()},
         file_notes=file_notes,
         calendar_sources=calendar_evidence(r.calendar_sources for r in results),
         found_above=loaded.found_above,
         clauses=rule_clauses(rules, opts.lang),
         generated_at=now_utc(),
-        inputs=list(paths),
+        inputs=[shown(p) for p in paths],
     )
 
 

@@ -10,6 +10,7 @@ A profile is a YAML file::
       HRS002: {latest_end: "17:30"}            # a code: that rule only
     severities:
       HRS003: error
+    curriculum: our-province-plan.yaml  # the CUR pack's plan (a name, or a file beside this one)
 
 ``extends`` names a known profile or a YAML file (relative to the extending file).
 Values are read as YAML would type them: ``60`` is a number, ``"08:20"`` a time text.
@@ -60,6 +61,8 @@ class Profile:
     parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
     severities: dict[str, str] = field(default_factory=dict)
     source: str = ""
+    #: the curriculum plan this profile chooses: a plan's name, or a file (made absolute)
+    curriculum: str | None = None
 
 
 def load_profile(path: Path) -> Profile:
@@ -76,6 +79,11 @@ def load_profile(path: Path) -> Profile:
         if level not in SEVERITIES:
             raise ConfigError(f"severity of {code} must be one of {', '.join(SEVERITIES)}",
                               str(path), cast(LMap, data.get("severities")).line_of(code))
+    curriculum = data.get("curriculum")
+    if curriculum is not None:
+        curriculum = str(curriculum)
+        if curriculum.endswith((".yaml", ".yml")):
+            curriculum = str((path.parent / curriculum).resolve())
     title = plain(data.get("title") or {})
     if isinstance(title, str):
         title = {"zh": title, "en": title}
@@ -86,6 +94,7 @@ def load_profile(path: Path) -> Profile:
         parameters=params,
         severities=severities,
         source=str(path),
+        curriculum=curriculum,
     )
 
 
@@ -143,6 +152,13 @@ class Settings:
     chain: list[Profile]
     overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
     severity_overrides: dict[str, str] = field(default_factory=dict)
+    #: where a value set with :meth:`set_param` came from, by (pack or code, name)
+    set_by: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def set_param(self, key: str, name: str, value: Any, source: str) -> None:
+        """Set one parameter of a pack or rule above every profile (``--curriculum``)."""
+        self.overrides = {**self.overrides, key: {**self.overrides.get(key, {}), name: value}}
+        self.set_by[(key, name)] = source
 
     def params(self, meta: RuleMeta) -> dict[str, Any]:
         values = dict(meta.parameters)
@@ -181,4 +197,4 @@ class Settings:
                 where = f"profile {profile.name}"
         if name in self.overrides.get(meta.pack, {}) or name in self.overrides.get(meta.code, {}):
             where = "config"
-        return where
+        return self.set_by.get((meta.code, name)) or self.set_by.get((meta.pack, name)) or where

@@ -530,15 +530,15 @@ def _finish(kind: DocumentKind, held: list[tuple[str, Coded | Plain]], absent: d
     out = [(name, column) for name, column in held if name not in written]
     for name in written:
         # a combination that did not write it keeps what it read (or had by default)
-        values = []
+        written_values: list[Any] = []
         for number, produced in enumerate(outputs):
             if name in produced:
-                values.append(produced[name])
+                written_values.append(produced[name])
             elif isinstance(by_name.get(name), Coded) or name in fixed:
-                values.append(_read_back(by_name, fixed, reads, combos[number], name))
+                written_values.append(_read_back(by_name, fixed, reads, combos[number], name))
             else:
-                values.append(absent.get(name))
-        out.append((name, Coded(index, values)))
+                written_values.append(absent.get(name))
+        out.append((name, Coded(index, written_values)))
     bad = pc.is_in(index, value_set=pa.array(failed, index.type)) if failed else None
     return out, bad
 

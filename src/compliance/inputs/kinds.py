@@ -19,6 +19,8 @@ from compliance.inputs.values import normalize_text
 
 Parser = Callable[[Any], Any]
 RowCheck = Callable[[dict[str, Any]], "str | Msg | None"]
+#: ``grid(kind, table, doc, problems)``: fills ``doc`` from a sheet read as a grid
+GridRead = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class DocumentKind:
         ranges and expands seasons); ``None``: the shaped table is normalised as it is.
     :param labels: optional, how a missing column is named to a school when other
         headers would do too (``{"start": {"zh": "开始时间（或 时间）", "en": …}}``).
+    :param grid: for a kind that is a grid rather than a list of rows (the timetable):
+        ``grid(kind, table, doc, problems)`` reads the sheet as it stands
+        (``table.grid`` and ``table.merged``) and fills ``doc``'s records and notes;
+        ``fields`` then only serve to tell the kind from a header row.
     """
 
     name: str
@@ -77,6 +83,7 @@ class DocumentKind:
     shaper: Any = None
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     finish_reads: tuple[str, ...] | None = None
+    grid: GridRead | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}

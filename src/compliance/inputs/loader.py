@@ -192,23 +192,32 @@ class Loader:
         for given in paths:
             path = Path(given)
             if safety.is_dir(path):
-                self._folder(path, given, path, self._district_above(path.parent))
+                # a school folder checked alone: its district (and city) are the folders above;
+                # a district folder given alone is the top of what it was given
+                school_folder = self._find_mapping(path, "school") is not None
+                self._folder(path, given, path,
+                             self._district_above(path.parent, 2) if school_folder else None)
             else:
-                owner, district = self._forced, self._district_above(path.parent)
+                # a lone file: its own folder, and when that is a school folder, the two above
+                beside = self._find_mapping(path.parent, "school") is not None
+                owner, district = self._forced, self._district_above(path.parent,
+                                                                      3 if beside else 1)
                 if owner is None:
                     owner = self._school_beside(path, district)
                 self._file(path, given, path, owner=owner, district=district)
         self._assemble()
         return self.out
 
-    def _district_above(self, start: Path) -> District | None:
+    def _district_above(self, start: Path, levels: int) -> District | None:
         """The district context of a path given alone: ``zones.yaml`` / ``calendar.yaml``
-        in ``start`` or a folder above it, nearest last in the chain (a city's calendar,
-        then the district's zones).  The search stops at a project root (a folder with
-        ``.git`` or ``pyproject.toml``), the home folder or the top of the disk."""
+        in ``start`` and the folders above it, at most ``levels`` folders in all, nearest
+        last in the chain (a city's calendar, then the district's zones).  The search also
+        stops at a project root (a folder with ``.git`` or ``pyproject.toml``) and the
+        home folder."""
         found: list[Path] = []
         home = Path.home()
-        for folder in (start, *start.resolve().parents) if start.exists() else ():
+        chain = [start, *start.resolve().parents][:levels] if start.exists() else []
+        for folder in chain:
             if any(self._find_mapping(folder, n) for n in ("zones", "calendar")):
                 found.append(folder)
             if folder == home or (folder / ".git").exists() or (folder / "pyproject.toml").is_file():
@@ -367,6 +376,8 @@ class Loader:
             stem_kind = None
         tables = [d for d in documents if isinstance(d, RawTable)]
         first_table = tables[0] if tables else None
+        # a timetable workbook holds one sheet per class: every sheet is one
+        grid_file = self._is_grid(stem_kind)
         for doc in documents:
             if isinstance(doc, RawMapping):
                 kind = self._stems.get(stem_key(doc.kind_hint or "")) or stem_kind
@@ -382,8 +393,8 @@ class Loader:
                     self._problem("INP003", Location(shown, doc.data.line),
                                   Msg("doc.unknown_kind"), owner)
             elif isinstance(doc, RawTable):
-                self._table(doc, shown, stem_kind if doc is first_table or doc.sheet is None else None,
-                            owner, district)
+                self._table(doc, shown, stem_kind if doc is first_table or doc.sheet is None
+                            or grid_file else None, owner, district)
 
     def _read_any(self, path: Path, shown: str, owner: str | None) -> list[RawDocument] | None:
         """The documents of ``path`` from the first reader of its suffix that takes it.
@@ -441,6 +452,10 @@ class Loader:
             return "calendar"
         return None
 
+    def _is_grid(self, kind_name: str | None) -> bool:
+        kind = self.kinds.get(kind_name or "")
+        return kind is not None and kind.grid is not None
+
     def _notes_of(self, shown: str) -> FileNotes:
         got = self.out.file_notes.get(shown)
         if got is None:
@@ -454,6 +469,9 @@ class Loader:
         kind_name = sheet_kind(table.kind_hint, table_kinds)
         if kind_name is None:
             kind_name = stem_kind if stem_kind in self.kinds else None
+        if self._is_grid(kind_name):  # the timetable reads the sheet as it stands itself
+            self._grid(self.kinds[cast(str, kind_name)], table, shown, owner, district)
+            return
         school = self._schools.get(owner) if owner is not None else None
         try:
             shaped = shape(table, self.kinds, kind_name, school.seasons if school else None)
@@ -467,6 +485,10 @@ class Loader:
         except Exception as exc:  # a plugin reader's grid that breaks part-way
             self._problem("INP003", Location(shown, table.line, None, table.sheet),
                           self._crash(self._reader_for(Path(shown)), exc), owner)
+            return
+        grid_kind = next((s.kind for s in shaped.segments if self._is_grid(s.kind)), None)
+        if grid_kind is not None:  # a timetable told by its header row: read as a grid
+            self._grid(self.kinds[grid_kind], table, shown, owner, district)
             return
         for segment in shaped.segments:
             self._segment(segment.table, shown, segment.kind, owner, district)
@@ -502,6 +524,9 @@ class Loader:
             return
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)
+        if kind.grid is not None:  # a plain table (YAML, JSON) told to be a timetable
+            self._grid(kind, table, shown, owner, district)
+            return
         if self.defer and default_school is None and not missing_columns(kind, table.headers, None):
             self._spill(kind, table, loc, district)
             return
@@ -538,6 +563,33 @@ class Loader:
         self.out.problems.extend(problems)
         self.out.rows_read += doc.rows_read
         self.out.rows_rejected += doc.rows_rejected
+        self._docs.append((doc, district))
+
+    def _grid(self, kind: DocumentKind, table: RawTable, shown: str, owner: str | None,
+              district: District | None) -> None:
+        """A sheet of a grid kind (the timetable), read by the kind itself; what it passed
+        over (titles, 午休 rows, notes below a grid) goes to the file's notes."""
+        loc = Location(shown, table.line, None, table.sheet)
+        school_id = owner or (table.school_id.upper() if table.school_id else None)
+        doc = Document(kind.name, loc, school_id=school_id)
+        problems: list[InputProblem] = []
+        try:
+            assert kind.grid is not None
+            kind.grid(kind, table, doc, problems)
+        except ReadError as exc:
+            problems.append(InputProblem("INP003", Location(loc.file, exc.line, None, loc.sheet),
+                                         _reason(exc), school_id))
+        except Exception as exc:  # a plugin kind's grid reader with a defect: this sheet only
+            problems.append(InputProblem("INP003", loc, self._crash(
+                self._reader_for(Path(shown)), exc, doc.rows_read), school_id))
+        self.out.problems.extend(problems)
+        self.out.rows_read += doc.rows_read
+        self.out.rows_rejected += doc.rows_rejected
+        notes = self._notes_of(shown)
+        if notes.title is None:
+            notes.title = next((n.shown("zh") for n in doc.notes if n.why == "preamble"), None)
+        notes.notes.extend(doc.notes)
+        doc.notes = []
         self._docs.append((doc, district))
 
     def _kind_from_headers(self, table: RawTable) -> str | None:
@@ -735,7 +787,9 @@ class Loader:
                 part.records.append(record)
                 part.rows_read += 1  # a part counts the rows it holds; rejected rows have
                 # no school to go to and are counted in Loaded (and reported as INP findings)
-            for sid, part in by_school.items():
+            for index, (sid, part) in enumerate(by_school.items()):
+                if index == 0:
+                    part.notes = doc.notes  # the file's notes, listed once
                 self._attach(part, sid, district)
         for sub in subs.values():
             self._nothing_handed_in(sub)

@@ -110,6 +110,9 @@ class Document:
     #: the rows held as columns (``compliance.inputs.columnar.ArrowTable``) when the
     #: file was read the columnar way; ``records`` is then filled only when asked for
     table: Any = None
+    #: what rules noted about the file (``compliance.inputs.shaping.Note``, an assumption
+    #: such as a school course counted); moved into the file's notes after the checks
+    notes: list[Any] = field(default_factory=list)
 
     def rows(self) -> list[Record]:
         """Every record, made from ``table`` the first time when the rows are held as columns."""

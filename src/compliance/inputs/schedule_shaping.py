@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from compliance.inputs.periods import PERIOD_NAMES, activity_of
+from compliance.inputs.periods import PERIOD_NAMES, PeriodName, activity_of
 from compliance.inputs.raw import RawRow
 from compliance.inputs.reasons import Msg
 from compliance.inputs.seasons import SEASON_NAMES, Season, resolve, season_of_header
@@ -86,7 +86,16 @@ def split_range(value: Any) -> tuple[Any, Any] | None:
 
 
 class ScheduleShaper:
-    """The schedule's reshaping (see the module docstring)."""
+    """The schedule's reshaping (see the module docstring).
+
+    :param period_names: more names per activity (``{"lesson": ("走班课",)}``), for a
+        plugin's schedule-like kind; the kind's own ``activity`` choices and their
+        aliases are period names too.
+    """
+
+    def __init__(self, period_names: dict[str, tuple[str, ...]] | None = None):
+        self.period_names = {normalize(n): a for a, names in (period_names or {}).items()
+                             for n in names}
 
     @staticmethod
     def header_forms() -> list[tuple[str, str, str]]:
@@ -130,6 +139,28 @@ class ScheduleShaper:
             if text and (season_of_header(text) is not None or parse_band(text) is not None):
                 return {"start", "end"}
         return set()
+
+    def _namer(self, kind: DocumentKind) -> Callable[[Any, bool], PeriodName | None]:
+        """What names an activity in this kind: the period table, this shaper's extra
+        names, then the kind's own ``activity`` parser (its choices and aliases)."""
+        spec = kind.field("activity")
+        parser = spec.parser if spec is not None else None
+        extra = self.period_names
+
+        def named(value: Any, bare_numbers: bool) -> PeriodName | None:
+            got = activity_of(value, bare_numbers=bare_numbers)
+            if got is not None or _blank(value):
+                return got
+            if extra and (hit := extra.get(normalize(value))) is not None:
+                return PeriodName(hit)
+            if parser is not None:
+                try:
+                    return PeriodName(str(parser(value)))
+                except Exception:  # not an activity: BadValue, or a plugin parser's own
+                    return None
+            return None
+
+        return named
 
     def reshape(self, kind: DocumentKind, columns: list[Column], rows: Iterable[RawRow],
                 context: ShapeContext) -> tuple[list[str], Iterable[RawRow]] | None:
@@ -197,7 +228,8 @@ class ScheduleShaper:
         headers = ["school_id", "days", "date", "start", "end", "activity", "compulsory",
                    "grades", "title", "season"]
         plan = _Plan(headers, named, list(slots.values()), by_name, periods, contents,
-                     activity_col, daily, context, {c.index: c.cell_key for c in columns})
+                     activity_col, daily, context, {c.index: c.cell_key for c in columns},
+                     self._namer(kind))
         return headers, plan.rows(rows)
 
 
@@ -213,6 +245,7 @@ class _Plan:
     daily: bool
     context: ShapeContext
     keys: dict[int, str]
+    namer: Callable[[Any, bool], PeriodName | None]
 
     def rows(self, rows: Iterable[RawRow]) -> Iterator[RawRow]:
         for raw in rows:
@@ -235,7 +268,7 @@ class _Plan:
             sources = [(i, True) for i in self.periods] + [(i, False) for i in self.contents]
             found = None
             for index, is_period in sources:
-                got = activity_of(self._cell(cells, index), bare_numbers=is_period)
+                got = self.namer(self._cell(cells, index), is_period)
                 if got is not None:
                     found = (index, got)
                     break
@@ -302,6 +335,10 @@ class _Plan:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def normalize(value: Any) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
 
 
 def _date_of(value: Any) -> dt.date | None:

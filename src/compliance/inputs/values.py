@@ -458,7 +458,10 @@ def parse_id(value: Any) -> str:
         return value.upper()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACE_RE.sub("", normalize_text(value)).upper()
+    text = _SPACE_RE.sub("", normalize_text(value))
+    # format characters (category Cf: U+200B, U+FEFF, U+2060, bidi marks) are invisible:
+    # two ids that differ only by them are one id (else ENR004 could be evaded)
+    return "".join(c for c in text if c.isascii() or unicodedata.category(c) != "Cf").upper()
 
 
 _SPACE_RE = re.compile(r"\s+")

@@ -593,7 +593,9 @@ def _school_section(report: Report, lang: str, school_id: str) -> str:
            f"<h2>{esc(_school_label(report, school_id, lang))}</h2>"
            f"<h3>{esc(t('week_view', lang))}</h3>"]
     if not rows:
-        out.append(f"<p>{esc(t('no_schedule', lang))}</p></section>\n")
+        out.append(f"<p>{esc(t('no_schedule', lang))}</p>")
+        out.append(_timetables(report, lang, school_id, marks))
+        out.append("</section>\n")
         return "".join(out)
     out.append(f'<p class="legend"><span><i style="background:#eef5ff;border:1px solid #90a4ae"></i>'
                f'{esc(t("legend_ok", lang))}</span><span><i style="background:#f1f8e9;border:1px solid '
@@ -618,7 +620,47 @@ def _school_section(report: Report, lang: str, school_id: str) -> str:
                        f"<td>{esc(' '.join(f.code for f in found))}</td>"
                        f"<td class=\"msg\">{esc(' / '.join(f.message for f in found))}</td></tr>")
         out.append("</tbody></table>")
+    out.append(_timetables(report, lang, school_id, marks))
     out.append("</section>\n")
+    return "".join(out)
+
+
+def _timetables(report: Report, lang: str, school_id: str,
+                marks: dict[tuple[str, str | None, int | None], list[Finding]]) -> str:
+    """Each class's timetable: periods down, weekdays across, the subject in each cell;
+    cells with a finding (a weekend lesson) outlined in red with the rule codes."""
+    lessons = report.timetables.get(school_id, [])
+    by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for lesson in lessons:
+        by_class[lesson["class"]].append(lesson)
+    out = []
+    for cls, rows in sorted(by_class.items()):
+        days = sorted({r["weekday"] for r in rows} | {1, 2, 3, 4, 5})
+        periods: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
+        times: dict[int, str] = {}
+        for r in rows:
+            periods[r["period"]].setdefault(r["weekday"], r)
+            if r["start"] and r["period"] not in times:
+                times[r["period"]] = f"{r['start']}–{r['end']}"
+        name = cls or t("whole_school", lang)
+        out.append(f"<h3>{esc(t('timetable_of', lang))} {esc(name)}</h3>"
+                   f'<table class="timetable"><thead><tr><th>{esc(t("period", lang))}</th>')
+        out.append("".join(f"<th>{esc(label('weekday', str(d), lang))}</th>" for d in days))
+        out.append("</tr></thead><tbody>")
+        for period in sorted(periods):
+            out.append(f"<tr><th>{period} <small>{esc(times.get(period, ''))}</small></th>")
+            for day in days:
+                cell = periods[period].get(day)
+                if cell is None:
+                    out.append("<td></td>")
+                    continue
+                found = [f for f in marks.get((cell["file"], cell["sheet"], cell["line"]), [])
+                         if f.location.column == cell["column"]]
+                style = ' style="background:#ffebee;outline:2px solid #c62828"' if found else ""
+                codes = f" <b>{esc(' '.join(f.code for f in found))}</b>" if found else ""
+                out.append(f"<td{style}>{esc(cell['subject'])}{codes}</td>")
+            out.append("</tr>")
+        out.append("</tbody></table>")
     return "".join(out)
 
 

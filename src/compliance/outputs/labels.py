@@ -64,6 +64,8 @@ LABELS: dict[str, dict[str, str]] = {
     "legend_bad": {"zh": "有问题的活动（标注规则代码）", "en": "Entry with findings (rule codes shown)"},
     "legend_voluntary": {"zh": "自愿参加", "en": "Voluntary"},
     "no_schedule": {"zh": "未提交作息时间表。", "en": "No schedule was submitted."},
+    "timetable_of": {"zh": "课程表", "en": "Timetable"},
+    "period": {"zh": "节次", "en": "Period"},
     "status": {"zh": "状态", "en": "Status"},
     "active": {"zh": "生效", "en": "active"},
     "expired": {"zh": "已过期", "en": "expired"},

@@ -41,6 +41,8 @@ class Report:
     schedules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The rule codes that were selected for the run (JUnit: one case per rule).
     checked: list[str] = field(default_factory=list)
+    # school id -> its timetable lessons (see timetable_rows), for the HTML week view.
+    timetables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Each file read: its title and the rows passed over (exports.md), by path
     # (compliance.inputs.shaping.FileNotes).
     file_notes: dict[str, Any] = field(default_factory=dict)
@@ -117,6 +119,51 @@ class Report:
         for finding in self.findings:
             groups.setdefault(finding.school_id, []).append(finding)
         return groups
+
+
+def timetable_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                   ) -> dict[str, list[dict[str, Any]]]:
+    """Each school's timetable lessons as plain data: ``class`` (``""`` for the whole
+    school), ``weekday``, ``period``, ``subject``, ``start``/``end`` (``HH:MM`` when the
+    period cell or the schedule gives them, else ``""``) and the cell's ``file``, ``sheet``,
+    ``line`` and ``column``."""
+    from compliance.rules.timetable_lessons import lesson_entries
+
+    out: dict[str, list[dict[str, Any]]] = {}
+    for school_id, submission in submissions.items():
+        if not school_id:
+            continue
+        times: dict[tuple[Any, ...], tuple[str, str]] = {}
+        for entry in lesson_entries(submission):
+            loc = entry.loc
+            for day in entry["days"]:
+                times.setdefault((loc.file, loc.sheet, loc.line, entry["class"], day),
+                                 (str(entry["start"]), str(entry["end"])))
+        rows = []
+        for record in submission.records("timetable"):
+            loc = record.loc
+            start, end = times.get((loc.file, loc.sheet, loc.line, record["class"],
+                                    record["weekday"]), ("", ""))
+            rows.append({"class": record["class"] or "", "weekday": record["weekday"],
+                         "period": record["period"], "subject": record["subject"],
+                         "start": start, "end": end, "file": loc.file, "sheet": loc.sheet,
+                         "line": loc.line, "column": loc.column})
+        if rows:
+            out[school_id] = rows
+    return out
+
+
+def add_rule_notes(submissions: Mapping[str | None, Any] | Mapping[str, Any],
+                   notes: dict[str, Any]) -> None:
+    """Move what rules noted on documents (``SchoolContext.note``: an assumption such as a
+    school course counted) into the notes of their files (``FileNotes`` by path)."""
+    from compliance.inputs.shaping import FileNotes
+
+    for submission in submissions.values():
+        for doc in submission.documents:
+            if doc.notes:
+                notes.setdefault(doc.loc.file, FileNotes(doc.loc.file)).notes.extend(doc.notes)
+                doc.notes = []
 
 
 def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, str]]]:

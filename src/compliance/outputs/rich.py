@@ -97,8 +97,8 @@ class RichReporter:
         passed = passed_over_lines(report, lang)
         if passed:
             console.print(Text(f"{t('passed_over', lang)}:", style="bold"))
-            for line in passed:
-                console.print(Text("  " + clean(line), style="dim"))
+            for entry in passed:
+                console.print(Text("  " + clean(entry), style="dim"))
         if report.rows_rejected:
             console.print(Text(rows_not_checked(report, lang), style="red"))
         if report.incomplete:
@@ -121,9 +121,9 @@ def _findings_table(findings: list[Finding], lang: str, width: int) -> Any:
     from rich.text import Text
 
     wheres = [_where(f) for f in findings]
-    where_w = min(max(cell_len(w) for w in wheres), WHERE_MAX)
-    code_w = max(cell_len(_code(f, lang)) for f in findings)
-    sev_w = max(cell_len(t(f.severity, lang)) for f in findings)
+    where_w = min(max(cell_len(t("where", lang)), *(cell_len(w) for w in wheres)), WHERE_MAX)
+    code_w = max(cell_len(t("code", lang)), *(cell_len(_code(f, lang)) for f in findings))
+    sev_w = max(cell_len(t("severity", lang)), *(cell_len(t(f.severity, lang)) for f in findings))
     # between four columns: three dividers of one cell, each padded by a cell either side
     message_w = max(width - where_w - code_w - sev_w - 9, 20)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False,

@@ -55,7 +55,9 @@ def apply_rounds(report: Report, engine: Any, paths: Sequence[str],
                                    ("school", file_entry(engine.options.school)),
                                    ("baseline", file_entry(options.baseline)),
                                    ("waivers", file_entry(options.waivers))) if v}
+        plan = getattr(engine, "plan", None)  # the CUR pack's curriculum plan in force
         report.evidence = {"run": run_record(engine, calendar=report.calendar_sources,
+                                             curriculum=plan.name if plan else None,
                                              extra=extra),
                            "files": input_files(paths)}
     if options.history:

@@ -185,6 +185,19 @@ class SchoolContext:
     def weekdays_text(self, days: frozenset[int]) -> str:
         return format_weekdays(days, self.lang)
 
+    def note(self, where: Location, text: str | Msg, why: str = "assumed") -> None:
+        """List ``text`` in the notes of the file ``where`` points into (once): an
+        assumption a rule made, which a reader of the report should see but which is
+        no finding (a school course counted towards the weekly total).  A :class:`Msg`
+        is shown in the report's language."""
+        from compliance.inputs.shaping import Note
+
+        for doc in self.submission.documents:
+            if doc.loc.file == where.file and doc.loc.sheet == where.sheet:
+                if not any(n.text == text and n.why == why for n in doc.notes):
+                    doc.notes.append(Note(where.line, where.sheet, text, why))
+                return
+
     def finding(self, code: str, where: Record | Location, *, column: str | None = None,
                 subject: dict[str, Any] | None = None, **args: Any) -> Finding:
         """A finding of ``code`` at a record (optionally one of its columns) or a location.

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 SchoolCheckFn = Callable[["SchoolContext"], Iterable["Finding"]]
 CollectFn = Callable[["SchoolContext"], Any]
 FinishFn = Callable[["RunContext", list[Any]], Iterable["Finding"]]
+#: ``explain(code, params, lang)``: more lines for ``compliance explain`` (data a rule reads)
+ExplainFn = Callable[[str, dict[str, Any], str], list[str]]
 BatchFn = Callable[["BatchContext"], Iterable["Finding"]]
 
 
@@ -76,6 +78,9 @@ class RulePack:
     rules: dict[str, RuleMeta]
     checks: list[Check] = field(default_factory=list)
     source: str | None = None
+    #: optional: the values a rule takes from outside its parameters (a curriculum
+    #: plan's table), shown by ``compliance explain`` under the parameters
+    explain: ExplainFn | None = None
     # called with every document kind once all plugins are loaded (a declarative pack
     # checks the kinds and fields its rules name); raises ConfigError
     validate: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)

@@ -14,6 +14,7 @@ from compliance.host.markers import hookimpl
 from compliance.inputs.calendar import DayType
 from compliance.inputs.model import Record
 from compliance.inputs.reasons import Msg
+from compliance.inputs.values import Weekdays
 from compliance.rules.context import SchoolContext
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
@@ -81,6 +82,32 @@ def weekend_recurring(ctx: SchoolContext) -> Iterator[Finding]:
             continue
         yield ctx.finding("HOL004", entry, column="days", subject=_subject(entry),
                           when=ctx.weekdays_text(days), **_args(ctx, entry))
+
+
+@pack.check("HOL004")
+def weekend_timetable(ctx: SchoolContext) -> Iterator[Finding]:
+    """Timetable lessons in a 周六/周日 column: one finding per class and weekday, at the
+    first such cell, with the number of lessons that day."""
+    if "lesson" not in set(ctx.params("HOL004").get("activities", [])):
+        return
+    days: dict[tuple[str, int], list[Record]] = {}
+    for lesson in ctx.records("timetable"):
+        if lesson["weekday"] in (6, 7):
+            days.setdefault((lesson["class"] or "", lesson["weekday"]), []).append(lesson)
+    for (cls, weekday), lessons in sorted(days.items()):
+        first = min(lessons, key=lambda r: (r.loc.file, r.loc.sheet or "", r.loc.line or 0))
+        day = ctx.label("weekday", str(weekday))
+        who = (f"{cls}班" if ctx.lang == "zh" else f"class {cls}") if cls else (
+            "全校" if ctx.lang == "zh" else "the whole school")
+        count = (f"{len(lessons)}节" if ctx.lang == "zh" else
+                 f"{len(lessons)} lesson{'s' if len(lessons) > 1 else ''}")
+        yield ctx.finding(
+            "HOL004", first.loc,
+            subject={"class": cls or None, "weekday": weekday, "days": Weekdays([weekday]),
+                     "activity": "lesson", "lessons": len(lessons),
+                     "subjects": sorted({r["subject"] for r in lessons})},
+            activity_name=ctx.label("activity", "lesson"),
+            when=f"{day}（{who}，{count}）" if ctx.lang == "zh" else f"{day} ({who}, {count})")
 
 
 @hookimpl

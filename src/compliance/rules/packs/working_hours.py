@@ -13,13 +13,37 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs import columnar
+from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Record
 from compliance.inputs.values import Clock, Weekdays, parse_time
 from compliance.rules.context import SchoolContext, param_for_grade
 from compliance.rules.finding import Finding
 from compliance.rules.pack import RulePack
+from compliance.rules.timetable_lessons import FROM_TIMETABLE, lesson_entries
 
 pack = RulePack.from_yaml("working-hours")
+
+
+def timetable_lessons(ctx: SchoolContext, *, all_timetable: bool = False) -> list[Record]:
+    """The timetable's periods of known time as lesson entries (``timetable_lessons.py``).
+
+    A period whose time was taken from the schedule (the n-th lesson) repeats a schedule
+    row that is judged itself, so it is left out unless ``all_timetable`` (the length of
+    a day, where it changes nothing but belongs to the class's day).
+    """
+    return [e for e in lesson_entries(ctx.submission)
+            if all_timetable or e["time_from"] == FROM_TIMETABLE]
+
+
+def tables(ctx: SchoolContext) -> list[Table]:
+    """The schedule's tables, and the timetable's periods with their own times as one more."""
+    lessons = timetable_lessons(ctx)
+    return [*ctx.tables("schedule"), *([RecordTable("schedule", lessons)] if lessons else [])]
+
+
+def entries(ctx: SchoolContext, *, all_timetable: bool = False) -> list[Record]:
+    """The schedule's rows and the timetable's periods of known time, as lesson entries."""
+    return [*ctx.records("schedule"), *timetable_lessons(ctx, all_timetable=all_timetable)]
 
 
 def _applies(ctx: SchoolContext, code: str) -> bool:
@@ -79,7 +103,7 @@ def outside_eight_to_five(ctx: SchoolContext) -> Iterator[Finding]:
         return
     first = ctx.params("HRS001").get("earliest_start") if early else None
     last = ctx.params("HRS002").get("latest_end") if late else None
-    for table in ctx.tables("schedule"):
+    for table in tables(ctx):
         if not len(table):
             continue
         compulsory = table.column("compulsory")
@@ -158,9 +182,9 @@ def day_too_long(ctx: SchoolContext) -> Iterator[Finding]:
     limit_hours = float(ctx.params("HRS003").get("max_day_hours") or 0)
     if limit_hours <= 0:
         return
-    entries = [e for e in ctx.records("schedule") if e["compulsory"]]
-    recurring = [e for e in entries if e["days"] is not None]
-    dated = [e for e in entries if e["date"] is not None]
+    compulsory = [e for e in entries(ctx, all_timetable=True) if e["compulsory"]]
+    recurring = [e for e in compulsory if e["days"] is not None]
+    dated = [e for e in compulsory if e["date"] is not None]
     # A seasonal schedule is judged one season at a time (exports.md): each season's
     # rows with the rows that hold in every season.
     seasons = sorted({e["season"] for e in recurring if e["season"] is not None}, key=str)
@@ -236,7 +260,7 @@ def lesson_too_early(ctx: SchoolContext) -> Iterator[Finding]:
     value = ctx.params("HRS004").get("earliest_lesson")
     if value is None:
         return
-    for table in ctx.tables("schedule"):
+    for table in tables(ctx):
         if not len(table):
             continue
         lessons = [a == "lesson" for a in table.column("activity")]
