@@ -46,7 +46,7 @@ def test_all_kinds_in_one_workbook_read_back_including_a_plugin_kind(
     folder = school_folder(tmp_path, {"模板.xlsx": build_template(list(kinds), lang, kinds)})
     report = run([folder], lang=lang, entry_points=True)
     assert [f.message for f in report.findings if f.code.startswith(("INP", "ERR"))] == []
-    assert report.rows_read == len(kinds)
+    assert report.rows_read >= len(kinds) and report.rows_rejected == 0  # a grid kind: several
 
 
 @pytest.mark.parametrize("lang", LANGS)
