@@ -121,7 +121,8 @@ class Report:
         return groups
 
 
-def timetable_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[str, Any]]]:
+def timetable_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
+                   ) -> dict[str, list[dict[str, Any]]]:
     """Each school's timetable lessons as plain data: ``class`` (``""`` for the whole
     school), ``weekday``, ``period``, ``subject``, ``start``/``end`` (``HH:MM`` when the
     period cell or the schedule gives them, else ``""``) and the cell's ``file``, ``sheet``,
@@ -152,7 +153,8 @@ def timetable_rows(submissions: dict[str | None, Any]) -> dict[str, list[dict[st
     return out
 
 
-def add_rule_notes(submissions: dict[str | None, Any], notes: dict[str, Any]) -> None:
+def add_rule_notes(submissions: Mapping[str | None, Any] | Mapping[str, Any],
+                   notes: dict[str, Any]) -> None:
     """Move what rules noted on documents (``SchoolContext.note``: an assumption such as a
     school course counted) into the notes of their files (``FileNotes`` by path)."""
     from compliance.inputs.shaping import FileNotes
