@@ -161,6 +161,10 @@ def test_yaml_example(code: str, tmp_path: Path) -> None:
         from tests.test_declarative import load_with_kinds
 
         load_with_kinds(path)
+    elif data and all(isinstance(v, dict) and set(v) & {"school", "role"} for v in data.values()):
+        from compliance.web.tokens import Tokens  # serve's tokens.yaml
+
+        assert len(Tokens.load(path)) == len(data)
     elif "official" in data or "holidays" in data:  # a calendar.yaml
         from compliance.inputs.model import District, Location
         from compliance.inputs.school_files import parse_calendar
