@@ -159,14 +159,16 @@ def test_a_plugin_printing_does_not_corrupt_json_on_stdout(tmp_path: Path, hosti
 def test_a_rule_that_never_returns_is_stopped_by_the_time_limit(tmp_path: Path, hostile: Path,
                                                                 jobs: str) -> None:
     folder = district(tmp_path, 8)
-    started = time.monotonic()
+    # the subprocess's own time limit is what catches a hang; a built-in rule that also
+    # passed 0.3 s on a loaded machine is not what this test is about, so only the
+    # hostile rule's findings are counted
     run = cli(tmp_path, "--plugins-dir", hostile, "--jobs", jobs, "--rule-timeout", "0.3",
               "--format", "json", folder, HOSTILE="loop", timeout=60)
     assert run.status == 2, run.output
-    errors = [f for f in json.loads(run.stdout)["findings"] if f["code"] == "ERR001"]
-    assert len(errors) == 8
+    errors = [f for f in json.loads(run.stdout)["findings"]
+              if f["code"] == "ERR001" and "HST001" in f["message"]]
+    assert sorted(f["school_id"] for f in errors) == [f"ADV-{i:03d}" for i in range(8)]
     assert all("did not return within 0.3 s" in f["message"] for f in errors)
-    assert time.monotonic() - started < 30
 
 
 def test_the_time_limit_is_read_from_the_settings_file(tmp_path: Path, hostile: Path) -> None:

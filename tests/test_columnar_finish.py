@@ -87,3 +87,17 @@ def test_a_kind_whose_row_check_does_not_say_what_it_reads_goes_the_row_path() -
     split = normalize(builtin_kinds.HOMEWORK, headers, source, "h.csv", None, "S-1")
     assert split is not None
     assert dict(split.normalized.columns)["none"].values == [True]
+
+
+def test_a_line_the_row_path_refuses_sends_the_file_the_row_path(tmp_path: Path) -> None:
+    """A record longer than a line may be (1 MiB) is one refused row on the row path; a
+    big file holding one is read that way, not parsed whole by pyarrow."""
+    good = "".join(f"周一至周五,,8:00,{'18:00' if i % 50 == 0 else '16:00'},lesson,1\n"
+                   for i in range(20_000))
+    folder = school(tmp_path, [], [], compulsory_column=False)
+    (folder / "schedule.csv").write_text(
+        "days,date,start,end,activity,grades\n" + good + "周一," + "x" * (1 << 20) + ",8:00,9:00,lesson,1\n"
+        + good, encoding="utf-8")
+    spy = Spy()
+    assert_same_both_ways([folder], spy=spy)
+    assert "schedule.csv" not in {Path(f).name for f in spy.taken}

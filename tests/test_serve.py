@@ -190,7 +190,9 @@ def test_a_zip_of_the_district_gets_the_report_the_cli_gives(client) -> None:
 def test_a_zip_made_on_chinese_windows_keeps_its_gbk_file_names(client) -> None:
     school = DISTRICT / "zs-002"
     names = {p.name for p in school.iterdir()}
-    placeholder = {n: "x" * len(n.encode("gbk")) for n in names if not n.isascii()}
+    # one letter per name, so no placeholder is part of another
+    chinese = sorted(n for n in names if not n.isascii())
+    placeholder = {n: "xyzw"[i] * len(n.encode("gbk")) for i, n in enumerate(chinese)}
     entries = []  # zipfile writes UTF-8 names; write placeholders, then put the GBK bytes in
     for p in sorted(school.iterdir()):
         info = zipfile.ZipInfo("zs-002/" + placeholder.get(p.name, p.name))

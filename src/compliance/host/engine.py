@@ -241,7 +241,8 @@ class Engine:
             for sid, sub in loaded.submissions.items()
             if sid
         }
-        add_rule_notes(loaded.submissions, loaded.file_notes)
+        by_school: dict[str | None, Any] = {k: v for k, v in loaded.submissions.items()}
+        add_rule_notes(by_school, loaded.file_notes)
         return Report(
             tool={"name": "compliance", "version": __version__},
             profile=self.settings.profile,
@@ -261,7 +262,7 @@ class Engine:
             checked=sorted(self.active),
             file_notes=loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
-            timetables=timetable_rows(loaded.submissions) if self.options.schedules else {},
+            timetables=timetable_rows(by_school) if self.options.schedules else {},
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],

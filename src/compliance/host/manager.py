@@ -25,8 +25,8 @@ from compliance.host.errors import PluginError
 from compliance.host.markers import PROJECT
 
 BUILTIN_PLUGINS: tuple[str, ...] = (
+    "compliance.inputs.timetable",  # before the table kinds: listed after them
     "compliance.inputs.builtin_kinds",
-    "compliance.inputs.timetable",
     "compliance.inputs.yaml_reader",
     "compliance.inputs.json_reader",
     "compliance.inputs.csv_reader",

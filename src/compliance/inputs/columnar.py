@@ -165,10 +165,21 @@ class Source:
     first_line: int = 2
 
 
+#: the row path refuses a physical line this long (``csv_reader.MAX_LINE``, in characters)
+LONGEST_LINE = 1 << 20
+
+
 def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | None:
     """``path`` as Arrow string columns, or ``None`` when the row path must read it."""
     if path.stat().st_size < MIN_BYTES or not available():
         return None
+    try:
+        return _read_csv(path, encoding, delimiter, width)
+    except (MemoryError, OSError):
+        return None  # no room to map or parse it whole: the row path reads it line by line
+
+
+def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -222,7 +233,55 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
     # then the n-th record stands on line n + 1, as the row path counts.
     if shape[0] != table.num_rows:
         return None
+    if big and _longest_row(table) + width >= LONGEST_LINE:
+        return None  # a line the row path refuses as one record: it reports it
+    if _maybe_notes(table.slice(1), width):
+        return None  # shaping tells note and section rows apart on the row path
     return Source(table.slice(1))
+
+
+def _maybe_notes(table: pa.Table, width: int) -> bool:
+    """Whether some data row could be a note or section row to shaping
+    (:func:`compliance.inputs.shaping._notes_in_rows`): one non-blank cell in a table of
+    several columns, or a first non-blank cell that starts like ``注：``.  Such files go
+    the row path, so both paths report the same records and notes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from compliance.inputs.shaping import NOTE_PREFIXES
+
+    if table.num_rows == 0:
+        return False
+    inked: Any = None
+    first: Any = None
+    for column in table.columns:
+        if pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        trimmed = pc.utf8_trim_whitespace(column)
+        has = pc.not_equal(trimmed, "")
+        count = pc.cast(has, pa.int32())
+        inked = count if inked is None else pc.add(inked, count)
+        shown = pc.if_else(has, trimmed, pa.scalar(None, pa.string()))
+        first = shown if first is None else pc.coalesce(first, shown)
+    if width >= 2 and pc.any(pc.equal(inked, 1)).as_py():
+        return True
+    starts = pc.utf8_slice_codeunits(first, 0, 1)
+    leads = pa.array(sorted({prefix[0] for prefix in NOTE_PREFIXES}), pa.string())
+    return bool(pc.any(pc.is_in(starts, value_set=leads)).as_py())
+
+
+def _longest_row(table: pa.Table) -> int:
+    """The most bytes the cells of one row hold together."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    total: Any = None
+    for column in table.columns:
+        cells = column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+        size = pc.binary_length(cells)
+        total = size if total is None else pc.add(total, size)
+    longest = pc.max(total).as_py() if total is not None and len(total) else 0
+    return int(longest or 0)
 
 
 def _glance(path: Path) -> tuple[bytes, bool]:

@@ -154,7 +154,6 @@ REASONS: dict[str, dict[str, str]] = {
     "csv.too_many_columns": {"zh": "表头有 {columns} 列，最多读取 {max} 列",
                              "en": "the header row has {columns} columns; at most {max} are read"},
     "csv.empty_header": {"zh": "表头行为空", "en": "the header row is empty"},
-    "csv.broken": {"zh": "CSV 格式错误：“{error}”", "en": "broken CSV: {error}"},
     "csv.undecodable": {"zh": "无法按 {encoding} 编码解码文件：“{error}”",
                         "en": "cannot decode the file as {encoding}: {error}"},
     "json.invalid": {"zh": "不是有效的 JSON：“{error}”", "en": "not valid JSON: {error}"},

@@ -80,9 +80,11 @@ def unsafe(path: Path, root: Path) -> Msg | None:
         return None  # the reader's own error says why (missing, no permission)
     if stat.S_ISREG(st.st_mode):
         return None
-    what = ("fifo" if stat.S_ISFIFO(st.st_mode) else "socket" if stat.S_ISSOCK(st.st_mode)
-            else "device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "other")
-    return Msg("file.not_regular", what=Msg(f"file.what_{what}"))
+    what = ("file.what_fifo" if stat.S_ISFIFO(st.st_mode)
+            else "file.what_socket" if stat.S_ISSOCK(st.st_mode)
+            else "file.what_device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "file.what_other")
+    return Msg("file.not_regular", what=Msg(what))
 
 
 def check_size(path: Path, limit: int) -> int:

@@ -288,9 +288,9 @@ def parse_sheet(grid: SheetGrid, file: str, school_id: str | None) -> TimetableR
     sheet = grid.sheet
     rows = _filled(grid)
     lines = sorted(rows)
-    out.rows = len(grid.rows)
     headers = [line for line in lines if _header_weekdays(rows[line])]
     if not headers:
+        out.rows = len(grid.rows)  # none could be read: every row is counted rejected
         return out
     sheet_class = class_of(sheet) if sheet else None
     consumed: set[int] = set()
@@ -393,6 +393,7 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
             out.notes.append(Note(line, sheet, _row_text(cells), "section"))
             continue
         ordinal += 1
+        out.rows += 1  # a period row is a data row read (its lessons are the records)
         number = period_number(period_text) or ordinal
         start, end = period_times(period_text, [_cell(cells, i) for i in period_cols])
         found.periods.append((line, number, start, end))
