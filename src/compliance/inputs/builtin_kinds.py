@@ -141,7 +141,6 @@ SCHEDULE = DocumentKind(
     labels={"start": {"zh": "开始时间（或 时间）", "en": "start (开始时间, or a range column 时间)"},
             "end": {"zh": "结束时间（或 时间）", "en": "end (结束时间, or a range column 时间)"},
             "activity": {"zh": "活动类型（或 节次）", "en": "activity (活动类型, or a period column 节次)"}},
-    finish_reads=("compulsory", "activity", "days", "date", "start", "end"),
 )
 
 ENROLLMENT = DocumentKind(
