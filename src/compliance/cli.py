@@ -6,6 +6,7 @@ shows the traceback for developers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -932,5 +933,14 @@ def main() -> None:
     except typer.Abort:
         typer.echo("compliance: interrupted", err=True)
         sys.exit(130)
-    sys.exit(code if isinstance(code, int) else 0)
+    status = code if isinstance(code, int) else 0
+    if status in (130, 143):
+        # Interrupted: its one line is printed, workers are stopped and temporary files
+        # removed. Leave without the interpreter's exit hooks, where a process pool whose
+        # workers died of the same Ctrl-C can still print a traceback.
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+    sys.exit(status)
 
