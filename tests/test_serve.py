@@ -642,3 +642,14 @@ def test_with_history_every_check_is_recorded_as_a_round(make_client, tmp_path) 
     # the second round is compared with the first, as `compliance check --history` does
     assert all(f.get("baseline") == "unchanged" for f in second.json()["findings"])
     assert all(f.get("fingerprint") for f in first.json()["findings"])
+
+def test_the_page_offers_a_template_for_every_kind_loaded_timetable_included(client) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    offered = client.get("/api/options").json()["templates"]
+    assert {"schedule", "enrollment", "materials", "homework", "timetable"} <= set(offered)
+    r = client.get("/api/templates/timetable.xlsx?lang=zh")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
+    assert "课程表" in load_workbook(BytesIO(r.content)).sheetnames

@@ -77,11 +77,13 @@ class ServeOptions:
 
 @dataclass
 class Profiles:
-    """The profiles a caller may pick: name -> what the worker is given (a name or the server's file)."""
+    """The profiles a caller may pick: name -> what the worker is given (a name or the server's
+    file); and the document kinds loaded (plugin kinds included), for the blank templates."""
 
     default: str
     choices: dict[str, str]
     titles: dict[str, dict[str, str]]
+    kinds: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def of(cls, options: ServeOptions) -> Profiles:
@@ -94,7 +96,7 @@ class Profiles:
         if options.profile.endswith((".yaml", ".yml")):
             choices[default] = str(Path(options.profile).resolve())
         titles = {name: dict(p.title) for name, p in engine.profiles.by_name.items()}
-        return cls(default, choices, titles)
+        return cls(default, choices, titles, dict(engine.registry.kinds))
 
 
 def message_lang(request: Request) -> str:
@@ -174,7 +176,7 @@ class Service:
             "profile": self.profiles.default,
             "curricula": [],
             "formats": sorted(FORMATS),
-            "templates": templates.template_kinds() if templates else [],
+            "templates": templates.template_kinds(self.profiles.kinds or None) if templates else [],
             "limits": {"max_upload_mb": self.options.max_upload_mb, "max_files": self.limits.max_files,
                        "time_limit_s": self.options.time_limit},
         }, headers={"Cache-Control": "no-store"})
@@ -246,11 +248,12 @@ class Service:
         templates = _templates()
         if templates is None:
             raise Refusal("no_templates")
-        kinds = list(templates.template_kinds())
+        kinds = list(templates.template_kinds(self.profiles.kinds or None))
         kind = name[:-5] if name.lower().endswith(".xlsx") else name
         if kind != "all" and kind not in kinds:
             raise Refusal("unknown_template", kind=kind[:40], allowed=", ".join([*kinds, "all"]))
-        data = templates.build_template(kinds if kind == "all" else [kind], lang)
+        data = templates.build_template(kinds if kind == "all" else [kind], lang,
+                                        self.profiles.kinds or None)
         return Response(data, media_type=XLSX,
                         headers={"Content-Disposition": attachment(f"template-{kind}.xlsx"),
                                  "Cache-Control": "no-store"})
