@@ -268,9 +268,14 @@ class Loader:
                           Msg("folder.unlistable", error=exc.strerror or type(exc).__name__))
             return []
 
-    def _find_mapping(self, folder: Path, name: str) -> Path | None:
+    def _find_mapping(self, folder: Path, name: str, listed: set[str] | None = None,
+                      ) -> Path | None:
+        """``folder``'s ``school``/``zones``/``calendar`` file; ``listed``: the folder's
+        entry names, when known (one listing instead of a ``stat`` per candidate)."""
         for stem in MAPPING_STEMS[name]:
             for suffix in (".yaml", ".yml", ".json"):
+                if listed is not None and f"{stem}{suffix}".lower() not in listed:
+                    continue
                 candidate = folder / f"{stem}{suffix}"
                 # a profile that is a link out of its folder is not this school's profile
                 if safety.is_file(candidate) and safety.inside(candidate, folder):
@@ -280,10 +285,15 @@ class Loader:
     def _folder(self, folder: Path, base: str, root: Path, parent: District | None) -> None:
         if not self._once(folder):
             return
-        school_path = self._find_mapping(folder, "school")
+        try:
+            # lower-cased: a case-insensitive file system finds `School.yaml` by stat too
+            listed: set[str] | None = {n.lower() for n in os.listdir(folder)}
+        except OSError:
+            listed = None  # each candidate is asked for, and the listing's error told below
+        school_path = self._find_mapping(folder, "school", listed)
         district = parent
-        zones_path = self._find_mapping(folder, "zones")
-        calendar_path = self._find_mapping(folder, "calendar")
+        zones_path = self._find_mapping(folder, "zones", listed)
+        calendar_path = self._find_mapping(folder, "calendar", listed)
         if school_path is None or zones_path or calendar_path:
             district = District(Location(display_path(base, folder, root)), parent=parent)
             for path in (zones_path, calendar_path):
