@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import mmap
 import os
@@ -72,8 +73,11 @@ FAST_FORMS: dict[Any, tuple[str, str | None]] = {
 _INKED = rf"[{_TEXT_CHARS}]"
 
 
+@functools.cache
 def available() -> bool:
-    """Whether pyarrow can be imported here (it is a dependency; this guards odd platforms)."""
+    """Whether pyarrow can be imported here (it is a dependency; this guards odd platforms).
+
+    Asked once per process: the set-up below looks along ``sys.path`` for dateutil."""
     try:
         import pyarrow
         import pyarrow.compute
