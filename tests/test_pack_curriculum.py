@@ -152,6 +152,98 @@ def test_a_grid_without_a_class_is_the_whole_schools_and_judged_per_grade(tmp_pa
     assert {f.subject["grade"] for f in report.findings if f.code.startswith("CUR")} == {3}
 
 
+# -- a class whose grid holds no lesson -----------------------------------------------
+
+GRADE3_REQUIRED = ["道德与法治", "语文", "数学", "科学", "体育与健康", "艺术", "劳动",
+                   "综合实践活动", "外语", "信息科技"]
+BLANK = week({})  # 7 periods, 大课间 and 午休 rows, every lesson cell blank
+
+
+def cur001(report: Report, cls: str | None) -> list[str]:
+    return sorted(f.subject["subject"] for f in report.findings
+                  if f.code == "CUR001" and f.subject.get("class") == cls)
+
+
+def test_a_blank_grid_is_cur001_for_every_required_subject_at_its_title(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {}, {"classes": CLASSES, "level": "nine_year"})
+    # one sheet, two grids stacked: 三(1)班 fills its week, 三(2)班 handed in a blank one
+    workbook(folder / "课程表.xlsx", {"课程表": [("三年级(1)班课程表", week(GRADE3)),
+                                               ("三年级(2)班课程表", BLANK)]})
+    report = run([folder])
+    assert cur001(report, "3-2") == sorted(GRADE3_REQUIRED)
+    assert [c for c in cur(report) if c[1] != "3-2"] == []  # 三(1)班 meets the plan
+    second_title = 1 + 1 + len(week(GRADE3)) + 1 + 1  # title, header, rows, blank row
+    assert {(f.location.sheet, f.location.line, f.location.column, f.severity)
+            for f in report.findings if f.code == "CUR001"} == {
+        ("课程表", second_title, None, "error")}
+    finding = next(f for f in report.findings if f.subject["subject"] == "体育与健康")
+    assert finding.subject == {"class": "3-2", "grade": 3, "plan": "national-2022",
+                               "subject": "体育与健康", "lessons": 0, "minimum": 3}
+    # no lesson record was made up for the blank grid: the time and holiday rules see none
+    assert not [f for f in report.findings if f.code.startswith(("HRS", "HOL", "INP"))]
+
+
+def test_two_filled_grids_have_no_finding(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {}, {"classes": CLASSES, "level": "nine_year"})
+    workbook(folder / "课程表.xlsx", {"课程表": [("三年级(1)班课程表", week(GRADE3)),
+                                               ("三年级(2)班课程表", week(GRADE3))]})
+    assert cur(run([folder])) == []
+
+
+def test_a_grid_of_only_self_study_and_blanks_has_no_lesson(tmp_path: Path) -> None:
+    folder = school(tmp_path, {"三(1)班": GRADE3, "五(1)班": {"自习": 12}})
+    report = run([folder])
+    assert cur001(report, "5-1") == sorted(GRADE3_REQUIRED)  # grade 5 needs what grade 3 does
+    assert {f.location.line for f in report.findings if f.code == "CUR001"} == {1}
+    assert {f.location.sheet for f in report.findings if f.code == "CUR001"} == {"五(1)班"}
+    engine = Engine(RunOptions(entry_points=False))
+    (submission,) = engine.load([str(folder)]).submissions.values()
+    assert {r["class"] for r in submission.records("timetable")} == {"3-1"}
+    assert {(g.class_, g.grade) for d in submission.documents_of("timetable")
+            for g in d.grids} == {("3-1", 3), ("5-1", 5)}
+
+
+def test_a_grid_with_one_lesson_is_judged_on_that_lesson(tmp_path: Path) -> None:
+    report = run([school(tmp_path, {"三(2)班": {"语文": 1}})])
+    assert cur001(report, "3-2") == sorted(s for s in GRADE3_REQUIRED if s != "语文")
+    assert [c for c in cur(report) if c[0] != "CUR001"] == []  # 语文 needs one lesson: it has it
+
+
+def test_a_blank_grid_without_a_title_is_located_at_its_header(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {}, {"classes": CLASSES, "level": "nine_year"})
+    workbook(folder / "课程表.xlsx", {"二(1)班": [(None, BLANK)]})
+    report = run([folder])
+    assert cur001(report, "2-1") == sorted(["劳动", "体育与健康", "数学", "科学", "综合实践活动",
+                                             "艺术", "语文", "道德与法治"])
+    assert {f.location.line for f in report.findings if f.code == "CUR001"} == {1}
+
+
+def test_a_blank_class_in_a_class_column_is_judged(tmp_path: Path) -> None:
+    folder = school_folder(tmp_path, {}, {"classes": CLASSES, "level": "nine_year"})
+    rows = week(GRADE3, periods=6)
+    blank = week({}, periods=6)
+    labels = ["三(1)班"] + [""] * (len(rows) - 1) + ["三(2)班"] + [""] * (len(blank) - 1)
+    workbook(folder / "课程表.xlsx", {"全校": [("课程表", rows + blank)]}, class_column=labels)
+    report = run([folder])
+    assert cur001(report, "3-2") == sorted(GRADE3_REQUIRED)
+    assert cur001(report, "3-1") == [] and cur001(report, None) == []
+
+
+def test_a_blank_grid_of_no_class_follows_the_whole_school_rule(tmp_path: Path) -> None:
+    # beside classes' grids with lessons, a blank unnamed grid adds no lesson and no finding
+    folder = school_folder(tmp_path, {}, {"classes": ["3-1"]})
+    workbook(folder / "课程表.xlsx", {"三(1)班": [("三(1)班课程表", week(GRADE3))],
+                                      "Sheet1": [("课程表", BLANK)]})
+    assert cur(run([folder])) == []
+    # but a timetable that is nothing but blank unnamed grids is the whole school's: judged
+    alone = school_folder(tmp_path / "alone", {}, {"classes": ["3-1"]})
+    workbook(alone / "课程表.xlsx", {"Sheet1": [("课程表", BLANK)]})
+    report = run([alone])
+    assert cur001(report, None) == sorted(GRADE3_REQUIRED)
+    assert {(f.location.sheet, f.location.line) for f in report.findings
+            if f.code == "CUR001"} == {("Sheet1", 1)}
+
+
 # -- the plan in force ------------------------------------------------------------------
 
 PROVINCE = """\

@@ -804,6 +804,7 @@ class Loader:
             for index, (sid, part) in enumerate(by_school.items()):
                 if index == 0:
                     part.notes = doc.notes  # the file's notes, listed once
+                    part.grids = doc.grids
                 self._attach(part, sid, district)
         for sub in subs.values():
             self._nothing_handed_in(sub)

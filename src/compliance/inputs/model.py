@@ -113,6 +113,10 @@ class Document:
     #: what rules noted about the file (``compliance.inputs.shaping.Note``, an assumption
     #: such as a school course counted); moved into the file's notes after the checks
     notes: list[Any] = field(default_factory=list)
+    #: what a grid kind read besides its records: for the timetable one
+    #: ``compliance.inputs.timetable.GridSeen`` per class grid, lessons or not, so that a
+    #: class whose grid is blank is still judged (never records the row rules would see)
+    grids: list[Any] = field(default_factory=list)
 
     def rows(self) -> list[Record]:
         """Every record, made from ``table`` the first time when the rows are held as columns."""

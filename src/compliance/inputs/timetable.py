@@ -9,6 +9,9 @@ lesson cell::
      "start": Clock(08:00) | None, "end": …, "grid_line": 1, "title": "三年级(2)班课程表"}
 
 located at the cell's sheet, row and weekday column (``课程表.xlsx[三(2)班]:6 [周六]``).
+Every grid read is also told to the rules as a :class:`GridSeen` in the document's
+``grids`` (its class, grade and location), lessons or not: a class whose grid is blank
+or all ``自习`` has no record, and must still be judged by the curriculum rules.
 Rows that are not lessons (``午休``, ``大课间``, a row merged across the weekdays),
 titles and notes below a grid become the document's notes, never silent drops.
 
@@ -103,12 +106,39 @@ class Grid:
     weekdays: dict[int, tuple[int, str]]  # column index -> (ISO weekday, header as written)
     #: lesson rows: (line, period number, start, end)
     periods: list[tuple[int, int, Clock | None, Clock | None]] = field(default_factory=list)
+    #: a ``班级`` column's classes, in order, whether their rows hold lessons or not
+    #: (``None`` for rows before any class is named); ``None``: the grid has no such column
+    row_classes: list[str | None] | None = None
 
     @property
     def line(self) -> int:
         """Where findings about the whole grid point: its title, else its header row."""
         # (a grid rebuilt from a YAML list has its keys on no line of their own: line 0)
         return self.title_line if self.title_line is not None else max(self.header_line, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class GridSeen:
+    """One class's grid as read, lessons or not: whose it is and where findings about it point.
+
+    ``class_`` is ``None`` for a grid whose class could not be told (the whole school's).
+    """
+
+    class_: str | None
+    grade: int | None
+    loc: Location
+
+
+def grids_seen(grids: Iterable[Grid], file: str, sheet: str | None) -> list[GridSeen]:
+    """A :class:`GridSeen` per class each of ``grids`` holds (one per class of a ``班级``
+    column), located at the grid's title row, or its header row when it has none."""
+    out: list[GridSeen] = []
+    for found in grids:
+        loc = Location(file, found.line, None, sheet)
+        classes = found.row_classes if found.row_classes else [found.class_]
+        for cls in dict.fromkeys(classes):
+            out.append(GridSeen(cls, int(cls.split("-")[0]) if cls else None, loc))
+    return out
 
 
 @dataclass
@@ -313,7 +343,8 @@ def parse_sheet(grid: SheetGrid, file: str, school_id: str | None) -> TimetableR
         period_cols = [i for i in range(first_day_col) if i != class_col]
         grid_class = sheet_class or (class_of(title) if title else None)
         found = Grid(header_line, title, title_line, grid_class,
-                     int(grid_class.split("-")[0]) if grid_class else None, weekdays)
+                     int(grid_class.split("-")[0]) if grid_class else None, weekdays,
+                     row_classes=[] if class_col is not None else None)
         out.grids.append(found)
         body = [ln for ln in lines if ln > header_line and (next_header is None or ln < next_header)]
         if next_header is not None:
@@ -411,6 +442,8 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
                             expected=EXPECT_CLASS), school_id,
                         {"column": column, "value": named[:40]}))
                     continue
+        if found.row_classes is not None:
+            found.row_classes.append(row_class)
         for col, (day, header) in sorted(found.weekdays.items()):
             subject = subject_of(day_values[col])
             if subject is None:
@@ -454,6 +487,7 @@ def read_timetable(kind: DocumentKind, table: RawTable, doc: Document,
         return
     got = parse_sheet(grid, doc.loc.file, doc.school_id)
     doc.records.extend(got.records)
+    doc.grids.extend(grids_seen(got.grids, doc.loc.file, sheet))
     doc.notes.extend(got.notes)
     doc.rows_read += got.rows
     doc.rows_rejected += got.rejected

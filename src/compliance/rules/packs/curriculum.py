@@ -10,7 +10,10 @@ Each class's timetable is counted cell by cell: a cell's subject is matched to a
 subject through the plan's aliases (``体育`` is 体育与健康, ``书法`` counts as 语文,
 ``物理`` counts as 科学 in grades 7–9); a cell naming no plan subject is a local or
 school course, counted towards the weekly total and listed once in the file's notes.
-A school that hands in no timetable is not judged (HWK002 covers publishing one).
+A class whose grid holds no lesson at all (blank, or only ``自习``) is judged too: it
+has no lesson of any required subject (the reader tells every grid it read, see
+``Document.grids``).  A school that hands in no timetable is not judged (HWK002 covers
+publishing one).
 """
 
 from __future__ import annotations
@@ -50,20 +53,29 @@ def class_name(cls: str | None, grade: int, lang: str) -> str:
 @pack.check("CUR001", "CUR002", "CUR003")
 def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
     lessons = list(ctx.records("timetable"))
-    if not lessons:
+    grids: list[Any] = [g for doc in ctx.submission.documents_of("timetable") for g in doc.grids]
+    if not lessons and not grids:
         return
     plan = plan_in_force(ctx.params("CUR001"))
     by_class: dict[str | None, list[Record]] = {}
     for lesson in lessons:
         by_class.setdefault(lesson["class"], []).append(lesson)
+    wheres = {cls: _where(rows) for cls, rows in by_class.items()}
+    grades = {cls: rows[0]["grade"] for cls, rows in by_class.items()}
+    for seen in grids:
+        # a class whose grid holds no lesson (blank, or only 自习) is judged all the same
+        if seen.class_ is not None and seen.class_ not in by_class:
+            by_class[seen.class_] = []
+            wheres[seen.class_], grades[seen.class_] = seen.loc, seen.grade
+    if not lessons and not any(seen.class_ is not None for seen in grids):
+        # nothing but blank grids of no class: the whole school's timetable, with no lesson
+        by_class[None], wheres[None] = [], grids[0].loc
     courses: set[tuple[str, str]] = set()  # (file, name): each listed once per file
     for cls, rows in sorted(by_class.items(), key=lambda item: item[0] or ""):
-        first = min(rows, key=lambda r: (r.loc.file, r.loc.sheet or "", r["grid_line"] or 0))
-        where = Location(first.loc.file, first["grid_line"], None, first.loc.sheet)
+        where = wheres[cls]
         # a grid with no class is the whole school's: each grade the school teaches
-        grades = [rows[0]["grade"]] if cls is not None else (
-            ctx.school.grades if ctx.school else [])
-        for grade in grades:
+        for grade in [grades[cls]] if cls is not None else (
+                ctx.school.grades if ctx.school else []):
             needs = plan.for_grade(grade)
             if needs is None:
                 continue
@@ -88,6 +100,12 @@ def full_curriculum(ctx: SchoolContext) -> Iterator[Finding]:
             if needs.weekly_max is not None and len(rows) > needs.weekly_max:
                 yield ctx.finding("CUR003", where, subject={
                     **base, "lessons": len(rows), "maximum": needs.weekly_max}, **args)
+
+
+def _where(rows: list[Record]) -> Location:
+    """A class's grid: the first one its lessons stand in (its title, else its header row)."""
+    first = min(rows, key=lambda r: (r.loc.file, r.loc.sheet or "", r["grid_line"] or 0))
+    return Location(first.loc.file, first["grid_line"], None, first.loc.sheet)
 
 
 #: the note a school course gets in its file's notes (why: assumed)
