@@ -169,3 +169,97 @@ def test_hooks_are_all_listed() -> None:
     declared = {n for n, f in vars(hookspecs).items() if n.startswith("compliance_") and callable(f)}
     assert declared == set(hookspecs.__all__)
     assert sys.modules["compliance.host.hookspecs"] is hookspecs
+
+
+def _period_exports(folder: Path) -> None:
+    """A schedule export and a timetable as office software writes them, both naming the
+    bureau's own periods: 午练 (a noon writing practice) and 晨诵 (morning recitation)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "作息时间表"
+    ws["A1"] = "实验小学作息时间表"
+    ws.merge_cells("A1:B1")
+    for row in (["节次", "时间"], ["到校", "8:00"], ["晨诵", "8:00-8:15"], ["第一节", "8:20-9:00"],
+                ["午练", "12:30-12:50"], ["第五节", "14:00-14:40"], ["放学", "16:00"]):
+        ws.append(row)
+    book.save(folder / "作息时间表.xlsx")
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "三(1)班"
+    ws["A1"] = "三年级(1)班课程表"
+    ws.merge_cells("A1:F1")
+    for row in (["节次", "周一", "周二", "周三", "周四", "周五"],
+                ["第1节", "语文", "数学", "语文", "数学", "语文"],
+                ["午练 12:30-12:50", "练字", "练字", "练字", "练字", "练字"],
+                ["第2节", "数学", "语文", "数学", "语文", "数学"]):
+        ws.append(row)
+    book.save(folder / "课程表.xlsx")
+
+
+def test_hook_compliance_period_names(tmp_path: Path) -> None:
+    folder = write_school(tmp_path / "s", {}, school={"id": "T-1", "name": "实验小学",
+                                                      "level": "primary", "classes": ["3-1"]})
+    _period_exports(folder)
+    # without the plugin the bureau's names are unreadable, and 午练 is a row of lessons
+    bare = engine().check([str(folder)])
+    assert [(f.code, f.location.line) for f in bare.findings if f.code.startswith("INP")] == [
+        ("INP001", 4), ("INP001", 6)]
+    names = plugin(compliance_period_names=lambda: {"午练": "self_study", "晨诵": "morning_reading",
+                                                    "午休": "lesson"})
+    eng = engine(names)
+    # 午休 is a built-in name: its built-in activity (lunch) wins, the plugin's is left out
+    assert eng.registry.period_names == {"午练": "self_study", "晨诵": "morning_reading"}
+    report = eng.check([str(folder)])
+    assert [f.message for f in report.findings if f.code.startswith("INP")] == []
+    loaded = eng.load([str(folder)])
+    (sub,) = loaded.submissions.values()
+    assert [(r["title"], r["activity"]) for r in sub.records("schedule")
+            if r["title"] in ("午练", "晨诵")] == [("晨诵", "morning_reading"), ("午练", "self_study")]
+    # the timetable's 午练 row is no lessons now: 10 lessons, not 15, and no 练字 course
+    assert sorted({r["subject"] for r in sub.records("timetable")}) == ["数学", "语文"]
+    assert len(list(sub.records("timetable"))) == 10
+
+
+def test_period_names_two_plugins_disagreeing_is_an_error_naming_both() -> None:
+    from compliance.host.errors import PluginError
+
+    one = plugin(compliance_period_names=lambda: {"午练": "self_study"})
+    other = ModuleType("other_bureau")
+    other.compliance_period_names = hookimpl(lambda: {"午练": "exercise"})  # type: ignore[attr-defined]
+    with pytest.raises(PluginError) as clash:
+        engine(one, other)
+    assert all(part in str(clash.value) for part in ("午练", "other_bureau", one.__name__))
+    bad = plugin(compliance_period_names=lambda: {"午练": "nap"})
+    with pytest.raises(PluginError, match="unknown activity 'nap'"):
+        engine(bad)
+    # and the names of one engine do not outlive it: a run without the plugin forgets them
+    engine(one)
+    from compliance.inputs.periods import activity_of
+
+    assert activity_of("午练") is not None
+    engine()
+    assert activity_of("午练") is None
+
+
+def test_period_names_from_a_plugin_file_on_the_command_line(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from compliance.cli import app
+
+    folder = write_school(tmp_path / "s", {}, school={"id": "T-1", "name": "实验小学",
+                                                      "level": "primary", "classes": ["3-1"]})
+    _period_exports(folder)
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "bureau_periods.py").write_text(
+        "from compliance import hookimpl\n\n\n@hookimpl\ndef compliance_period_names():\n"
+        "    return {'午练': 'self_study', '晨诵': 'morning_reading'}\n", encoding="utf-8")
+    args = ["check", str(folder), "--no-entry-points", "--format", "json", "--select", "INP"]
+    bare = CliRunner().invoke(app, args)
+    assert "INP001" in bare.output
+    got = CliRunner().invoke(app, [*args, "--plugins-dir", str(plugins)])
+    assert "INP0" not in got.output and "Traceback" not in got.output, got.output

@@ -30,6 +30,7 @@ from compliance.inputs.calendar_run import (
 )
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
+from compliance.inputs.periods import install_plugin_names
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
 from compliance.inputs.safety import shown
@@ -191,6 +192,7 @@ class Engine:
         for given in paths:
             if not os.path.exists(given):
                 raise UsageError(f"{given}: no such file or folder")
+        install_plugin_names(self.registry.period_names)  # this engine's, if another was built
         loader = Loader(self.registry.kinds, self.registry.readers, self.options.school,
                         origin=self._reader_origin)
         return loader.load(paths)

@@ -56,6 +56,21 @@ def compliance_readers() -> list[Reader]:
     """
 
 
+@hookspec
+def compliance_period_names() -> dict[str, str]:
+    """Period names this plugin adds to the schedule's vocabulary (``午练``, ``晨诵``).
+
+    Called once per run while the registry is built.  The names are read wherever the
+    built-in period names are: a schedule export's ``节次``/``内容`` cells, its
+    ``活动类型`` column, and a timetable's period cells (a non-lesson activity makes the
+    row no lessons).  A name the built-in table already has keeps its built-in activity.
+
+    :returns: ``{name: activity}``, an activity of the schedule kind (``lesson``,
+        ``morning_reading``, ``exercise``, ``self_study`` …); two plugins giving one
+        name two activities is an error naming both.
+    """
+
+
 # --------------------------------------------------------------------------
 # Rules
 # --------------------------------------------------------------------------
@@ -126,6 +141,7 @@ __all__ = [
     "compliance_curricula",
     "compliance_document_kinds",
     "compliance_official_calendar",
+    "compliance_period_names",
     "compliance_profiles",
     "compliance_readers",
     "compliance_reporters",

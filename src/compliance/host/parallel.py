@@ -37,6 +37,7 @@ from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_si
 from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
+from compliance.inputs.periods import install_plugin_names
 from compliance.inputs.reasons import Msg
 from compliance.inputs.safety import shown
 from compliance.outputs.report import (
@@ -294,6 +295,9 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         if not os.path.exists(given):
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
+    # this engine's plugin period names (another engine built since may have put its own);
+    # a forked worker inherits them, a spawned one builds its engine and so installs them
+    install_plugin_names(engine.registry.period_names)
     with stop_on_signals(), _few_collections(), \
             tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,

@@ -173,5 +173,9 @@ def reference_markdown(kinds: Sequence[DocumentKind]) -> str:
             out.append("|---|---|")
             for activity, names in vocabulary():
                 out.append(f"| `{activity}` | {names} |")
+            out.append("")
+            out.append("A plugin adds a bureau's own names (`午练`, `晨诵`) with the "
+                       "`compliance_period_names` hook ([hooks.md](hooks.md)); a name this "
+                       "table has keeps its activity here.")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

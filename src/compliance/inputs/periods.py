@@ -4,13 +4,19 @@
 :func:`activity_of` is what the schedule's shaping asks of a ``节次`` or ``内容``
 cell: the activity it names (``lesson`` …), with the grades a class scope in the
 name sets (``课后服务（一至三年级）``), or ``None``.
+
+Plugins add names through the ``compliance_period_names`` hook (a bureau's ``午练``,
+``晨诵``): the registry installs them once per run (:func:`install_plugin_names`), and
+the built-in names win on a clash.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from compliance.inputs.values import parse_band
@@ -37,6 +43,9 @@ INSTANT_ACTIVITIES = frozenset({"arrival", "dismissal"})
 INSTANT_NAMES = frozenset({"预铃", "预备铃", "预备"})
 
 _LOOKUP = {name: activity for activity, names in PERIOD_NAMES.items() for name in names}
+#: names plugins added (``compliance_period_names``), installed once per run; a name the
+#: table above already has keeps its built-in activity
+_PLUGIN_NAMES: dict[str, str] = {}
 _CN_PERIOD = "一二三四五六七八九十"
 _LESSON_RE = re.compile(r"^(?:上午|下午|晚上)?第([0-9]{1,2}|[一二三四五六七八九十]{1,2})节课?$")
 _BRACKET_RE = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]$")
@@ -64,10 +73,36 @@ def _period_number(token: str) -> int | None:
     return None
 
 
-def _one(name: str) -> str | None:
+def name_key(name: str) -> str:
+    """How period names compare: NFKC, without spaces."""
+    return unicodedata.normalize("NFKC", name).strip().replace(" ", "").replace("\u3000", "")
+
+
+def builtin_activity(name: str) -> str | None:
+    """The activity the built-in table gives ``name`` (``第3节`` included), or ``None``."""
+    return _one(name_key(name), plugins=False)
+
+
+def install_plugin_names(names: dict[str, str]) -> None:
+    """Make ``names`` (``{name: activity}``, from the ``compliance_period_names`` hook)
+    the plugin period names of this process, replacing any installed before; names the
+    built-in table has are left out (the built-in activity wins)."""
+    _PLUGIN_NAMES.clear()
+    _PLUGIN_NAMES.update({name_key(n): a for n, a in names.items()
+                          if builtin_activity(n) is None})
+
+
+def plugin_names() -> Mapping[str, str]:
+    """The plugin period names in force, ``{name: activity}`` (a read-only view)."""
+    return MappingProxyType(_PLUGIN_NAMES)
+
+
+def _one(name: str, plugins: bool = True) -> str | None:
     """The activity one part of a name gives, or ``None``."""
     if name in _LOOKUP:
         return _LOOKUP[name]
+    if plugins and name in _PLUGIN_NAMES:
+        return _PLUGIN_NAMES[name]
     match = _LESSON_RE.match(name)
     if match:
         number = _period_number(match.group(1))
@@ -127,5 +162,6 @@ def accepted_names() -> dict[str, str]:
     names = ["第1节…第10节", "第一节…第十节"]
     for items in PERIOD_NAMES.values():
         names.extend(items)
+    names.extend(_PLUGIN_NAMES)
     marked = [f"`{n}`" for n in names]
     return {"zh": "、".join(marked), "en": ", ".join(marked)}

@@ -30,6 +30,7 @@ from typing import Any
 from compliance.host.markers import hookimpl
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
+from compliance.inputs.periods import plugin_names
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawTable
 from compliance.inputs.reasons import Msg
@@ -273,7 +274,10 @@ def _non_lesson(text: str) -> bool:
     # the period cell, less its time and period number, names a non-lesson activity
     rest = _RANGE_RE.sub("", text)
     rest = _PERIOD_RE.sub("", rest).strip()
-    return bool(rest) and any(name in rest for name in NON_LESSON_ROWS)
+    if not rest:
+        return False
+    return any(name in rest for name in NON_LESSON_ROWS) or any(
+        name in rest for name, activity in plugin_names().items() if activity != "lesson")
 
 
 # -- the grid parser --------------------------------------------------------------------
