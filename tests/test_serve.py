@@ -652,4 +652,12 @@ def test_the_page_offers_a_template_for_every_kind_loaded_timetable_included(cli
     assert {"schedule", "enrollment", "materials", "homework", "timetable"} <= set(offered)
     r = client.get("/api/templates/timetable.xlsx?lang=zh")
     assert r.status_code == 200 and r.content[:2] == b"PK"
-    assert "课程表" in load_workbook(BytesIO(r.content)).sheetnames
+    book = load_workbook(BytesIO(r.content))
+    assert "课程表" in book.sheetnames
+    # the page hands out the same grid `compliance template timetable` writes
+    from compliance.outputs.templates import build_template
+
+    same = load_workbook(BytesIO(build_template(["timetable"], "zh")))
+    grid = [[c.value for c in row] for row in book["课程表"].iter_rows(max_row=4)]
+    assert grid == [[c.value for c in row] for row in same["课程表"].iter_rows(max_row=4)]
+    assert grid[0][0] == "三年级(2)班课程表" and grid[1][:3] == ["节次", "周一", "周二"]

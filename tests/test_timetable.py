@@ -40,8 +40,9 @@ def test_header_cells_and_class_names() -> None:
     assert [weekday_of(v) for v in ("周一", "星期六", "Sun", "礼拜三", "1", "节次", None)] == [
         1, 6, 7, 3, None, None, None]
     assert [class_of(t) for t in ("三(2)班", "初一(2)班", "三年级(2)班课程表", "XX小学七年级3班课表",
-                                  "3-2", "Sheet1", "全校课程表")] == [
-        "3-2", "7-2", "3-2", "7-3", "3-2", None, None]
+                                  "3-2", "Sheet1", "全校课程表", "Class 3-2 timetable",
+                                  "Grade 8, Class 1", "2025-2026 timetable", "class 10-1")] == [
+        "3-2", "7-2", "3-2", "7-3", "3-2", None, None, "3-2", "8-1", None, None]
     assert [subject_of(v) for v in ("语文\n张老师", "体育（操场）", " 英 语 ", "自习", "/", None)] == [
         "语文", "体育", "英语", None, None, None]
 

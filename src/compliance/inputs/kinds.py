@@ -21,6 +21,8 @@ Parser = Callable[[Any], Any]
 RowCheck = Callable[[dict[str, Any]], "str | Msg | None"]
 #: ``grid(kind, table, doc, problems)``: fills ``doc`` from a sheet read as a grid
 GridRead = Callable[..., None]
+#: ``template(sheet, lang)``: fills an openpyxl worksheet, returns its ``填表说明`` rows
+TemplateSheet = Callable[[Any, str], list[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,10 @@ class DocumentKind:
         ``grid(kind, table, doc, problems)`` reads the sheet as it stands
         (``table.grid`` and ``table.merged``) and fills ``doc``'s records and notes;
         ``fields`` then only serve to tell the kind from a header row.
+    :param template: for a kind whose blank template is not a header row over rows (the
+        timetable's grid): ``template(sheet, lang)`` writes the template into an openpyxl
+        worksheet and returns the kind's rows of the ``填表说明`` sheet
+        (:mod:`compliance.outputs.templates` writes the header-and-rows form otherwise).
     """
 
     name: str
@@ -84,6 +90,7 @@ class DocumentKind:
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     finish_reads: tuple[str, ...] | None = None
     grid: GridRead | None = None
+    template: TemplateSheet | None = None
 
     def __post_init__(self) -> None:
         self.by_header: dict[str, Field] = {}

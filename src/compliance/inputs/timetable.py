@@ -68,6 +68,10 @@ _RANGE_RE = re.compile(
     r"(\d{1,2}\s*[:：.]\s*\d{2})\s*(?:-|—|–|~|～|至|到|－)+\s*(\d{1,2}\s*[:：.]\s*\d{2})")
 _CLASS_IN_TEXT = re.compile(
     r"(初[一二三]|[一二三四五六七八九1-9]\s*年级|[一二三四五六七八九1-9])\s*[(（]?\s*(\d{1,2})\s*[)）]?\s*班")
+#: an English title: ``Class 3-2 timetable``, ``Grade 3 Class 2``
+_CLASS_IN_ENGLISH = re.compile(
+    r"\bclass\s*([1-9])\s*-\s*(\d{1,2})\b|\bgrade\s*([1-9])\s*,?\s*class\s*(\d{1,2})\b",
+    re.IGNORECASE)
 _BRACKETED = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
 
 WEEKDAY_FIELDS = (
@@ -206,7 +210,8 @@ def weekday_of(value: Any) -> int | None:
 
 
 def class_of(text: str) -> str | None:
-    """The class a sheet name or title names (``三(2)班``, ``初一(2)班课程表``, ``3-2``)."""
+    """The class a sheet name or title names (``三(2)班``, ``初一(2)班课程表``, ``3-2``,
+    ``Class 3-2 timetable``, ``Grade 3 Class 2``)."""
     text = normalize_text(text)
     try:
         return parse_class(text)
@@ -218,6 +223,10 @@ def class_of(text: str) -> str | None:
             return parse_class(match.group(0))
         except BadValue:
             return None
+    english = _CLASS_IN_ENGLISH.search(text)
+    if english:
+        grade, number = english.group(1) or english.group(3), english.group(2) or english.group(4)
+        return f"{grade}-{int(number)}" if int(number) >= 1 else None
     return None
 
 
@@ -504,6 +513,13 @@ def read_timetable(kind: DocumentKind, table: RawTable, doc: Document,
     problems.extend(got.problems)
 
 
+def grid_template(sheet: Any, lang: str) -> list[list[str]]:
+    """The timetable's blank template: a class's grid (:mod:`compliance.outputs.timetable_template`)."""
+    from compliance.outputs.timetable_template import write_timetable_sheet
+
+    return write_timetable_sheet(sheet, lang)
+
+
 TIMETABLE = DocumentKind(
     name="timetable",
     stems=("课程表", "课表", "timetables"),
@@ -514,6 +530,7 @@ TIMETABLE = DocumentKind(
         *(Field(name, parse_text, aliases) for name, _, aliases in WEEKDAY_FIELDS),
     ],
     grid=read_timetable,
+    template=grid_template,
 )
 
 

@@ -1,10 +1,13 @@
 """XLSX templates a school fills in: one sheet per document kind, headers in the chosen
 language with a comment on each, one example row, drop-down lists for enumerated
-fields, validated time, date and grade cells, and a ``填表说明`` sheet.
+fields, validated time, date and grade cells, and a ``填表说明`` sheet.  A kind that
+is a grid writes its own sheet (``DocumentKind.template``): the timetable's is a class's
+grid with a title row, periods down and weekdays across
+(:mod:`compliance.outputs.timetable_template`).
 
 The CLI's ``compliance template`` and the web page call the same two functions::
 
-    template_kinds()                       # ['schedule', 'enrollment', 'materials', 'homework']
+    template_kinds()         # ['schedule', 'enrollment', 'materials', 'homework', 'timetable']
     build_template(["schedule"], "zh")     # the workbook's bytes
 
 A template as written (example row included) is read back with no input finding,
@@ -54,8 +57,9 @@ class UnknownKind(ValueError):
 
 def _builtin_kinds() -> dict[str, DocumentKind]:
     from compliance.inputs.builtin_kinds import ENROLLMENT, HOMEWORK, MATERIALS, SCHEDULE
+    from compliance.inputs.timetable import TIMETABLE
 
-    return {k.name: k for k in (SCHEDULE, ENROLLMENT, MATERIALS, HOMEWORK)}
+    return {k.name: k for k in (SCHEDULE, ENROLLMENT, MATERIALS, HOMEWORK, TIMETABLE)}
 
 
 def template_kinds(kinds: Mapping[str, DocumentKind] | None = None) -> list[str]:
@@ -94,9 +98,13 @@ def build_template(kinds: Sequence[str], lang: str,
     book.remove(book.active)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
+    own: dict[str, list[list[str]]] = {}  # a kind's own template: its instruction rows
     for name in kinds:
         kind = known[name]
         sheet = book.create_sheet(sheet_name(kind, lang))
+        if kind.template is not None:  # a grid (the timetable), not a header over rows
+            own[name] = kind.template(sheet, lang)
+            continue
         fields = [f for f in kind.fields if f.name not in NOT_IN_TEMPLATES]
         for col, spec in enumerate(fields, start=1):
             cell = sheet.cell(row=1, column=col, value=header(kind, spec, lang))
@@ -119,7 +127,7 @@ def build_template(kinds: Sequence[str], lang: str,
                 target.number_format = "yyyy-mm-dd"
         sheet.freeze_panes = "A2"
     info = book.create_sheet(INSTRUCTIONS[lang])
-    for row in _instructions(kinds, known, lang):
+    for row in _instructions(kinds, known, lang, own):
         info.append(row)
     info.column_dimensions["A"].width = 18
     info.column_dimensions["B"].width = 100
@@ -182,8 +190,8 @@ def _list(options: Sequence[str]) -> str:
     return '"' + ",".join(o.replace('"', "") for o in options) + '"'
 
 
-def _instructions(kinds: Sequence[str], known: Mapping[str, DocumentKind],
-                  lang: str) -> list[list[str]]:
+def _instructions(kinds: Sequence[str], known: Mapping[str, DocumentKind], lang: str,
+                  own: Mapping[str, list[list[str]]]) -> list[list[str]]:
     zh = lang == "zh"
     rows: list[list[str]] = [["填表说明" if zh else "How to fill in this workbook"], []]
     if zh:
@@ -202,9 +210,18 @@ def _instructions(kinds: Sequence[str], known: Mapping[str, DocumentKind],
                  ["5", "Put the workbook in the school's folder (beside school.yaml); for a table of "
                        "several schools add a school_id column."],
                  ["6", "This sheet is passed over when the workbook is checked."], []]
+    if own:  # a grid's sheet has a title and periods down: rules 1-2 are not its own
+        grid_rule = ("课程表是网格：标题行写班级，第二行是星期表头，见下方说明。" if zh else
+                     "A timetable is a grid: a title naming the class, then the weekday "
+                     "header; see below.")
+        rows.insert(len(rows) - 1, ["7", grid_rule])
     for name in kinds:
         kind = known[name]
         rows.append([sheet_name(kind, lang)])
+        if name in own:
+            rows += own[name]
+            rows.append([])
+            continue
         for spec in kind.fields:
             if spec.name in NOT_IN_TEMPLATES:
                 continue
