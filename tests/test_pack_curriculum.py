@@ -179,6 +179,10 @@ def test_a_blank_grid_is_cur001_for_every_required_subject_at_its_title(tmp_path
     finding = next(f for f in report.findings if f.subject["subject"] == "体育与健康")
     assert finding.subject == {"class": "3-2", "grade": 3, "plan": "national-2022",
                                "subject": "体育与健康", "lessons": 0, "minimum": 3}
+    # its seven period rows are read (rows with no lesson), not passed over as headings
+    assert report.rows_read == 14 and report.rows_rejected == 0
+    sections = [n.text for f in report.file_notes.values() for n in f.notes if n.why == "section"]
+    assert sorted(set(sections)) == ["午休", "大课间 10:00-10:20"]
     # no lesson record was made up for the blank grid: the time and holiday rules see none
     assert not [f for f in report.findings if f.code.startswith(("HRS", "HOL", "INP"))]
 

@@ -432,8 +432,10 @@ def _read_body(grid: SheetGrid, rows: dict[int, list[Any]], body: list[int], fou
         day_values = {col: _cell(cells, col) for col in found.weekdays}
         distinct = {_text(c) for c in cells if _text(c)}
         if (_spans_weekdays(grid, line, found.weekdays) or _non_lesson(period_text)
-                or (len(distinct) == 1 and not any(subject_of(v) for v in day_values.values()))):
-            # 午休, 大课间, a row merged across the weekdays, a lone 上午/下午 label
+                or (len(distinct) == 1 and period_number(period_text) is None
+                    and not any(subject_of(v) for v in day_values.values()))):
+            # 午休, 大课间, a row merged across the weekdays, a lone 上午/下午 label (a
+            # lone 第3节 is a period with no lesson: a blank grid's rows are read, not passed over)
             out.notes.append(Note(line, sheet, _row_text(cells), "section"))
             continue
         ordinal += 1
