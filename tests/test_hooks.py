@@ -215,6 +215,13 @@ def test_hook_compliance_period_names(tmp_path: Path) -> None:
     assert eng.registry.period_names == {"午练": "self_study", "晨诵": "morning_reading"}
     report = eng.check([str(folder)])
     assert [f.message for f in report.findings if f.code.startswith("INP")] == []
+    # a name still unknown is refused with the plugin's names among those accepted
+    from compliance.inputs.builtin_kinds import parse_activity
+    from compliance.inputs.values import BadValue
+
+    with pytest.raises(BadValue) as refused:
+        parse_activity("午觉")
+    assert "`午练`" in refused.value.expected.render("zh")
     loaded = eng.load([str(folder)])
     (sub,) = loaded.submissions.values()
     assert [(r["title"], r["activity"]) for r in sub.records("schedule")
@@ -263,3 +270,19 @@ def test_period_names_from_a_plugin_file_on_the_command_line(tmp_path: Path) -> 
     assert "INP001" in bare.output
     got = CliRunner().invoke(app, [*args, "--plugins-dir", str(plugins)])
     assert "INP0" not in got.output and "Traceback" not in got.output, got.output
+
+
+def test_period_names_in_an_activity_column_follow_the_engine_run_after_run(tmp_path: Path) -> None:
+    # parsed cells are cached per process: a run with the plugin, between two without it,
+    # must not reuse (or leave behind) what the other runs made of 午练
+    folder = write_school(tmp_path / "s", {"schedule": [
+        {"星期": "周一至周五", "开始时间": "12:30", "结束时间": "12:50", "活动类型": "午练"}]},
+        school={"id": "T-1", "name": "实验小学", "level": "primary"})
+    names = plugin(compliance_period_names=lambda: {"午练": "self_study"})
+
+    def inputs(eng: Engine) -> list[str]:
+        return [f.code for f in eng.check([str(folder)]).findings if f.code.startswith("INP")]
+
+    assert inputs(engine()) == ["INP001"]
+    assert inputs(engine(names)) == []
+    assert inputs(engine()) == ["INP001"]

@@ -6,7 +6,12 @@ from typing import Any
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.kinds import DocumentKind, Field
-from compliance.inputs.periods import INSTANT_ACTIVITIES, accepted_names, activity_of
+from compliance.inputs.periods import (
+    INSTANT_ACTIVITIES,
+    accepted_names,
+    activity_of,
+    plugin_names,
+)
 from compliance.inputs.reasons import Msg
 from compliance.inputs.schedule_shaping import ScheduleShaper
 from compliance.inputs.seasons import parse_season
@@ -90,7 +95,11 @@ def parse_activity(value: Any) -> str:
     except BadValue:
         named = activity_of(value)
         if named is None:
-            raise BadValue(EXPECT_ACTIVITY, value) from None
+            # with a plugin's period names in force, the message lists them too
+            expected = EXPECT_ACTIVITY if not plugin_names() else Msg(
+                "expect.activity", choices=EXPECT_ACTIVITY.args["choices"],
+                names=accepted_names())
+            raise BadValue(expected, value) from None
         return named.activity
 
 

@@ -87,9 +87,15 @@ def install_plugin_names(names: dict[str, str]) -> None:
     """Make ``names`` (``{name: activity}``, from the ``compliance_period_names`` hook)
     the plugin period names of this process, replacing any installed before; names the
     built-in table has are left out (the built-in activity wins)."""
+    wanted = {name_key(n): a for n, a in names.items() if builtin_activity(n) is None}
+    if wanted == _PLUGIN_NAMES:
+        return
     _PLUGIN_NAMES.clear()
-    _PLUGIN_NAMES.update({name_key(n): a for n, a in names.items()
-                          if builtin_activity(n) is None})
+    _PLUGIN_NAMES.update(wanted)
+    # cells parsed under the names before are parsed again (the parse cache is per process)
+    from compliance.inputs.tables import forget_parsed
+
+    forget_parsed()
 
 
 def plugin_names() -> Mapping[str, str]:

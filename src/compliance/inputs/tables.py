@@ -51,6 +51,11 @@ class _Bad:
 _SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
 
 
+def forget_parsed() -> None:
+    """Drop every cached parse: a parser's vocabulary changed (a plugin's period names)."""
+    _SHARED.clear()
+
+
 def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
     key = (kind, name)
     held = _SHARED.get(key)
