@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import io
 import mmap
 import os
@@ -72,8 +73,11 @@ FAST_FORMS: dict[Any, tuple[str, str | None]] = {
 _INKED = rf"[{_TEXT_CHARS}]"
 
 
+@functools.cache
 def available() -> bool:
-    """Whether pyarrow can be imported here (it is a dependency; this guards odd platforms)."""
+    """Whether pyarrow can be imported here (it is a dependency; this guards odd platforms).
+
+    Asked once per process: the set-up below looks along ``sys.path`` for dateutil."""
     try:
         import pyarrow
         import pyarrow.compute
@@ -252,22 +256,36 @@ def _maybe_notes(table: pa.Table, width: int) -> bool:
 
     if table.num_rows == 0:
         return False
+    leads = pa.array(sorted({prefix[0] for prefix in NOTE_PREFIXES}), pa.string())
+
+    def cells(values: Any) -> tuple[Any, Any]:
+        """Per cell: whether it holds ink, and whether its ink starts like a note."""
+        trimmed = pc.utf8_trim_whitespace(values)
+        has = pc.fill_null(pc.not_equal(trimmed, ""), False)
+        noted = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(trimmed, 0, 1), value_set=leads),
+                             False)
+        return has, noted
+
     inked: Any = None
-    first: Any = None
+    decided: Any = None  # a non-blank cell seen further left in the row
+    noted_first: Any = None
     for column in table.columns:
+        column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
         if pa.types.is_dictionary(column.type):
-            column = column.cast(pa.string())
-        trimmed = pc.utf8_trim_whitespace(column)
-        has = pc.not_equal(trimmed, "")
+            # asked once per distinct cell, then spread over the rows by the codes
+            has_d, noted_d = cells(column.dictionary)
+            has = pc.fill_null(has_d.take(column.indices), False)
+            noted = pc.fill_null(noted_d.take(column.indices), False)
+        else:
+            has, noted = cells(column)
         count = pc.cast(has, pa.int32())
         inked = count if inked is None else pc.add(inked, count)
-        shown = pc.if_else(has, trimmed, pa.scalar(None, pa.string()))
-        first = shown if first is None else pc.coalesce(first, shown)
+        first_here = noted if decided is None else pc.and_(pc.invert(decided), noted)
+        noted_first = first_here if noted_first is None else pc.or_(noted_first, first_here)
+        decided = has if decided is None else pc.or_(decided, has)
     if width >= 2 and pc.any(pc.equal(inked, 1)).as_py():
         return True
-    starts = pc.utf8_slice_codeunits(first, 0, 1)
-    leads = pa.array(sorted({prefix[0] for prefix in NOTE_PREFIXES}), pa.string())
-    return bool(pc.any(pc.is_in(starts, value_set=leads)).as_py())
+    return bool(pc.any(noted_first).as_py())
 
 
 def _longest_row(table: pa.Table) -> int:

@@ -244,7 +244,7 @@ def _quoted_at(node: Node | None, found: set[tuple[int, int]]) -> set[tuple[int,
 if _CParser is not None:
     from ruamel.yaml.constructor import SafeConstructor
 
-    class _CLoader(_CParser, SafeConstructor, _RememberingResolver):  # type: ignore[misc,valid-type]
+    class _CLoader(_CParser, SafeConstructor, _RememberingResolver):  # type: ignore[misc]
         """What ``YAML(typ="safe").compose`` builds on every call (a class made anew
         each time, ≈ 0.15 ms), made once: libyaml's reader, scanner, parser and
         composer, with the remembering resolver."""
@@ -290,14 +290,14 @@ def _compose(text: str) -> Node | None:
 _REFUSED = object()
 
 
-def _plain(text: str) -> Node | None | object:
+def _plain(text: str) -> Node | object | None:
     try:
         return _libyaml(text)
     except (YAMLError, RecursionError):
         return _REFUSED
 
 
-def _quoted(text: str) -> Node | None | object:
+def _quoted(text: str) -> Node | object | None:
     quoted = _quote_flow_colons(text)
     if quoted is None:
         return _REFUSED
