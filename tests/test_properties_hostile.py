@@ -150,3 +150,16 @@ def test_every_json_or_yaml_row_is_evaluated_or_the_file_is_reported(
         assert loaded.rows_rejected <= len(bad_lines) or loaded.rows_rejected == 0
     else:
         assert loaded.problems  # no rows and no finding would be a silent pass
+
+
+def test_a_json_key_with_its_colon_on_the_next_line_keeps_the_rows_lines() -> None:
+    # legal JSON, no YAML implicit key: the rows must still be named by their lines
+    # (Hypothesis found it: `"rows"` then a line break before the colon)
+    row = json.dumps({"days": "Mon-Fri", "start": "13点半", "end": "11:40", "activity": "lesson",
+                      "compulsory": "", "title": ""}, ensure_ascii=False)
+    text = '{"kind": "schedule", "rows"\n: [\n' + row + ",\n" + row + "\n]}\n"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "schedule.json"
+        path.write_text(text, encoding="utf-8")
+        loaded = engine().load([str(path)])
+    assert sorted(p.loc.line for p in loaded.problems if p.code == "INP004") == [3, 4]

@@ -46,6 +46,9 @@ def _lined(value: Any) -> Any:
 # Characters YAML refuses or takes for line breaks, which a JSON string may hold raw
 # (DEL, C1 with NEL, the line and paragraph separators, U+FFFE/FFFF).
 _NOT_YAML = re.compile("[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+#: a closing quote, white space holding a line break, then a colon: in valid JSON only a key
+#: (a string cannot hold a raw line break, and a colon follows nothing but a key)
+_KEY_THEN_BREAK = re.compile(r'"([ \r\n]*\n[ \r\n]*):')
 
 
 def _as_yaml(text: str) -> str:
@@ -56,6 +59,9 @@ def _as_yaml(text: str) -> str:
     the same to both.
     """
     text = text.replace("\t", " ")
+    # a key whose colon is on a later line (legal JSON, no YAML implicit key): the colon
+    # moves up to the key, the line breaks stay, so every line keeps its number
+    text = _KEY_THEN_BREAK.sub(lambda m: '":' + m.group(1), text)
     return _NOT_YAML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
