@@ -142,7 +142,7 @@ def main() -> None:
     ap.add_argument("--no-curve", action="store_true", help="skip the memory-versus-schools curve")
     args = ap.parse_args()
     rows, schools, city_n = (100_000, 50, 20) if args.quick else (1_000_000, 500, 200)
-    curve = (10, 20) if args.quick else (50, 200, 600, 1200)
+    curve = (10, 20) if args.quick else (50, 200, 600, 1200, 2000)
     repeat = args.repeat or (1 if args.quick else 3)
     data = HERE / "data"
     onefile = ensure(data / f"onefile-{rows}", "onefile", "--rows", str(rows), "--schools",
