@@ -153,6 +153,17 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
             caught.value.save_as(str(template))
             assert template.read_bytes()[:2] == b"PK"
 
+        # a school id written as markup comes back from the history as text, never as markup
+        hostile = tmp_path / "hostile"
+        shutil.copytree(SAMPLES / "zhongshan" / "zs-001", hostile)
+        yaml = hostile / "school.yaml"
+        yaml.write_text(yaml.read_text("utf-8").replace("id: ZS-001", 'id: "<img src=x id=pwn>ZS"'), "utf-8")
+        page.set_input_files("#folder", str(hostile))
+        page.click("#check")
+        expect(page.locator("#history-note")).to_contain_text("<IMGSRC=XID=PWN>ZS", timeout=60_000)
+        assert page.locator("#pwn").count() == 0 and page.locator("#history img").count() == 0
+        assert history_rows(page)[0][0] == "3"
+
         # a refused upload: one clear line in the page, no report
         bad = tmp_path / "school.zip"
         bad.write_bytes(b"this is not a zip")

@@ -247,3 +247,16 @@ def test_serve_with_an_unknown_curriculum_is_one_line(tmp_path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--curriculum", "nope", "--port", "1"])
     assert result.exit_code == 2
     assert result.output.strip().count("\n") == 0 and "unknown curriculum plan 'nope'" in result.output
+
+
+def test_the_page_says_everything_in_both_languages(make_client) -> None:
+    import re
+
+    page = make_client().get("/").text
+    zh = re.search(r"\n zh:\{(.*?)\},\n en:\{", page, flags=re.S)
+    en = re.search(r"\n en:\{(.*?)\}\n\};", page, flags=re.S)
+    assert zh and en
+    keys = [set(re.findall(r"(?:^|,)\s*(\w+):'", block.group(1))) for block in (zh, en)]
+    assert keys[0] == keys[1] and {"history", "h_new", "h_still", "h_fixed", "curriculum"} <= keys[0]
+    # every label the page marks for translation has both texts
+    assert set(re.findall(r'data-t="(\w+)"', page)) <= keys[0]
