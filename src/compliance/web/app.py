@@ -114,10 +114,10 @@ class Service:
 
             with History(self.history):  # made (or found unusable) now, not at the first upload
                 pass
-        self.profiles = Choices.of(options.profile, options.curriculum, options.entry_points,
+        self.choices = Choices.of(options.profile, options.curriculum, options.entry_points,
                                    list(options.modules))
         self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait,
-                             profiles=sorted(set(self.profiles.choices.values())),
+                             profiles=sorted(set(self.choices.profiles.values())),
                              entry_points=options.entry_points, modules=list(options.modules),
                              curriculum=resolved(options.curriculum))
         self.page = Page()
@@ -155,16 +155,16 @@ class Service:
             "version": __version__,
             "identity": {"role": who.role, "school": who.school},
             "auth": self.tokens is not None,
-            "profiles": [{"name": name, "title": self.profiles.titles.get(name, {}),
-                          "curriculum": self.profiles.plan_of.get(name)}
-                         for name in sorted(self.profiles.choices)],
-            "profile": self.profiles.default,
-            "curricula": [{"name": name, "title": self.profiles.plan_titles.get(name, {})}
-                          for name in sorted(self.profiles.plans)],
-            "curriculum": self.profiles.plan_of.get(self.profiles.default),
+            "profiles": [{"name": name, "title": self.choices.titles.get(name, {}),
+                          "curriculum": self.choices.plan_of.get(name)}
+                         for name in sorted(self.choices.profiles)],
+            "profile": self.choices.default,
+            "curricula": [{"name": name, "title": self.choices.plan_titles.get(name, {})}
+                          for name in sorted(self.choices.plans)],
+            "curriculum": self.choices.plan_of.get(self.choices.default),
             "history": self.history is not None,
             "formats": sorted(FORMATS),
-            "templates": templates.template_kinds(self.profiles.kinds or None) if templates else [],
+            "templates": templates.template_kinds(self.choices.kinds or None) if templates else [],
             "limits": {"max_upload_mb": self.options.max_upload_mb, "max_files": self.limits.max_files,
                        "time_limit_s": self.options.time_limit},
         }, headers={"Cache-Control": "no-store"})
@@ -175,14 +175,14 @@ class Service:
         fmt = request.query_params.get("format", "json")
         if fmt not in FORMATS:
             raise Refusal("bad_option", name="format", value=fmt[:40], allowed=", ".join(FORMATS))
-        profile = request.query_params.get("profile") or self.profiles.default
-        if profile not in self.profiles.choices:
+        profile = request.query_params.get("profile") or self.choices.default
+        if profile not in self.choices.profiles:
             raise Refusal("bad_option", name="profile", value=profile[:40],
-                          allowed=", ".join(sorted(self.profiles.choices)))
+                          allowed=", ".join(sorted(self.choices.profiles)))
         asked = request.query_params.get("curriculum") or None
-        if asked is not None and asked not in self.profiles.plans:  # a name; a path is never taken
+        if asked is not None and asked not in self.choices.plans:  # a name; a path is never taken
             raise Refusal("bad_option", name="curriculum", value=asked[:40],
-                          allowed=", ".join(sorted(self.profiles.plans)))
+                          allowed=", ".join(sorted(self.choices.plans)))
         assert self.temp_root is not None
         job_dir = Path(tempfile.mkdtemp(prefix="check-", dir=self.temp_root))
         try:
@@ -193,9 +193,9 @@ class Service:
             out.mkdir()
             formats, media, download = FORMATS[fmt]
             job = Job(cwd=str(upload.root), path=upload.folder, out=str(out),
-                      profile=self.profiles.choices[profile], lang=lang, formats=formats,
+                      profile=self.choices.profiles[profile], lang=lang, formats=formats,
                       entry_points=self.options.entry_points, modules=list(self.options.modules),
-                      history=self.history, curriculum=self.profiles.plan_for(profile, asked))
+                      history=self.history, curriculum=self.choices.plan_for(profile, asked))
             outcome = await self._run_unless_disconnected(request, job, job_dir)
             if outcome is None:  # the client went away: nothing to answer
                 return Response(status_code=499)
@@ -248,12 +248,12 @@ class Service:
         templates = _templates()
         if templates is None:
             raise Refusal("no_templates")
-        kinds = list(templates.template_kinds(self.profiles.kinds or None))
+        kinds = list(templates.template_kinds(self.choices.kinds or None))
         kind = name[:-5] if name.lower().endswith(".xlsx") else name
         if kind != "all" and kind not in kinds:
             raise Refusal("unknown_template", kind=kind[:40], allowed=", ".join([*kinds, "all"]))
         data = templates.build_template(kinds if kind == "all" else [kind], lang,
-                                        self.profiles.kinds or None)
+                                        self.choices.kinds or None)
         return Response(data, media_type=XLSX,
                         headers={"Content-Disposition": attachment(f"template-{kind}.xlsx"),
                                  "Cache-Control": "no-store"})

@@ -27,7 +27,7 @@ def resolved(choice: str | None) -> str | None:
 class Choices:
     """The profiles and plans of one server.
 
-    ``choices``/``plans``: name -> what the worker is given (a name, or a file);
+    ``profiles``/``plans``: name -> what the worker is given (a name, or a file);
     ``plan_of``: the plan each profile checks with when the caller picks none (the
     server's ``--curriculum``, else the one the profile names, else the built-in
     default); ``kinds``: the document kinds loaded (plugin kinds included), for the
@@ -35,7 +35,7 @@ class Choices:
     """
 
     default: str
-    choices: dict[str, str]
+    profiles: dict[str, str]
     titles: dict[str, dict[str, str]]
     kinds: dict[str, Any] = field(default_factory=dict)
     plans: dict[str, str] = field(default_factory=dict)
@@ -51,15 +51,15 @@ class Choices:
         options = RunOptions(profile=resolved(profile) or "default", curriculum=resolved(curriculum),
                              entry_points=entry_points, modules=modules)
         engine = Engine(options)
-        choices = {name: name for name in engine.profiles.by_name}
+        profiles = {name: name for name in engine.profiles.by_name}
         default = engine.settings.profile
         if profile.endswith((".yaml", ".yml")):
-            choices[default] = options.profile
+            profiles[default] = options.profile
         titles = {name: dict(p.title) for name, p in engine.profiles.by_name.items()}
         known = dict(engine.curricula.files)  # built-in and plugins' plans, by name
         plans = dict.fromkeys(known, "")
         plan_of: dict[str, str] = {}
-        for name, given in choices.items():
+        for name, given in profiles.items():
             # the plugins are loaded once; each profile only settles its own plan
             each = engine if name == default else Engine(replace(options, profile=given),
                                                          plugins=engine.plugins)
@@ -70,7 +70,7 @@ class Choices:
                        for name in plans}
         # by name where the engine knows it by name; else the file itself
         plans = {name: name if name in known else str(Path(file).resolve()) for name, file in plans.items()}
-        return cls(default, choices, titles, dict(engine.registry.kinds), plans, plan_titles, plan_of)
+        return cls(default, profiles, titles, dict(engine.registry.kinds), plans, plan_titles, plan_of)
 
     def plan_for(self, profile: str, asked: str | None) -> str | None:
         """What the worker is given as ``--curriculum`` for ``asked`` under ``profile``:
