@@ -252,8 +252,9 @@ class History:
         still there / fixed against each school's previous round (``new + still`` is
         every finding of the round, waived ones included)."""
         # the plan is read from the stored evidence by SQLite, not by parsing every run's JSON
-        runs = self.db.execute("SELECT id, time, profile, json_extract(evidence, '$.run.curriculum') "
-                               "FROM runs ORDER BY id").fetchall()
+        runs = self.db.execute(
+            "SELECT id, time, profile, CASE WHEN json_valid(evidence) "
+            "THEN json_extract(evidence, '$.run.curriculum') END FROM runs ORDER BY id").fetchall()
         last: dict[str, Counter[str]] = {}
         out = []
         for run_id, time, profile, curriculum in runs:
