@@ -130,6 +130,19 @@ def test_a_school_id_that_is_no_school_id_is_refused(make_client, tmp_path) -> N
     assert r.status_code == 400 and error_of(r)[0] == "bad_option" and "x" * 41 not in r.text
 
 
+def test_a_history_that_cannot_be_read_is_a_clear_500_without_its_path(make_client, tmp_path) -> None:
+    db = tmp_path / "rounds.db"
+    client = make_client(history=str(db))
+    for extra in tmp_path.glob("rounds.db-*"):  # WAL files of the server's first opening
+        extra.unlink()
+    db.write_bytes(b"this is no database at all" * 200)
+    r = client.get("/api/history?lang=en")
+    assert r.status_code == 500
+    code, message = error_of(r)
+    assert code == "history_failed" and "not a compliance history database" in message
+    assert str(tmp_path) not in r.text
+
+
 def test_the_history_holds_no_personal_data(make_client, tmp_path) -> None:
     client = make_client(history=str(tmp_path / "rounds.db"))
     report = client.post("/api/check", files=ZS1).json()
