@@ -33,6 +33,7 @@ from compliance.inputs.model import Location, Submission
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
 from compliance.inputs.safety import shown
+from compliance.inputs.shaping import revealed
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -260,7 +261,7 @@ class Engine:
             generated_at=now_utc(),
             inputs=[shown(p) for p in paths],
             checked=sorted(self.active),
-            file_notes=loaded.file_notes,
+            file_notes=revealed(loaded.file_notes) if self.options.show_pii else loaded.file_notes,
             calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
             timetables=timetable_rows(by_school) if self.options.schedules else {},
         )

@@ -39,6 +39,7 @@ from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
 from compliance.inputs.safety import shown
+from compliance.inputs.shaping import revealed
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -349,7 +350,8 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
         checked=sorted(active),
         timetables={sid: rows for r in results for sid, rows in r.timetables.items()},
-        file_notes=file_notes,
+        # rows quoted in notes are masked as read; shown as written only when asked
+        file_notes=revealed(file_notes) if opts.show_pii else file_notes,
         calendar_sources=calendar_evidence(r.calendar_sources for r in results),
         found_above=loaded.found_above,
         clauses=rule_clauses(rules, opts.lang),

@@ -153,7 +153,7 @@ ENROLLMENT = DocumentKind(
         SCHOOL_ID,
         Field("grade", parse_grade, ("年级", "入学年级"), required=True),
         Field("residence_zone", parse_id, ("居住学区",)),
-        Field("residence_address", parse_text, ("居住地址", "家庭住址", "住址")),
+        Field("residence_address", parse_text, ("居住地址", "家庭住址", "住址"), personal=True),
         Field("hukou_zone", parse_id, ("户籍学区",)),
         Field("migrant_worker_child", parse_bool, ("随迁子女",), default=False),
         Field("residence_permit", parse_bool, ("居住证",), default=False),

@@ -34,7 +34,9 @@ class Field:
     :param required: a document without this column gets INP002; a row with an
         empty cell in it gets INP001.
     :param default: the value of an empty optional cell.
-    :param personal: personal data of a child, masked in reports.
+    :param personal: personal data of a child (an id, a name, a home address): masked in
+        reports unless ``--show-pii``, in findings and in the rows a report quotes
+        (:mod:`compliance.inputs.personal`).
     """
 
     name: str
@@ -127,6 +129,7 @@ class DocumentKind:
 
     @property
     def personal_fields(self) -> set[str]:
+        """The names of the fields that hold a child's personal data."""
         return {f.name for f in self.fields if f.personal}
 
 

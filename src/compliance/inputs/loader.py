@@ -18,6 +18,7 @@ from compliance.inputs import safety
 from compliance.inputs.columnar import ArrowTable, Split, normalize, release_memory
 from compliance.inputs.kinds import DocumentKind, header_key, stem_key
 from compliance.inputs.model import District, Document, Location, School, Submission
+from compliance.inputs.personal import mask_name
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import LMap, RawDocument, RawMapping, RawRow, RawTable, Reader, ReadError
 from compliance.inputs.reasons import Msg, kind_label, quoted
@@ -513,6 +514,16 @@ class Loader:
             notes.title = shaped.title
         notes.notes.extend(shaped.notes)
 
+    def _header_shown(self, header: Any) -> str:
+        """A header cell as an INP003 quotes it: as written when some kind knows it, else
+        by its first character (a list without a header row has a child's id, name or
+        address there), whatever ``--show-pii`` says."""
+        text = str(header)
+        key = header_key(text)
+        if any(key in kind.by_header for kind in self.kinds.values()):
+            return text
+        return mask_name(text.strip())
+
     def _segment(self, table: RawTable, shown: str, kind_name: str | None, owner: str | None,
                  district: District | None) -> None:
         loc = Location(shown, table.line, None, table.sheet)
@@ -532,7 +543,7 @@ class Loader:
             self.out.rows_read += rows
             self.out.rows_rejected += rows
             self._problem("INP003", loc, Msg("table.unknown_kind", headers=quoted(
-                [str(h) for h in table.headers[:6]]), rows=rows), owner)
+                [self._header_shown(h) for h in table.headers[:6]]), rows=rows), owner)
             return
         kind = self.kinds[kind_name]
         default_school = owner or (table.school_id.upper() if table.school_id else None)

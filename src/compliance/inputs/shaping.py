@@ -26,11 +26,12 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
+from compliance.inputs.personal import mask
 from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable, Refused
 from compliance.inputs.reasons import Msg
 
@@ -63,13 +64,22 @@ class Note:
 
     line: int | None
     sheet: str | None
-    #: the row's text as written, or (an assumption) a :class:`Msg` shown in the report's language
+    #: the row's text as written, cells in a personal column (a student's id, name or
+    #: address) masked; or (an assumption) a :class:`Msg` shown in the report's language
     text: str | Msg
     why: str
     rows: int = 1
+    #: the row's text unmasked, when masking changed it: shown only with ``--show-pii``
+    raw: str | None = None
 
     def shown(self, lang: str) -> str:
         return self.text.render(lang) if isinstance(self.text, Msg) else self.text
+
+    def revealed(self) -> Note:
+        """This note as written, personal data unmasked (``--show-pii``)."""
+        if self.raw is None:
+            return self
+        return Note(self.line, self.sheet, self.raw, self.why, self.rows)
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {"line": self.line, "sheet": self.sheet, "text": self.shown(lang), "why": self.why}
@@ -94,6 +104,17 @@ class FileNotes:
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         return {"path": self.path, "title": self.title,
                 "notes": [n.to_dict(lang) for n in self.notes]}
+
+    def revealed(self) -> FileNotes:
+        """These notes as written, personal data unmasked (``--show-pii``)."""
+        if all(n.raw is None for n in self.notes):
+            return self
+        return FileNotes(self.path, self.title, [n.revealed() for n in self.notes])
+
+
+def revealed(notes: dict[str, FileNotes]) -> dict[str, FileNotes]:
+    """Every file's notes as written (a report made with ``--show-pii``)."""
+    return {path: n.revealed() if isinstance(n, FileNotes) else n for path, n in notes.items()}
 
 
 @dataclass
@@ -240,13 +261,45 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _text(cells: Sequence[Any]) -> str:
-    """A row's text: its cells joined, a merged value (repeated across its range) once."""
+def _text(cells: Sequence[Any], personal: Mapping[int, str] | None = None) -> str:
+    """A row's text: its cells joined, a merged value (repeated across its range) once;
+    with ``personal`` (position -> field), the cells in those columns masked."""
     out: list[str] = []
-    for cell in cells:
-        if not _blank(cell) and (not out or str(cell).strip() != out[-1]):
-            out.append(str(cell).strip())
+    for index, cell in enumerate(cells):
+        if _blank(cell):
+            continue
+        text = str(cell).strip()
+        if personal and index in personal and not is_note_text(text):
+            # the cell that makes the row a note (``注：…``) is the school's, not a child's
+            text = str(mask(personal[index], text))
+        if not out or text != out[-1]:
+            out.append(text)
     return " ".join(out)
+
+
+def _row_note(line: int | None, sheet: str | None, cells: Sequence[Any], why: str,
+              personal: Mapping[int, str] | None) -> Note:
+    """A row passed over as a note, cells of personal columns masked (the text as
+    written kept for ``--show-pii``)."""
+    text = _text(cells)
+    if personal:
+        masked = _text(cells, personal)
+        if masked != text:
+            return Note(line, sheet, masked, why, raw=text)
+    return Note(line, sheet, text, why)
+
+
+def personal_columns(kind: DocumentKind, columns: Sequence[Column]) -> dict[int, str]:
+    """The positions of the columns holding a child's personal data, with their field."""
+    personal = kind.personal_fields
+    if not personal:
+        return {}
+    out: dict[int, str] = {}
+    for column in columns:
+        named = fields_named(kind, column) & personal
+        if named:
+            out[column.index] = min(named)
+    return out
 
 
 def _first(cells: Sequence[Any]) -> Any:
@@ -490,7 +543,8 @@ def shape(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None
             out.notes.append(Note(line, sheet, text, "preamble"))
         header_line = grid.lines[position]
         position += 2 if sub_line is not None else 1
-        data, position, after = _data_rows(grid, position, columns, candidates, sheet, out.notes)
+        data, position, after = _data_rows(grid, position, columns, candidates, sheet, out.notes,
+                                           personal_columns(kind, columns))
         context = ShapeContext(sheet, out.notes, dict(seasons or {}), header_line)
         headers, shaped_rows = _plain(kind, columns, data, context)
         dialect = Dialect([header_line] + ([sub_line] if sub_line is not None else []),
@@ -505,14 +559,16 @@ def shape(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str | None
 
 
 def _data_rows(grid: _Grid, position: int, columns: list[Column],
-               kinds: Sequence[DocumentKind], sheet: str | None, notes: list[Note]
+               kinds: Sequence[DocumentKind], sheet: str | None, notes: list[Note],
+               personal: Mapping[int, str] | None = None
                ) -> tuple[list[RawRow], int, list[int]]:
     """The data rows from ``position`` on, as rows by header; section and note rows go
-    to ``notes``.  Ends at the sheet's end or at a later header row: then the position
-    of that header and the lines just above it (its preamble) come back too."""
+    to ``notes`` (cells in the ``personal`` columns masked).  Ends at the sheet's end or
+    at a later header row: then the position of that header and the lines just above it
+    (its preamble) come back too."""
     width = len(columns)
     data: list[RawRow] = []
-    held: list[tuple[int, str]] = []  # one-cell or merged rows: sections if data follows
+    held: list[Note] = []  # one-cell or merged rows: sections if data follows
     in_notes = False
     after_notes: list[int] = []
     while position < len(grid.lines):
@@ -524,30 +580,30 @@ def _data_rows(grid: _Grid, position: int, columns: list[Column],
                 return data, position, after_notes
             if is_note_text(_first(cells)):
                 for earlier in after_notes:
-                    notes.append(Note(earlier, sheet, _text(grid.by_line[earlier]), "note"))
+                    notes.append(_row_note(earlier, sheet, grid.by_line[earlier], "note", personal))
                 after_notes = []
-                notes.append(Note(line, sheet, _text(cells), "note"))
+                notes.append(_row_note(line, sheet, cells, "note", personal))
             else:
                 after_notes.append(line)
             position += 1
             continue
         first = _first(cells)
         if is_note_text(first):
-            for held_line, text in held:
-                notes.append(Note(held_line, sheet, text, "note"))
+            notes.extend(_as(note, "note") for note in held)
             held = []
-            notes.append(Note(line, sheet, _text(cells), "note"))
+            notes.append(_row_note(line, sheet, cells, "note", personal))
             in_notes = True
             position += 1
             continue
         if width >= 2 and (grid.one_merged_across(line, width) or (
                 grid.raw_count(line) == 1 and isinstance(first, str))):
-            held.append((line, _text(cells) if not grid.one_merged_across(line, width)
-                         else clean_header(first)))
+            # a title merged across the table belongs to no column: shown as written
+            held.append(_row_note(line, sheet, cells, "section", personal)
+                        if not grid.one_merged_across(line, width)
+                        else Note(line, sheet, clean_header(first), "section"))
             position += 1
             continue
-        for held_line, text in held:
-            notes.append(Note(held_line, sheet, text, "section"))
+        notes.extend(held)
         held = []
         if isinstance(first, Refused):  # a line the reader refused: one row, one finding
             data.append(RawRow(line, {}, first.reason))
@@ -560,11 +616,14 @@ def _data_rows(grid: _Grid, position: int, columns: list[Column],
             problem = f"too_many_cells:{len(cells)}:{width}"
         data.append(RawRow(line, row, problem))
         position += 1
-    for held_line, text in held:
-        notes.append(Note(held_line, sheet, text, "note"))
+    notes.extend(_as(note, "note") for note in held)
     for earlier in after_notes:
-        notes.append(Note(earlier, sheet, _text(grid.by_line[earlier]), "note"))
+        notes.append(_row_note(earlier, sheet, grid.by_line[earlier], "note", personal))
     return data, position, []
+
+
+def _as(note: Note, why: str) -> Note:
+    return Note(note.line, note.sheet, note.text, why, note.rows, note.raw)
 
 
 def _plain(kind: DocumentKind, columns: list[Column], rows: list[RawRow],
@@ -616,7 +675,9 @@ def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str
         return out
     rows: Iterable[RawRow] = table.rows
     if table.grid is not None and table.headers:
-        rows = _notes_in_rows(table.rows, len(table.headers), table.sheet, out.notes)
+        personal = personal_columns(kind, columns)
+        rows = _notes_in_rows(table.rows, len(table.headers), table.sheet, out.notes,
+                              {table.headers[i]: f for i, f in personal.items()})
     context = ShapeContext(table.sheet, out.notes, dict(seasons),
                            header_line if header_line is not None else table.line)
     shaper = getattr(kind, "shaper", None)
@@ -641,9 +702,16 @@ def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str
 
 
 def _notes_in_rows(rows: Iterable[RawRow], width: int, sheet: str | None,
-                   notes: list[Note]) -> Iterator[RawRow]:
+                   notes: list[Note], personal: Mapping[str, str] | None = None
+                   ) -> Iterator[RawRow]:
     """``rows`` without the note rows at their end and the section rows between them,
-    streamed (the big-file path): a one-cell row is held until the next data row."""
+    streamed (the big-file path): a one-cell row is held until the next data row.
+    Cells under the ``personal`` headers are masked in the notes."""
+
+    def note(row: RawRow, why: str) -> Note:
+        at = {i: personal[k] for i, k in enumerate(row.cells) if k in personal} if personal else None
+        return _row_note(row.line, sheet, list(row.cells.values()), why, at)
+
     held: list[RawRow] = []
     rows = iter(rows)
     for row in rows:
@@ -658,21 +726,18 @@ def _notes_in_rows(rows: Iterable[RawRow], width: int, sheet: str | None,
                 else:
                     break
         if first.__class__ is str and first.lstrip()[:1] in _NOTE_FIRST and is_note_text(first):
-            for earlier in held:
-                notes.append(Note(earlier.line, sheet, _text(list(earlier.cells.values())), "note"))
-            notes.append(Note(row.line, sheet, _text(list(values)), "note"))
+            notes.extend(note(earlier, "note") for earlier in held)
+            notes.append(note(row, "note"))
             for rest in rows:  # once a note row is reached, the rest are notes
-                notes.append(Note(rest.line, sheet, _text(list(rest.cells.values())), "note"))
+                notes.append(note(rest, "note"))
             return
         if inked == 1 and width >= 2 and not row.problem and first.__class__ is str:
             held.append(row)
             continue
-        for earlier in held:
-            notes.append(Note(earlier.line, sheet, _text(list(earlier.cells.values())), "section"))
+        notes.extend(note(earlier, "section") for earlier in held)
         held = []
         yield row
-    for earlier in held:
-        notes.append(Note(earlier.line, sheet, _text(list(earlier.cells.values())), "note"))
+    notes.extend(note(earlier, "note") for earlier in held)
 
 
 def sheet_kind(name: str | None, stems: dict[str, str]) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any, cast
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
+from compliance.inputs.personal import mask
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
 from compliance.inputs.reasons import Msg, kind_label
@@ -60,8 +61,10 @@ def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
     return entry[1] if entry is not None else None
 
 
-def _parse(parser: Any, value: Any) -> Any:
-    """The parsed cell, ``_BLANK`` for an empty one, or a ``_Bad`` naming what was expected."""
+def _parse(parser: Any, value: Any, personal: bool = False) -> Any:
+    """The parsed cell, ``_BLANK`` for an empty one, or a ``_Bad`` naming what was expected
+    (for a ``personal`` cell, a parser's exception by its type only: its text may quote
+    the cell)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return _BLANK
     if isinstance(value, str) and len(value) > MAX_CELL:
@@ -73,7 +76,8 @@ def _parse(parser: Any, value: Any) -> Any:
     except BadValue as exc:
         return _Bad(exc.expected)
     except PLUGIN_FAULTS as exc:  # a plugin kind's parser with a defect: this cell only
-        return _Bad("", Msg("cell.parser_raised", error=f"{type(exc).__name__}: {exc}"))
+        error = type(exc).__name__ if personal else f"{type(exc).__name__}: {exc}"
+        return _Bad("", Msg("cell.parser_raised", error=error))
 
 
 #: what a kind's ``finish`` may return for an inconsistent row; other texts are shown as is
@@ -164,6 +168,7 @@ def normalize_table(
     id_parser = columns[id_header].parser if id_header is not None else None
     plan = [(header, spec.name, spec.parser, spec.required, spec.default, slot)
             for slot, (header, spec) in enumerate(columns.items())]
+    personal = kind.personal_fields
     caches = [_cache_for(kind.name, spec.name, spec.parser) for spec in columns.values()]
     id_cache: dict[str, str | None] = {}
     # Fields the table has no column for still get their defaults (`written`: true).
@@ -215,13 +220,13 @@ def normalize_table(
                     # one look-up answers blank / parsed / unreadable for a repeated cell
                     parsed = cache.get(value, _MISS)
                     if parsed is _MISS:
-                        parsed = _parse(parser, value)
+                        parsed = _parse(parser, value, name in personal)
                         if len(cache) >= CACHE_MAX:
                             caches[slot] = _SHARED[(kind_name, name)] = None
                         else:
                             cache[value] = parsed
                 else:
-                    parsed = _parse(parser, value)
+                    parsed = _parse(parser, value, name in personal)
                 if parsed is _BLANK:
                     if required:
                         problems.append(
@@ -233,16 +238,19 @@ def normalize_table(
                     values[name] = default
                     continue
                 if parsed.__class__ is _Bad:
+                    # a child's id, name or address is quoted masked, whatever --show-pii
+                    # says: the line and column point at the cell
+                    shown = _show(mask(name, str(value)) if name in personal else value)
                     problems.append(
                         InputProblem(
                             "INP001",
                             _cell_loc(loc, cell_lines, header).with_column(name),
                             Msg("cell.value_in", column=kind.label(name), problem=parsed.text)
                             if parsed.text
-                            else Msg("cell.unreadable", value=_show(value), column=kind.label(name),
+                            else Msg("cell.unreadable", value=shown, column=kind.label(name),
                                      expected=parsed.expected),
                             school_id,
-                            {"column": name, "value": _show(value)},
+                            {"column": name, "value": shown},
                         )
                     )
                     bad = True
@@ -260,8 +268,10 @@ def normalize_table(
                 try:
                     issue = finish(values)
                 except PLUGIN_FAULTS as exc:  # a plugin kind's row check with a defect
+                    # its text may quote a personal value of the row: then its type only
                     issue = Msg("row.check_raised", kind=kind_label(kind),
-                                error=f"{type(exc).__name__}: {exc}")
+                                error=type(exc).__name__ if personal
+                                else f"{type(exc).__name__}: {exc}")
                 if issue is not None:
                     problems.append(
                         InputProblem("INP004", loc, _consistency(issue), school_id,

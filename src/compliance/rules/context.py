@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING, Any
 from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCalendar
 from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
+from compliance.inputs.personal import PERSONAL_KEYS as PERSONAL_KEYS  # re-exported: the
+from compliance.inputs.personal import mask as mask  # masking helpers live with the inputs,
+from compliance.inputs.personal import mask_id as mask_id  # which quote cells too
+from compliance.inputs.personal import mask_name as mask_name
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
 from compliance.rules.finding import Finding
@@ -21,26 +25,6 @@ if TYPE_CHECKING:
     from compliance.host.profiles import Settings
     from compliance.rounds.fingerprint import Fingerprinter
     from compliance.rules.metadata import RuleMeta
-
-PERSONAL_KEYS = frozenset({"student_id", "name", "student_name"})
-
-
-def mask_name(name: str) -> str:
-    """A child's name keeps its first character: 张小明 → 张**."""
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
-
-
-def mask_id(value: str) -> str:
-    """A student id keeps its last four characters."""
-    return "*" * max(len(value) - 4, 0) + value[-4:] if len(value) > 4 else "*" * len(value)
-
-
-def mask(key: str, value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, list):
-        return [mask(key, v) for v in value]
-    return mask_id(str(value)) if key == "student_id" else mask_name(str(value))
 
 
 def jsonable(value: Any) -> Any:
