@@ -3,7 +3,8 @@
 Its one rule finds nothing; told by the environment the worker inherits, it first
 sleeps ``COMPLIANCE_TEST_SLEEP`` seconds (a slow check, for the time limit, the
 queue and a client that walks away) or allocates ``COMPLIANCE_TEST_ALLOCATE_MB``
-megabytes (for the memory limit).
+megabytes (for the memory limit).  It also ships a curriculum plan,
+``district-2025`` (tests/serve_test_plan.yaml), for the page's plan choice.
 """
 
 from __future__ import annotations
@@ -32,3 +33,8 @@ def slow_or_greedy(ctx: SchoolContext) -> Iterator[Finding]:
 @hookimpl
 def compliance_rule_packs() -> list[RulePack]:
     return [pack]
+
+
+@hookimpl
+def compliance_curricula() -> list[str]:
+    return [str(Path(__file__).with_name("serve_test_plan.yaml"))]

@@ -350,7 +350,8 @@ def test_the_web_page_shows_no_personal_data(tmp_path: Path) -> None:
 
     root, district = fixed_district(tmp_path)
     (tmp_path / "tmp").mkdir()
-    app = create_app(ServeOptions(workers=1, temp_dir=str(tmp_path / "tmp")))
+    db = tmp_path / "rounds.db"  # with a history: what the page records and shows of it too
+    app = create_app(ServeOptions(workers=1, temp_dir=str(tmp_path / "tmp"), history=str(db)))
     parts = [("files", (p.relative_to(root).as_posix(), p.read_bytes()))
              for p in sorted(root.rglob("*")) if p.is_file()]
     with TestClient(app) as client:
@@ -365,3 +366,6 @@ def test_the_web_page_shows_no_personal_data(tmp_path: Path) -> None:
             got = client.post(f"/api/check?format={fmt}", files=parts)
             assert got.status_code == 200, got.text
             assert not leaks({fmt: got.text}, district.secrets), fmt
+        shown = client.get("/api/history")
+        assert shown.status_code == 200 and shown.json()["rounds"]
+        assert not leaks({"history page": shown.text, "history": history_text(db)}, district.secrets)

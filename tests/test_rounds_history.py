@@ -70,6 +70,8 @@ def test_history_compares_with_the_previous_round_of_the_same_schools(tmp_path: 
     rounds = json.loads(out)
     assert [(r["round"], r["findings"], r["new"], r["fixed"]) for r in rounds] == [
         (1, 26, 26, 0), (2, 25, 0, 1)]
+    assert [r["still"] for r in rounds] == [0, 25]  # 未整改: in this round and the one before
+    assert {r["curriculum"] for r in rounds} == {"national-2022"}
     assert rounds[0]["time"] == "2025-12-01T00:00:00Z"  # SOURCE_DATE_EPOCH (conftest)
     code, out = invoke("history", str(db), "--school", "ZS-001", "--lang", "zh")
     assert code == 0 and "轮次" in out and len(out.strip().splitlines()) == 3

@@ -235,7 +235,7 @@ def test_other_formats_download_with_a_safe_disposition(client, fmt, media, suff
 def test_the_page_format_carries_json_html_and_xlsx_at_once(client) -> None:
     r = client.post("/api/check?format=page&lang=en", files=folder_parts(DISTRICT / "zs-001", "zs-001/"))
     body = r.json()
-    assert set(body) == {"report", "html", "xlsx", "lang"} and body["lang"] == "en"
+    assert set(body) == {"report", "html", "xlsx", "lang", "schools"} and body["lang"] == "en"
     assert body["report"]["findings"] and "<html" in body["html"]
     import base64
 

@@ -1,9 +1,10 @@
 """The self-check page in a real browser: the system Chromium, driven by Playwright,
 against ``compliance serve`` running under uvicorn on a free loopback port.
 
-A school's folder is uploaded, its findings appear in the page, the language is
-switched, the XLSX is downloaded, and a hostile upload gets a clear message; the
-page never logs a console error or a CSP violation.  Screenshots are kept in
+A school's folder is uploaded, its findings appear in the page and its round in
+the history, the curriculum plan and the language are switched (a second round),
+the XLSX is downloaded, and a hostile upload gets a clear message; the page never
+logs a console error or a CSP violation.  Screenshots are kept in
 tests/artifacts/ for a human to look at.
 
 Skipped when Chromium (``/usr/bin/chromium``; ``.ci/run`` installs it) or the
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from compliance.host.engine import Engine, RunOptions
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES
 from tests.serve_support import live_server
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -49,6 +50,12 @@ def browser():
         launched.close()
 
 
+def history_rows(page) -> list[list[str]]:
+    """The history table as the page shows it, newest first."""
+    rows = page.locator("#history-rows tr")
+    return [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(rows.count())]
+
+
 def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     alone = tmp_path / SCHOOL.name  # uploaded on its own, without the district's zones
@@ -56,7 +63,9 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
     expected = Engine(RunOptions(lang="zh", jobs=1)).check([str(alone)])
     codes = sorted({f.code for f in expected.findings})
     assert codes, "the sample school must have findings for this test to mean anything"
-    with live_server(tmp_path, "--workers", "2") as server:
+    # with a history (every check a round) and a plugin that ships a second plan
+    with live_server(tmp_path, "--workers", "2", "--history", str(tmp_path / "rounds.db"),
+                     "-p", "tests.serve_test_plugin", env={"PYTHONPATH": str(ROOT)}) as server:
         context = browser.new_context(accept_downloads=True, locale="zh-CN",
                                       viewport={"width": 1280, "height": 900})
         page = context.new_page()
@@ -70,6 +79,10 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         assert page.title() == "办学行为合规自查"
         assert page.locator("#check").inner_text() == "检查"
         page.wait_for_selector("#profile option", state="attached")
+        plans = page.locator("#curriculum option").all_inner_texts()
+        assert [p.split(" ")[0] for p in plans] == ["district-2025", "national-2022"], plans
+        assert page.locator("#curriculum").input_value() == "national-2022"
+        assert page.locator("#history").is_hidden()  # no round to show before a check
         page.screenshot(path=str(ARTIFACTS / "serve-1-page-zh.png"), full_page=True)
 
         # a folder, as "选择文件夹…" gives it (the relative paths travel with the files)
@@ -90,6 +103,17 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         assert "ZS-002" in shown
         page.screenshot(path=str(ARTIFACTS / "serve-2-report-zh.png"), full_page=True)
 
+        # the history section: this check is the school's first round, every finding new
+        expect(page.locator("#history-rows tr")).to_have_count(1, timeout=30_000)
+        assert "学校 ZS-002：共 1 轮" in page.locator("#history-note").inner_text()
+        n = re.search(r"共 (\d+) 条问题", summary).group(1)  # the report's count, under national-2021
+        (first,) = history_rows(page)
+        assert first[0] == "1" and first[2:] == ["national-2021", "national-2022", n, n, "0", "0"], first
+        page.locator("#history").screenshot(path=str(ARTIFACTS / "serve-5-history-zh.png"))
+
+        # another plan, then English: checked again, a second round, the newest first
+        page.select_option("#curriculum", "district-2025")
+
         # English: the page and (checked again) the report switch
         page.click("#lang")
         assert page.locator("#check").inner_text() == "Check"
@@ -97,6 +121,16 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         expect(page.locator("#status")).to_have_text(re.compile(r"^Checked in"), timeout=60_000)
         assert "school(s)" in page.locator("#summary").inner_text()
         report.locator("html[lang=en]").wait_for(timeout=30_000)
+        assert "district-2025" in report.locator("body").inner_text()  # the CUR findings' plan
+        expect(page.locator("#history-rows tr")).to_have_count(2, timeout=30_000)
+        assert page.locator("#history th").first.inner_text() == "Round"
+        newest, oldest = history_rows(page)
+        assert newest[0] == "2" and newest[3] == "district-2025"
+        assert oldest[0] == first[0] and oldest[2:] == first[2:]  # (the time is now written in English)
+        # the same school under district-2025: 3-1's PE is now too little (CUR002, new), 7-1's
+        # 36-lesson week no longer too long (CUR003, fixed); everything else still there
+        new, still, fixed = (int(x) for x in newest[5:8])
+        assert (new, fixed) == (1, 1) and still == int(n) - 1 and new + still == int(newest[4])
         page.screenshot(path=str(ARTIFACTS / "serve-3-report-en.png"), full_page=True)
 
         with page.expect_download() as caught:
@@ -120,6 +154,17 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
             template = ARTIFACTS / "serve-template.xlsx"
             caught.value.save_as(str(template))
             assert template.read_bytes()[:2] == b"PK"
+
+        # a school id written as markup comes back from the history as text, never as markup
+        hostile = tmp_path / "hostile"
+        shutil.copytree(SAMPLES / "zhongshan" / "zs-001", hostile)
+        yaml = hostile / "school.yaml"
+        yaml.write_text(yaml.read_text("utf-8").replace("id: ZS-001", 'id: "<img src=x id=pwn>ZS"'), "utf-8")
+        page.set_input_files("#folder", str(hostile))
+        page.click("#check")
+        expect(page.locator("#history-note")).to_contain_text("<IMGSRC=XID=PWN>ZS", timeout=60_000)
+        assert page.locator("#pwn").count() == 0 and page.locator("#history img").count() == 0
+        assert history_rows(page)[0][0] == "3"
 
         # a refused upload: one clear line in the page, no report
         bad = tmp_path / "school.zip"

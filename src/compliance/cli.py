@@ -862,6 +862,7 @@ def serve(
     history: Annotated[str | None, typer.Option(
         "--history", metavar="FILE.db", help="Record every check as a round in this SQLite history. "
                                              "每次检查记入检查历史库。")] = None,
+    curriculum: CurriculumOpt = None,
     plugin: PluginOpt = None,
     no_entry_points: NoEntryPointsOpt = False,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks. 显示调试信息。")] = False,
@@ -881,7 +882,7 @@ def serve(
                                 max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
                                 time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
                                 entry_points=not no_entry_points, modules=plugin or [],
-                                history=history))
+                                history=history, curriculum=curriculum))
         return 0
 
     raise typer.Exit(_run(go, debug))

@@ -247,13 +247,17 @@ class History:
             (run_id, school_id)))
 
     def rounds(self, school: str | None = None) -> list[dict[str, Any]]:
-        """Every round (or those that checked ``school``): id, time, schools, findings
-        by severity (waived ones apart), and new / fixed against each school's
-        previous round."""
-        runs = self.db.execute("SELECT id, time, profile FROM runs ORDER BY id").fetchall()
+        """Every round (or those that checked ``school``), oldest first: id, time, profile,
+        curriculum plan, schools, findings by severity (waived ones apart), and new /
+        still there / fixed against each school's previous round (``new + still`` is
+        every finding of the round, waived ones included)."""
+        # the plan is read from the stored evidence by SQLite, not by parsing every run's JSON
+        runs = self.db.execute(
+            "SELECT id, time, profile, CASE WHEN json_valid(evidence) "
+            "THEN json_extract(evidence, '$.run.curriculum') END FROM runs ORDER BY id").fetchall()
         last: dict[str, Counter[str]] = {}
         out = []
-        for run_id, time, profile in runs:
+        for run_id, time, profile, curriculum in runs:
             schools = [s for (s,) in self.db.execute(
                 "SELECT school_id FROM run_schools WHERE run_id = ? ORDER BY school_id",
                 (run_id,))]
@@ -261,12 +265,13 @@ class History:
                 if school not in schools:
                     continue
                 schools = [school]
-            new = fixed = 0
+            new = still = fixed = 0
             for sid in schools:
                 now = self._fingerprints(run_id, sid)
                 before = last.get(sid)
                 if before is not None:
                     new += sum((now - before).values())
+                    still += sum((now & before).values())
                     fixed += sum((before - now).values())
                 else:
                     new += sum(now.values())
@@ -284,9 +289,10 @@ class History:
                 else:
                     severity[sev] += 1
             out.append({"round": run_id, "time": time, "profile": profile,
+                        "curriculum": curriculum if isinstance(curriculum, str) else None,
                         "schools": schools, "findings": sum(severity.values()),
                         "by_severity": {s: severity[s] for s in SEVERITIES if severity[s]},
-                        "waived": waived, "new": new, "fixed": fixed})
+                        "waived": waived, "new": new, "still": still, "fixed": fixed})
         return out
 
     def trend(self, schools: Iterable[str]) -> dict[str, list[dict[str, Any]]]:

@@ -3,7 +3,8 @@
 ``GET /`` the page, ``GET /healthz``, ``GET /api/options`` (what the page offers),
 ``POST /api/check`` (multipart files or one zip; the JSON report, or
 ``?format=html|xlsx|sarif``, or ``page`` — JSON, HTML and XLSX in one answer for
-the page), ``GET /api/templates/KIND.xlsx``.  Every refusal is
+the page), ``GET /api/templates/KIND.xlsx``, ``GET /api/history`` (the rounds the
+caller may see, with ``--history``).  Every refusal is
 ``{"error": {"code", "message"}}`` with its status; every response carries the
 security headers of :class:`SecurityHeaders`.
 """
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -32,6 +34,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
+from compliance.web.choices import Choices, resolved
+from compliance.web.history import rounds_for
 from compliance.web.limits import Limits
 from compliance.web.page import API_CSP, Page
 from compliance.web.refusals import Refusal
@@ -73,30 +77,8 @@ class ServeOptions:
     temp_dir: str | None = None
     #: ``--history FILE.db``: every check is recorded there as a round
     history: str | None = None
-
-
-@dataclass
-class Profiles:
-    """The profiles a caller may pick: name -> what the worker is given (a name or the server's
-    file); and the document kinds loaded (plugin kinds included), for the blank templates."""
-
-    default: str
-    choices: dict[str, str]
-    titles: dict[str, dict[str, str]]
-    kinds: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, options: ServeOptions) -> Profiles:
-        from compliance.host.engine import Engine, RunOptions
-
-        engine = Engine(RunOptions(profile=options.profile, entry_points=options.entry_points,
-                                   modules=options.modules))
-        choices = {name: name for name in engine.profiles.by_name}
-        default = engine.settings.profile
-        if options.profile.endswith((".yaml", ".yml")):
-            choices[default] = str(Path(options.profile).resolve())
-        titles = {name: dict(p.title) for name, p in engine.profiles.by_name.items()}
-        return cls(default, choices, titles, dict(engine.registry.kinds))
+    #: ``--curriculum NAME|FILE``: the plan a check uses when the caller picks none
+    curriculum: str | None = None
 
 
 def message_lang(request: Request) -> str:
@@ -132,10 +114,12 @@ class Service:
 
             with History(self.history):  # made (or found unusable) now, not at the first upload
                 pass
-        self.profiles = Profiles.of(options)
+        self.choices = Choices.of(options.profile, options.curriculum, options.entry_points,
+                                   list(options.modules))
         self.runner = Runner(options.workers, options.time_limit, options.memory_mb, options.queue_wait,
-                             profiles=sorted(set(self.profiles.choices.values())),
-                             entry_points=options.entry_points, modules=list(options.modules))
+                             profiles=sorted(set(self.choices.profiles.values())),
+                             entry_points=options.entry_points, modules=list(options.modules),
+                             curriculum=resolved(options.curriculum))
         self.page = Page()
         self.temp_root: Path | None = None
 
@@ -171,12 +155,16 @@ class Service:
             "version": __version__,
             "identity": {"role": who.role, "school": who.school},
             "auth": self.tokens is not None,
-            "profiles": [{"name": name, "title": self.profiles.titles.get(name, {})}
-                         for name in sorted(self.profiles.choices)],
-            "profile": self.profiles.default,
-            "curricula": [],
+            "profiles": [{"name": name, "title": self.choices.titles.get(name, {}),
+                          "curriculum": self.choices.plan_of.get(name)}
+                         for name in sorted(self.choices.profiles)],
+            "profile": self.choices.default,
+            "curricula": [{"name": name, "title": self.choices.plan_titles.get(name, {})}
+                          for name in sorted(self.choices.plans)],
+            "curriculum": self.choices.plan_of.get(self.choices.default),
+            "history": self.history is not None,
             "formats": sorted(FORMATS),
-            "templates": templates.template_kinds(self.profiles.kinds or None) if templates else [],
+            "templates": templates.template_kinds(self.choices.kinds or None) if templates else [],
             "limits": {"max_upload_mb": self.options.max_upload_mb, "max_files": self.limits.max_files,
                        "time_limit_s": self.options.time_limit},
         }, headers={"Cache-Control": "no-store"})
@@ -187,10 +175,14 @@ class Service:
         fmt = request.query_params.get("format", "json")
         if fmt not in FORMATS:
             raise Refusal("bad_option", name="format", value=fmt[:40], allowed=", ".join(FORMATS))
-        profile = request.query_params.get("profile") or self.profiles.default
-        if profile not in self.profiles.choices:
+        profile = request.query_params.get("profile") or self.choices.default
+        if profile not in self.choices.profiles:
             raise Refusal("bad_option", name="profile", value=profile[:40],
-                          allowed=", ".join(sorted(self.profiles.choices)))
+                          allowed=", ".join(sorted(self.choices.profiles)))
+        asked = request.query_params.get("curriculum") or None
+        if asked is not None and asked not in self.choices.plans:  # a name; a path is never taken
+            raise Refusal("bad_option", name="curriculum", value=asked[:40],
+                          allowed=", ".join(sorted(self.choices.plans)))
         assert self.temp_root is not None
         job_dir = Path(tempfile.mkdtemp(prefix="check-", dir=self.temp_root))
         try:
@@ -201,9 +193,9 @@ class Service:
             out.mkdir()
             formats, media, download = FORMATS[fmt]
             job = Job(cwd=str(upload.root), path=upload.folder, out=str(out),
-                      profile=self.profiles.choices[profile], lang=lang, formats=formats,
+                      profile=self.choices.profiles[profile], lang=lang, formats=formats,
                       entry_points=self.options.entry_points, modules=list(self.options.modules),
-                      history=self.history)
+                      history=self.history, curriculum=self.choices.plan_for(profile, asked))
             outcome = await self._run_unless_disconnected(request, job, job_dir)
             if outcome is None:  # the client went away: nothing to answer
                 return Response(status_code=499)
@@ -241,6 +233,14 @@ class Service:
             raise result[0]
         return result[0]
 
+    async def api_history(self, request: Request) -> Response:
+        who = self.identify(request)
+        if self.history is None:
+            raise Refusal("no_history")
+        school = request.query_params.get("school") or None
+        rounds = await anyio.to_thread.run_sync(rounds_for, self.history, who, school)
+        return JSONResponse(rounds, headers={"Cache-Control": "no-store"})
+
     async def api_template(self, request: Request) -> Response:
         self.identify(request)
         lang = message_lang(request)
@@ -248,12 +248,12 @@ class Service:
         templates = _templates()
         if templates is None:
             raise Refusal("no_templates")
-        kinds = list(templates.template_kinds(self.profiles.kinds or None))
+        kinds = list(templates.template_kinds(self.choices.kinds or None))
         kind = name[:-5] if name.lower().endswith(".xlsx") else name
         if kind != "all" and kind not in kinds:
             raise Refusal("unknown_template", kind=kind[:40], allowed=", ".join([*kinds, "all"]))
         data = templates.build_template(kinds if kind == "all" else [kind], lang,
-                                        self.profiles.kinds or None)
+                                        self.choices.kinds or None)
         return Response(data, media_type=XLSX,
                         headers={"Content-Disposition": attachment(f"template-{kind}.xlsx"),
                                  "Cache-Control": "no-store"})
@@ -278,6 +278,7 @@ def _report_response(fmt: str, outcome: Outcome, media: str, download: str | Non
             "html": outcome.outputs["html"].decode("utf-8"),
             "xlsx": base64.b64encode(outcome.outputs["xlsx"]).decode("ascii"),
             "lang": lang,
+            "schools": outcome.schools,  # every school id with rows (the JSON report lists findings)
         }, ensure_ascii=False).encode("utf-8")
         return Response(body, media_type=media, headers=headers)
     if download:
@@ -356,6 +357,7 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         Route("/api/options", _guard(service, service.api_options), methods=["GET"]),
         Route("/api/check", _guard(service, service.api_check), methods=["POST"]),
         Route("/api/templates/{name}", _guard(service, service.api_template), methods=["GET"]),
+        Route("/api/history", _guard(service, service.api_history), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: not_found})
     app.add_middleware(SecurityHeaders)

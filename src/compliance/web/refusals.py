@@ -74,6 +74,14 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
                      "Blank templates (compliance template) are not available in this version."),
     "unknown_template": (404, "没有名为 {kind} 的模板；可用：{allowed}。",
                          "There is no template {kind}; available: {allowed}."),
+    "no_history": (404, "此服务器不保存检查历史；管理员以 compliance serve --history 文件.db 启动后，"
+                        "每次检查都会记为一轮，可在此查看。",
+                   "This server keeps no history; started with compliance serve --history FILE.db, it "
+                   "records every check as a round, shown here."),
+    "history_other_school": (403, "此令牌只能查看学校 {own} 的检查历史，不能查看 {asked} 的。",
+                             "This token may see only school {own}'s history, not {asked}'s."),
+    "history_failed": (500, "无法读取检查历史（{reason}）；请告知管理员。",
+                       "The history could not be read ({reason}); please tell the administrator."),
     "not_found": (404, "没有这个地址：{path}", "No such address: {path}"),
     "method": (405, "{path} 不接受 {method} 请求。", "{path} does not accept {method}."),
 }

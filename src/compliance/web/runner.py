@@ -62,7 +62,8 @@ class Runner:
 
     def __init__(self, workers: int, time_limit: float = 120.0, memory_mb: int = 1024,
                  queue_wait: float = 15.0, profiles: list[str] | None = None,
-                 entry_points: bool = True, modules: list[str] | None = None) -> None:
+                 entry_points: bool = True, modules: list[str] | None = None,
+                 curriculum: str | None = None) -> None:
         self.workers = workers
         self.time_limit = time_limit
         self.memory_mb = memory_mb
@@ -70,6 +71,8 @@ class Runner:
         self.profiles = profiles or ["default"]
         self.entry_points = entry_points
         self.modules = modules or []
+        #: the server's ``--curriculum`` (a name or an absolute file), for the warm engines
+        self.curriculum = curriculum
         self._slots = anyio.Semaphore(workers)
         self._ids = itertools.count(1)
         self._pending: dict[int, _Pending] = {}
@@ -103,7 +106,8 @@ class Runner:
             [sys.executable, "-P", "-m", "compliance.web.zygote"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env)
         assert process.stdin is not None and process.stdout is not None
-        config = {"profiles": self.profiles, "entry_points": self.entry_points, "modules": self.modules}
+        config = {"profiles": self.profiles, "entry_points": self.entry_points, "modules": self.modules,
+                  "curriculum": self.curriculum}
         await process.stdin.send((json.dumps(config) + "\n").encode("utf-8"))
         lines = BufferedByteReceiveStream(process.stdout)
         with anyio.move_on_after(START_TIMEOUT):

@@ -47,6 +47,9 @@ class Job:
     modules: list[str] = field(default_factory=list)
     #: ``--history``: the SQLite history this check is recorded in as a round (absolute path)
     history: str | None = None
+    #: the curriculum plan the caller chose (a name or an absolute file); ``None``: the
+    #: profile's own, which the zygote's engine has already
+    curriculum: str | None = None
 
     def write(self, file: Path) -> None:
         file.write_text(json.dumps(asdict(self), ensure_ascii=False), encoding="utf-8")
@@ -65,11 +68,23 @@ def limit_resources(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds + 5, cpu_seconds + 10))
 
 
-def build_engine(profile: str, entry_points: bool, modules: list[str]) -> Engine:
+def build_engine(profile: str, entry_points: bool, modules: list[str],
+                 curriculum: str | None = None) -> Engine:
     """The engine a check runs on (one school at a time, in this process)."""
     from compliance.host.engine import Engine, RunOptions
 
-    return Engine(RunOptions(profile=profile, jobs=1, entry_points=entry_points, modules=modules))
+    return Engine(RunOptions(profile=profile, jobs=1, entry_points=entry_points, modules=modules,
+                             curriculum=curriculum))
+
+
+def with_curriculum(engine: Engine, curriculum: str) -> Engine:
+    """``engine`` with another curriculum plan: the same plugins (already loaded), only the
+    settings made again."""
+    from dataclasses import replace
+
+    from compliance.host.engine import Engine
+
+    return Engine(replace(engine.options, curriculum=curriculum), plugins=engine.plugins)
 
 
 def run(job: Job, engine: Engine | None = None) -> int:
@@ -82,7 +97,9 @@ def run(job: Job, engine: Engine | None = None) -> int:
     try:
         os.chdir(job.cwd)
         if engine is None:
-            engine = build_engine(job.profile, job.entry_points, job.modules)
+            engine = build_engine(job.profile, job.entry_points, job.modules, job.curriculum)
+        elif job.curriculum is not None:
+            engine = with_curriculum(engine, job.curriculum)
         engine.options.lang = job.lang  # the engine is this process's own copy
         report = engine.check([job.path])
         from compliance.rounds.apply import RoundOptions, apply_rounds

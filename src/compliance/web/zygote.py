@@ -8,7 +8,8 @@ itself never checks anything and stays single-threaded, so forking is safe.
 
 One JSON object per line on stdin/stdout:
 
-- first, server → zygote: ``{"profiles": [...], "entry_points": bool, "modules": [...]}``;
+- first, server → zygote: ``{"profiles": [...], "entry_points": bool, "modules": [...],
+  "curriculum": NAME|FILE|null}``;
   zygote → server: ``{"ready": true}`` or ``{"error": "..."}``;
 - then, server → zygote: ``{"id": N, "job": "/path/job.json"}``;
   zygote → server: ``{"id": N, "pid": P}`` when forked, ``{"id": N, "exit": CODE}``
@@ -101,7 +102,8 @@ def main() -> int:
         config = json.loads(line)
         from compliance.web.worker import build_engine
 
-        engines = {profile: build_engine(profile, bool(config["entry_points"]), list(config["modules"]))
+        engines = {profile: build_engine(profile, bool(config["entry_points"]), list(config["modules"]),
+                                         config.get("curriculum"))
                    for profile in config["profiles"]}
     except Exception as exc:
         _send({"error": f"{type(exc).__name__}: {exc}"})
