@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import itertools
 import multiprocessing
 import os
 import sys
@@ -34,6 +35,8 @@ from typing import TYPE_CHECKING, Any, cast
 from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
+from compliance.inputs import batch_read
+from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
@@ -96,12 +99,15 @@ def run_state(engine: Engine) -> RunState:
 
 
 def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
-                 keep: list[tuple[SchoolContext, SchoolResult]] | None = None) -> SchoolResult:
+                 keep: list[tuple[SchoolContext, SchoolResult]] | None = None,
+                 prefetched: Prefetched | None = None) -> SchoolResult:
     """Read one planned school, run every selected check on it, and drop it (or, for the
-    batch rules, add it to ``keep``)."""
+    batch rules, add it to ``keep``).  ``prefetched``: files of its batch already read."""
     result = SchoolResult(plan.school_id, plan.school.name if plan.school else "")
     try:
-        got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin)
+        got = materialise(plan, engine.registry.kinds, engine.registry.readers, engine._reader_origin,
+                          prefetched.splits if prefetched else None,
+                          prefetched.ahead.pop(plan.school_id, None) if prefetched else None)
     except PLUGIN_FAULTS as exc:  # a reader defect: this school is incomplete, the run goes on
         result.findings.append(crash_finding(engine, state, plan.school_id,
                                              Msg("err.reading_raised",
@@ -138,14 +144,29 @@ def check_in_batches(engine: Engine, plans: Iterator[SchoolPlan], state: RunStat
     batching = bool(engine.batch_checks())
     results: list[SchoolResult] = []
     held: list[tuple[SchoolContext, SchoolResult]] = []
-    for plan in plans:
-        results.append(check_school(engine, plan, state, held if batching else None))
+    for plan, prefetched in _read_ahead(engine, plans):
+        results.append(check_school(engine, plan, state, held if batching else None, prefetched))
         tick()
         if len(held) >= BATCH_SCHOOLS:
             finish_batch(engine, held, state)
     if held:
         finish_batch(engine, held, state)
     return results
+
+
+def _read_ahead(engine: Engine, plans: Iterator[SchoolPlan],
+                ) -> Iterator[tuple[SchoolPlan, Prefetched | None]]:
+    """``plans`` in order, each with the small files of its batch of
+    :data:`~compliance.inputs.batch_read.READ_BATCH` schools normalised together."""
+    if not batch_read.enabled():
+        yield from ((plan, None) for plan in plans)
+        return
+    while batch := list(itertools.islice(plans, batch_read.READ_BATCH)):
+        kinds, readers = engine.registry.kinds, engine.registry.readers
+        prefetched = batch_read.prefetch(batch, kinds, readers, engine._reader_origin)
+        for plan in batch:
+            yield plan, prefetched
+        del batch, prefetched
 
 
 def finish_batch(engine: Engine, held: list[tuple[SchoolContext, SchoolResult]],

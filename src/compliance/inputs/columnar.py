@@ -26,6 +26,7 @@ pyarrow is imported only here, and only for files large enough to gain from it.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import csv
 import functools
@@ -33,8 +34,9 @@ import io
 import mmap
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -163,10 +165,30 @@ def release_memory() -> None:
 
 @dataclass
 class Source:
-    """A table as pyarrow parsed it: one string column per header, lines from ``first_line``."""
+    """A table as pyarrow parsed it: one string column per header, lines from ``first_line``.
+
+    ``notes_checked`` is false for a small file read while :func:`notes_deferred` is in
+    force: whether a row looks like a note is then asked of many files at once
+    (:func:`normalize_many`)."""
 
     table: pa.Table
     first_line: int = 2
+    notes_checked: bool = True
+
+
+#: while set, a small file's note-row check is left to :func:`normalize_many`
+_DEFER_NOTES: ContextVar[bool] = ContextVar("compliance_defer_notes", default=False)
+
+
+@contextlib.contextmanager
+def notes_deferred() -> Iterator[None]:
+    """Within the block, :func:`read_csv` of a small file skips its note-row check and
+    says so (``Source.notes_checked``): the batch that gathers it asks all at once."""
+    token = _DEFER_NOTES.set(True)
+    try:
+        yield
+    finally:
+        _DEFER_NOTES.reset(token)
 
 
 #: the row path refuses a physical line this long (``csv_reader.MAX_LINE``, in characters)
@@ -239,6 +261,8 @@ def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source |
         return None
     if big and _longest_row(table) + width >= LONGEST_LINE:
         return None  # a line the row path refuses as one record: it reports it
+    if not big and _DEFER_NOTES.get():
+        return Source(table.slice(1), notes_checked=False)
     if _maybe_notes(table.slice(1), width):
         return None  # shaping tells note and section rows apart on the row path
     return Source(table.slice(1))
@@ -249,13 +273,25 @@ def _maybe_notes(table: pa.Table, width: int) -> bool:
     (:func:`compliance.inputs.shaping._notes_in_rows`): one non-blank cell in a table of
     several columns, or a first non-blank cell that starts like ``注：``.  Such files go
     the row path, so both paths report the same records and notes."""
+    import pyarrow.compute as pc
+
+    if table.num_rows == 0:
+        return False
+    single, noted_first = _note_rows(table, width)
+    if single is not None and pc.any(single).as_py():
+        return True
+    return bool(pc.any(noted_first).as_py())
+
+
+def _note_rows(table: pa.Table, width: int) -> tuple[Any, Any]:
+    """Per row of a non-empty ``table``: whether it holds one non-blank cell (``None``
+    for a table of one column, where that is no sign), and whether its first non-blank
+    cell starts like a note; either makes :func:`_maybe_notes` true."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from compliance.inputs.shaping import NOTE_PREFIXES
 
-    if table.num_rows == 0:
-        return False
     leads = pa.array(sorted({prefix[0] for prefix in NOTE_PREFIXES}), pa.string())
 
     def cells(values: Any) -> tuple[Any, Any]:
@@ -283,9 +319,7 @@ def _maybe_notes(table: pa.Table, width: int) -> bool:
         first_here = noted if decided is None else pc.and_(pc.invert(decided), noted)
         noted_first = first_here if noted_first is None else pc.or_(noted_first, first_here)
         decided = has if decided is None else pc.or_(decided, has)
-    if width >= 2 and pc.any(pc.equal(inked, 1)).as_py():
-        return True
-    return bool(pc.any(noted_first).as_py())
+    return (pc.equal(inked, 1) if width >= 2 else None), noted_first
 
 
 def _longest_row(table: pa.Table) -> int:
@@ -454,58 +488,10 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns, twice = _columns(kind, headers)
-    if twice or (kind.finish is not None and kind.finish_reads is None):
-        return None  # whole-table problems, row checks that do not say what they read
-    present = {spec.name for spec in columns.values()}
-    if kind.missing_columns(present):
+    worked = _work_columns(kind, headers, source.table, owner)
+    if worked is None:
         return None
-    id_header = next((h for h, f in columns.items() if f.name == "school_id"), None)
-    if owner is None and id_header is None:
-        return None
-    table = source.table
-    n = table.num_rows
-    everything = [_combined(table.column(i)) for i in range(len(headers))]
-    raw = {header: everything[i] for i, header in enumerate(headers) if header in columns}
-
-    problem: pa.Array | None = None
-    held: list[tuple[str, Coded | Plain]] = []
-    school_codes: Coded | None = None
-    # Plain columns (ids, names: a regular expression over a million cells, which
-    # pyarrow runs without the GIL) are worked out in threads while this one parses
-    # the coded columns' distinct cells in Python.
-    with ThreadPoolExecutor(2, thread_name_prefix="compliance-columns") if n >= BIG_ROWS \
-            else contextlib.nullcontext() as pool:
-        done: list[tuple[str, Any]] = []
-        for header, spec in columns.items():
-            col = raw[header]
-            by_school = spec.name == "school_id" and owner is None
-            # what the row check reads is held coded: it is asked once per distinct value
-            form = None if by_school or spec.name in (kind.finish_reads or ()) \
-                else FAST_FORMS.get(spec.parser)
-            if form is not None and not pa.types.is_dictionary(col.type):
-                done.append((spec.name, pool.submit(_plain, kind, spec, col, form) if pool
-                             else _plain(kind, spec, col, form)))
-            else:
-                coded, bad = _coded(kind, spec, col, school_column=by_school)
-                done.append((spec.name, (coded, bad)))
-                if by_school:
-                    school_codes = coded
-        for name, outcome in done:
-            column, bad = outcome.result() if isinstance(outcome, Future) else outcome
-            if bad is not None:
-                problem = bad if problem is None else pc.or_(problem, bad)
-            held.append((name, column))
-
-    blank = _blank_rows(everything, n)
-    absent = [(f.name, f.default) for f in kind.fields if f.name not in present and f.default is not None]
-    if kind.finish is not None:
-        finished = _finish(kind, held, dict(absent), n)
-        if finished is None:
-            return None  # too many combinations to number: the row path
-        held, inconsistent = finished
-        if inconsistent is not None:
-            problem = inconsistent if problem is None else pc.or_(problem, inconsistent)
+    everything, held, absent, problem, blank, school_codes, _ = worked
     out = Split(Normalized(kind.name, file, sheet, source.first_line, held, absent))
     if blank is not None:
         out.blank = pc.sum(blank).as_py() or 0
@@ -554,11 +540,197 @@ def normalize(kind: DocumentKind, headers: list[str], source: Source, file: str,
     return out
 
 
+@dataclass
+class Piece:
+    """One file's table for :func:`normalize_many`: as :func:`read_csv` gave it, where
+    it is shown, and the school its rows belong to."""
+
+    source: Source
+    file: str
+    sheet: str | None
+    owner: str
+
+
+def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piece],
+                   ) -> dict[int, Split | None]:
+    """:func:`normalize` of each piece (its own school's file, all with ``headers``),
+    the column work done once over all of them.
+
+    Gives by piece number what ``normalize`` (after :func:`read_csv`'s note-row check,
+    when the piece skipped it) gives for that file alone: ``None`` where the row path
+    must read it, else its :class:`Split`, problem rows on the file's own lines.  The
+    pieces share parsed columns: each :class:`Normalized` counts its lines from its
+    own start in them.  A piece left out could not be worked with the others (it is
+    normalised alone).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    outcome: dict[int, Split | None] = {}
+    if not pieces:
+        return outcome
+    width = len(headers)
+    tables = [p.source.table for p in pieces]
+    unchecked = [i for i, p in enumerate(pieces) if not p.source.notes_checked]
+    noted: set[int] = set()
+    if unchecked:
+        together = pa.concat_tables([tables[i] for i in unchecked]).combine_chunks()
+        if together.num_rows:
+            single, noted_first = _note_rows(together, width)
+            flagged = noted_first if single is None else pc.or_(single, noted_first)
+            starts = _starts([len(tables[i]) for i in unchecked])
+            for row in pc.indices_nonzero(flagged).to_pylist():
+                noted.add(unchecked[_piece_of(starts, row)])
+    for i in noted:
+        outcome[i] = None  # a note row: the row path, as read_csv would have said
+    kept = [i for i in range(len(pieces)) if i not in noted]
+    if len(kept) < 2:
+        return outcome  # nothing to share: normalised alone
+    table = pa.concat_tables([tables[i] for i in kept]).combine_chunks()
+    worked = _work_columns(kind, headers, table, pieces[kept[0]].owner)
+    if worked is None:
+        return outcome
+    everything, held, absent, problem, blank, _, finish_info = worked
+    sizes = [len(tables[i]) for i in kept]
+    starts = _starts(sizes)
+    alike = [True] * len(kept)
+    if finish_info is not None:
+        # a piece whose combinations would not have written the same fields alone
+        # would hold other columns: it is normalised alone
+        index, writes = finish_info
+        every = set().union(*writes) if writes else set()
+        for k, (start, size) in enumerate(zip(starts, sizes, strict=True)):
+            present = pc.unique(index.slice(start, size)).to_pylist()
+            alike[k] = set().union(*(writes[c] for c in present)) == every
+    splits = []
+    for k, (i, start) in enumerate(zip(kept, starts, strict=True)):
+        piece = pieces[i]
+        # lines are counted from the piece's start in the shared columns
+        normalized = Normalized(kind.name, piece.file, piece.sheet,
+                                piece.source.first_line - start, held, absent)
+        split = Split(normalized)
+        if alike[k]:
+            outcome[i] = split
+        splits.append(split)
+    if blank is not None:
+        for row in pc.indices_nonzero(blank).to_pylist():
+            splits[_piece_of(starts, row)].blank += 1
+    dropped_in = [0] * len(kept)
+    if problem is not None:
+        rejected = problem if blank is None else pc.and_(problem, pc.invert(blank))
+        at = pc.indices_nonzero(rejected)
+        cells = [c.take(at).to_pylist() for c in everything]
+        for index, row in enumerate(at.to_pylist()):
+            k = _piece_of(starts, row)
+            piece = pieces[kept[k]]
+            cells_of = dict(zip(headers, (c[index] for c in cells), strict=True))
+            splits[k].problems.append(
+                (piece.owner, RawRow(piece.source.first_line + row - starts[k], cells_of)))
+    dropped = problem if blank is None else (blank if problem is None else pc.or_(problem, blank))
+    if dropped is None:
+        clean = pc.indices_nonzero(pc.is_valid(everything[0]))
+    else:
+        clean = pc.indices_nonzero(pc.invert(dropped))
+        for row in pc.indices_nonzero(dropped).to_pylist():
+            dropped_in[_piece_of(starts, row)] += 1
+    at = 0
+    for k, split in enumerate(splits):
+        count = sizes[k] - dropped_in[k]
+        split.schools[pieces[kept[k]].owner] = clean.slice(at, count)
+        at += count
+    return outcome
+
+
+def _starts(sizes: Sequence[int]) -> list[int]:
+    """Where each of tables of ``sizes`` starts in their concatenation."""
+    out, at = [], 0
+    for size in sizes:
+        out.append(at)
+        at += size
+    return out
+
+
+def _piece_of(starts: list[int], row: int) -> int:
+    """The table whose rows hold ``row`` of the concatenation (``starts`` ascending)."""
+    return bisect.bisect_right(starts, row) - 1
+
+
+def _work_columns(kind: DocumentKind, headers: list[str], table: pa.Table, owner: str | None,
+                  ) -> tuple[list[Any], list[tuple[str, Coded | Plain]], list[tuple[str, Any]],
+                             pa.Array | None, pa.Array | None, Coded | None,
+                             tuple[pa.Array, list[set[str]]] | None] | None:
+    """The column work of :func:`normalize`, row by row in effect: the raw columns, the
+    parsed ones, the absent fields' defaults, the problem and blank masks (``None``:
+    no such row), the school column (``owner`` ``None`` only), and for a kind with a
+    row check each row's combination and the fields each combination wrote (which
+    fields become columns depends on the combinations a table holds); ``None`` when
+    the row path must read the table."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns, twice = _columns(kind, headers)
+    if twice or (kind.finish is not None and kind.finish_reads is None):
+        return None  # whole-table problems, row checks that do not say what they read
+    present = {spec.name for spec in columns.values()}
+    if kind.missing_columns(present):
+        return None
+    id_header = next((h for h, f in columns.items() if f.name == "school_id"), None)
+    if owner is None and id_header is None:
+        return None
+    n = table.num_rows
+    everything = [_combined(table.column(i)) for i in range(len(headers))]
+    raw = {header: everything[i] for i, header in enumerate(headers) if header in columns}
+
+    problem: pa.Array | None = None
+    held: list[tuple[str, Coded | Plain]] = []
+    school_codes: Coded | None = None
+    # Plain columns (ids, names: a regular expression over a million cells, which
+    # pyarrow runs without the GIL) are worked out in threads while this one parses
+    # the coded columns' distinct cells in Python.
+    with ThreadPoolExecutor(2, thread_name_prefix="compliance-columns") if n >= BIG_ROWS \
+            else contextlib.nullcontext() as pool:
+        done: list[tuple[str, Any]] = []
+        for header, spec in columns.items():
+            col = raw[header]
+            by_school = spec.name == "school_id" and owner is None
+            # what the row check reads is held coded: it is asked once per distinct value
+            form = None if by_school or spec.name in (kind.finish_reads or ()) \
+                else FAST_FORMS.get(spec.parser)
+            if form is not None and not pa.types.is_dictionary(col.type):
+                done.append((spec.name, pool.submit(_plain, kind, spec, col, form) if pool
+                             else _plain(kind, spec, col, form)))
+            else:
+                coded, bad = _coded(kind, spec, col, school_column=by_school)
+                done.append((spec.name, (coded, bad)))
+                if by_school:
+                    school_codes = coded
+        for name, outcome in done:
+            column, bad = outcome.result() if isinstance(outcome, Future) else outcome
+            if bad is not None:
+                problem = bad if problem is None else pc.or_(problem, bad)
+            held.append((name, column))
+
+    blank = _blank_rows(everything, n)
+    finish_info: tuple[pa.Array, list[set[str]]] | None = None
+    absent = [(f.name, f.default) for f in kind.fields if f.name not in present and f.default is not None]
+    if kind.finish is not None:
+        finished = _finish(kind, held, dict(absent), n)
+        if finished is None:
+            return None  # too many combinations to number: the row path
+        held, inconsistent, index, writes = finished
+        finish_info = index, writes
+        if inconsistent is not None:
+            problem = inconsistent if problem is None else pc.or_(problem, inconsistent)
+    return everything, held, absent, problem, blank, school_codes, finish_info
+
+
 def _finish(kind: DocumentKind, held: list[tuple[str, Coded | Plain]], absent: dict[str, Any],
-            n: int) -> tuple[list[tuple[str, Coded | Plain]], pa.Array | None] | None:
+            n: int) -> tuple[list[tuple[str, Coded | Plain]], pa.Array | None, pa.Array,
+                             list[set[str]]] | None:
     """The kind's row check (``finish``) column-wise: run once per distinct combination
     of the fields it reads; what it writes becomes coded columns, and the rows it
-    finds inconsistent a mask (the row path then reports them, as INP004).
+    finds inconsistent a mask (the row path then reports them, as INP004); then each
+    row's combination number and, per combination, the fields it wrote.
 
     ``None`` when the combinations cannot be numbered in 63 bits.
     """
@@ -617,7 +789,7 @@ def _finish(kind: DocumentKind, held: list[tuple[str, Coded | Plain]], absent: d
                 written_values.append(absent.get(name))
         out.append((name, Coded(index, written_values)))
     bad = pc.is_in(index, value_set=pa.array(failed, index.type)) if failed else None
-    return out, bad
+    return out, bad, index, [set(produced) for produced in outputs]
 
 
 def _read_back(by_name: dict[str, Any], fixed: dict[str, Any], reads: list[str], combo: int,

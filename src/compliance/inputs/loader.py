@@ -127,6 +127,23 @@ class Materialised:
     file_notes: dict[str, FileNotes] = field(default_factory=dict)
 
 
+#: a table read the columnar way: (file shown, sheet, kind, headers, school)
+PrefetchKey = tuple[str, str | None, str, tuple[str, ...], str]
+
+
+@dataclass
+class ReadAhead:
+    """Files a batch's look ahead read, and tables it shaped, before their rows were
+    touched: the school's reading takes them instead of doing it again.
+
+    :attr documents: by file shown, what its reader gave;
+    :attr shaped: by ``id`` of a table, the table and what :func:`shape` made of it.
+    """
+
+    documents: dict[str, list[RawDocument]] = field(default_factory=dict)
+    shaped: dict[int, tuple[RawTable, Shaped]] = field(default_factory=dict)
+
+
 def display_path(base: str, path: Path, root: Path) -> str:
     """The path as given on the command line joined with the file's path inside it
     (bytes that are not UTF-8 shown as U+FFFD)."""
@@ -178,6 +195,9 @@ class Loader:
         self._seen: dict[str, str] = {}
         self._outside_seen: set[str] = set()
         self._forced: str | None = None
+        #: school files already normalised with their batch (``compliance.inputs.batch_read``)
+        self.prefetched: dict[PrefetchKey, Split | None] = {}
+        self.ahead = ReadAhead()
         self._stems: dict[str, str] = {}
         for kind in kinds.values():
             for stem in (kind.name, *kind.stems):
@@ -415,6 +435,9 @@ class Loader:
         A reader whose ``read()`` returns ``None`` hands the file back: the next reader
         for the suffix (in the end the built-in one) reads it instead.
         """
+        documents_ahead = self.ahead.documents.pop(shown, None)
+        if documents_ahead is not None:
+            return documents_ahead  # read by the batch's look ahead, rows not started
         suffix = path.suffix.lower()
         for reader in self.readers:
             if suffix in reader.suffixes:
@@ -487,7 +510,12 @@ class Loader:
             return
         school = self._schools.get(owner) if owner is not None else None
         try:
-            shaped = shape(table, self.kinds, kind_name, school.seasons if school else None)
+            ahead = self.ahead.shaped.pop(id(table), None)
+            if ahead is not None and ahead[0] is table:
+                shaped = ahead[1]  # shaped by the batch's look ahead; no row read yet
+            else:
+                shaped = shape(table, self.kinds, kind_name, school.seasons if school else None)
+                self._shaped(table, shaped)
         except ReadError as exc:
             self._problem("INP003", Location(shown, exc.line, None, table.sheet), _reason(exc), owner)
             return
@@ -507,6 +535,9 @@ class Loader:
             self._segment(segment.table, shown, segment.kind, owner, district)
         # after the rows were read: notes are found as they are (a season out of force)
         self._record_notes(shown, shaped)
+
+    def _shaped(self, table: RawTable, shaped: Shaped) -> None:
+        """Called with each table as shaped (the batch's look ahead keeps them)."""
 
     def _record_notes(self, shown: str, shaped: Shaped) -> None:
         notes = self._notes_of(shown)
@@ -689,6 +720,10 @@ class Loader:
         """``table`` normalised a column at a time, when its reader offers that (big CSV)."""
         if table.columnar is None:
             return None
+        if self.prefetched and owner is not None:
+            key = (loc.file, loc.sheet, kind.name, tuple(table.headers), owner)
+            if key in self.prefetched:  # read with the other schools of its batch
+                return self.prefetched.pop(key)
         source = table.columnar()
         if source is None:
             return None
@@ -862,13 +897,20 @@ def _reason(exc: ReadError) -> str | Msg:
 
 def materialise(plan: SchoolPlan, kinds: dict[str, DocumentKind],
                 readers: Sequence[Reader], origin: Callable[[Reader | None], str] | None = None,
-                ) -> Materialised:
+                prefetched: dict[PrefetchKey, Split | None] | None = None,
+                ahead: ReadAhead | None = None) -> Materialised:
     """Read one planned school: its folders, its spilled rows and its loose documents.
 
     Gives the same submission and input problems the all-at-once :meth:`Loader.load`
-    gives for that school.
+    gives for that school.  ``prefetched``: its files already normalised with the
+    other schools of its batch (:func:`compliance.inputs.batch_read.prefetch`), and
+    ``ahead`` what that read of its files and tables; what is used is taken out.
     """
     loader = Loader(kinds, readers, origin=origin)
+    if prefetched is not None:
+        loader.prefetched = prefetched
+    if ahead is not None:
+        loader.ahead = ahead
     loader._schools = {plan.school_id: plan.school} if plan.school else {}
     for unit in plan.folders:
         loader._seen[os.path.realpath(unit.folder)] = ""
