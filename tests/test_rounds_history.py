@@ -75,6 +75,10 @@ def test_history_compares_with_the_previous_round_of_the_same_schools(tmp_path: 
     assert rounds[0]["time"] == "2025-12-01T00:00:00Z"  # SOURCE_DATE_EPOCH (conftest)
     code, out = invoke("history", str(db), "--school", "ZS-001", "--lang", "zh")
     assert code == 0 and "轮次" in out and len(out.strip().splitlines()) == 3
+    code, out = invoke("history", str(db))  # the terminal table: new, still there, fixed
+    head, one, two = out.strip().splitlines()
+    assert head.split()[4:7] == ["new", "still", "fixed"]
+    assert one.split()[4:7] == ["26", "0", "0"] and two.split()[4:7] == ["0", "25", "1"]
     code, out = invoke("history", str(db), "--school", "ZS-002", "--format", "json")
     assert [r["schools"] for r in json.loads(out)] == [["ZS-002"], ["ZS-002"]]
 

@@ -661,3 +661,19 @@ def test_the_page_offers_a_template_for_every_kind_loaded_timetable_included(cli
     grid = [[c.value for c in row] for row in book["课程表"].iter_rows(max_row=4)]
     assert grid == [[c.value for c in row] for row in same["课程表"].iter_rows(max_row=4)]
     assert grid[0][0] == "三年级(2)班课程表" and grid[1][:3] == ["节次", "周一", "周二"]
+
+
+def test_a_server_stopped_by_sigterm_says_so_and_exits_0(tmp_path: Path) -> None:
+    """Being stopped is a server's normal end: one line saying so, status 0 — not the
+    line of a check interrupted half-way (uvicorn shuts down, then passes the signal on)."""
+    import signal
+
+    from tests.serve_support import live_server
+
+    with live_server(tmp_path) as server:
+        server.process.send_signal(signal.SIGTERM)
+        status = server.process.wait(20)
+        said = server.log.read_text(errors="replace")
+    assert status == 0, said
+    assert "compliance serve: stopped (SIGTERM)" in said
+    assert "did not finish" not in said and "Traceback" not in said

@@ -875,14 +875,21 @@ def serve(
         except ImportError as exc:
             raise UsageError(f"compliance serve needs the serve extra ({exc.name} is missing): "
                              'pip install "compliance[serve]"') from None
+        from compliance.host.interrupts import Interrupted
         from compliance.host.parallel import default_jobs
         from compliance.web.app import ServeOptions
 
-        run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
-                                max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
-                                time_limit=time_limit, memory_mb=memory_mb, queue_wait=queue_wait,
-                                entry_points=not no_entry_points, modules=plugin or [],
-                                history=history, curriculum=curriculum))
+        try:
+            run_server(ServeOptions(host=host, port=port, profile=profile, tokens=tokens,
+                                    max_upload_mb=max_upload_mb, workers=workers or default_jobs(),
+                                    time_limit=time_limit, memory_mb=memory_mb,
+                                    queue_wait=queue_wait, entry_points=not no_entry_points,
+                                    modules=plugin or [], history=history,
+                                    curriculum=curriculum))
+        except Interrupted as exc:
+            # uvicorn has shut down gracefully and passes the signal on: for a server,
+            # being stopped is the normal end, not an unfinished check
+            typer.echo(f"compliance serve: stopped ({exc}). 已停止。", err=True)
         return 0
 
     raise typer.Exit(_run(go, debug))

@@ -382,18 +382,20 @@ def format_rounds(rounds: list[dict[str, Any]], lang: str) -> str:
     zh = lang == "zh"
     if not rounds:
         return "历史库中还没有检查记录。" if zh else "No rounds recorded yet."
-    head = (f"{'轮次':<4} {'时间':<20} {'学校':>4} {'问题':>4} {'新增':>4} {'已整改':>4}  级别"
+    head = (f"{'轮次':<4} {'时间':<20} {'学校':>4} {'问题':>4} {'新增':>4} {'未整改':>4} "
+            f"{'已整改':>4}  级别"
             if zh else f"{'round':<5} {'time':<20} {'schools':>7} {'findings':>8} {'new':>5} "
-                       f"{'fixed':>5}  by severity")
+                       f"{'still':>5} {'fixed':>5}  by severity")
     lines = [head]
     for r in rounds:
         sev = ", ".join(f"{t(s, lang)} {n}" for s, n in r["by_severity"].items()) or "-"
         if r["waived"]:
             sev += f" ({'已豁免' if zh else 'waived'} {r['waived']})"
+        still = r.get("still", 0)
         if zh:
             lines.append(f"{r['round']:<6} {r['time']:<20} {len(r['schools']):>6} "
-                         f"{r['findings']:>6} {r['new']:>6} {r['fixed']:>8}  {sev}")
+                         f"{r['findings']:>6} {r['new']:>6} {still:>8} {r['fixed']:>8}  {sev}")
         else:
             lines.append(f"{r['round']:<5} {r['time']:<20} {len(r['schools']):>7} "
-                         f"{r['findings']:>8} {r['new']:>5} {r['fixed']:>5}  {sev}")
+                         f"{r['findings']:>8} {r['new']:>5} {still:>5} {r['fixed']:>5}  {sev}")
     return "\n".join(lines)
