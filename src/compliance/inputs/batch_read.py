@@ -41,7 +41,7 @@ from compliance.inputs.raw import RawDocument, RawTable, Reader
 from compliance.inputs.shaping import Shaped
 
 #: schools whose files are normalised together (memory: this many schools' tables)
-READ_BATCH = 32
+READ_BATCH = 16
 
 
 def enabled() -> bool:

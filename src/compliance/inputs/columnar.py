@@ -587,7 +587,9 @@ def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piec
     if len(kept) < 2:
         return outcome  # nothing to share: normalised alone
     table = pa.concat_tables([tables[i] for i in kept]).combine_chunks()
-    worked = _work_columns(kind, headers, table, pieces[kept[0]].owner)
+    # no threads of its own: a batch of small files is a few tens of thousands of rows,
+    # and a thread's allocator arena costs more memory than it saves time
+    worked = _work_columns(kind, headers, table, pieces[kept[0]].owner, threads=False)
     if worked is None:
         return outcome
     everything, held, absent, problem, blank, _, finish_info = worked
@@ -656,6 +658,7 @@ def _piece_of(starts: list[int], row: int) -> int:
 
 
 def _work_columns(kind: DocumentKind, headers: list[str], table: pa.Table, owner: str | None,
+                  threads: bool = True,
                   ) -> tuple[list[Any], list[tuple[str, Coded | Plain]], list[tuple[str, Any]],
                              pa.Array | None, pa.Array | None, Coded | None,
                              tuple[pa.Array, list[set[str]]] | None] | None:
@@ -687,7 +690,7 @@ def _work_columns(kind: DocumentKind, headers: list[str], table: pa.Table, owner
     # Plain columns (ids, names: a regular expression over a million cells, which
     # pyarrow runs without the GIL) are worked out in threads while this one parses
     # the coded columns' distinct cells in Python.
-    with ThreadPoolExecutor(2, thread_name_prefix="compliance-columns") if n >= BIG_ROWS \
+    with ThreadPoolExecutor(2, thread_name_prefix="compliance-columns") if threads and n >= BIG_ROWS \
             else contextlib.nullcontext() as pool:
         done: list[tuple[str, Any]] = []
         for header, spec in columns.items():
