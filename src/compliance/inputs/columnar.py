@@ -176,14 +176,27 @@ class Source:
     notes_checked: bool = True
 
 
-#: while set, a small file's note-row check is left to :func:`normalize_many`
+@dataclass
+class Unparsed:
+    """A small file's bytes (UTF-8), checked for line ends, waiting to be parsed with
+    the other files of its batch (:func:`parse_many`)."""
+
+    data: bytes
+    lines: int
+    quoted: bool
+    delimiter: str
+    width: int
+
+
+#: while set, a small file is parsed and checked for note rows with its batch
 _DEFER_NOTES: ContextVar[bool] = ContextVar("compliance_defer_notes", default=False)
 
 
 @contextlib.contextmanager
 def notes_deferred() -> Iterator[None]:
-    """Within the block, :func:`read_csv` of a small file skips its note-row check and
-    says so (``Source.notes_checked``): the batch that gathers it asks all at once."""
+    """Within the block, :func:`read_csv` of a small file gives its bytes
+    (:class:`Unparsed`): the batch that gathers it parses them with the others
+    (:func:`parse_many`) and asks about note rows all at once (:func:`normalize_many`)."""
     token = _DEFER_NOTES.set(True)
     try:
         yield
@@ -195,8 +208,9 @@ def notes_deferred() -> Iterator[None]:
 LONGEST_LINE = 1 << 20
 
 
-def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | None:
-    """``path`` as Arrow string columns, or ``None`` when the row path must read it."""
+def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | Unparsed | None:
+    """``path`` as Arrow string columns, or ``None`` when the row path must read it
+    (within :func:`notes_deferred`, a small file's bytes to parse with others)."""
     if path.stat().st_size < MIN_BYTES or not available():
         return None
     try:
@@ -205,7 +219,7 @@ def read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | 
         return None  # no room to map or parse it whole: the row path reads it line by line
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | None:
+def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source | Unparsed | None:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -230,6 +244,9 @@ def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source |
         if shape is None:
             return None  # a lone carriage return ends a line for the row path, not for pyarrow
         _, quoted, head = shape
+        if _DEFER_NOTES.get():
+            # parsed with the other files of its batch (parse_many)
+            return Unparsed(data, shape[0], quoted, delimiter, width)
         source = pa.BufferReader(data)
     names = [f"c{i}" for i in range(width)]
     # Columns of few distinct cells (grades, zones, yes/no) are dictionary-encoded by
@@ -261,11 +278,58 @@ def _read_csv(path: Path, encoding: str, delimiter: str, width: int) -> Source |
         return None
     if big and _longest_row(table) + width >= LONGEST_LINE:
         return None  # a line the row path refuses as one record: it reports it
-    if not big and _DEFER_NOTES.get():
-        return Source(table.slice(1), notes_checked=False)
     if _maybe_notes(table.slice(1), width):
         return None  # shaping tells note and section rows apart on the row path
     return Source(table.slice(1))
+
+
+def _parse_small(data: bytes, delimiter: str, width: int, quoted: bool) -> pa.Table | None:
+    """A small file's (or several files') UTF-8 bytes as string columns, every record
+    with its header; ``None`` when pyarrow cannot parse them."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(width)]
+    try:
+        return pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=False),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, ValueError):
+        return None
+
+
+def parse_many(files: Sequence[Unparsed]) -> list[Source | None]:
+    """Each of ``files`` as :func:`read_csv` reads it (``None``: the row path), its
+    note-row check left to :func:`normalize_many`; files of one delimiter and width
+    are parsed by one pyarrow call."""
+    out: list[Source | None] = [None] * len(files)
+    groups: dict[tuple[str, int], list[int]] = {}
+    for i, file in enumerate(files):
+        groups.setdefault((file.delimiter, file.width), []).append(i)
+    for (delimiter, width), numbers in groups.items():
+        # every line ends: the next file's header starts a record of its own
+        data = b"".join(files[i].data if files[i].data.endswith(b"\n") else files[i].data + b"\n"
+                        for i in numbers)
+        table = _parse_small(data, delimiter, width, any(files[i].quoted for i in numbers))
+        # Records never outnumber lines; as many as lines in all: one record per
+        # line in every file (a quoted newline or a blank line anywhere: each alone).
+        if table is not None and table.num_rows == sum(files[i].lines for i in numbers):
+            at = 0
+            for i in numbers:
+                lines = files[i].lines
+                out[i] = Source(table.slice(at + 1, lines - 1), notes_checked=False)
+                at += lines
+            continue
+        for i in numbers:
+            file = files[i]
+            one = _parse_small(file.data, delimiter, width, file.quoted)
+            if one is not None and one.num_rows == file.lines:
+                out[i] = Source(one.slice(1), notes_checked=False)
+    return out
 
 
 def _maybe_notes(table: pa.Table, width: int) -> bool:
@@ -545,7 +609,7 @@ class Piece:
     """One file's table for :func:`normalize_many`: as :func:`read_csv` gave it, where
     it is shown, and the school its rows belong to."""
 
-    source: Source
+    source: Source | Unparsed
     file: str
     sheet: str | None
     owner: str
@@ -570,8 +634,17 @@ def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piec
     if not pieces:
         return outcome
     width = len(headers)
-    tables = [p.source.table for p in pieces]
-    unchecked = [i for i, p in enumerate(pieces) if not p.source.notes_checked]
+    sources: list[Source | None] = [p.source if isinstance(p.source, Source) else None
+                                    for p in pieces]
+    unparsed = [i for i, p in enumerate(pieces) if isinstance(p.source, Unparsed)]
+    parsed = parse_many([cast(Unparsed, pieces[i].source) for i in unparsed])
+    for i, source in zip(unparsed, parsed, strict=True):
+        sources[i] = source
+        if source is None:
+            outcome[i] = None  # pyarrow could not parse it, or not a record a line
+    ready = {i: source for i, source in enumerate(sources) if source is not None}
+    tables = {i: source.table for i, source in ready.items()}
+    unchecked = [i for i, source in ready.items() if not source.notes_checked]
     noted: set[int] = set()
     if unchecked:
         together = pa.concat_tables([tables[i] for i in unchecked]).combine_chunks()
@@ -583,7 +656,7 @@ def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piec
                 noted.add(unchecked[_piece_of(starts, row)])
     for i in noted:
         outcome[i] = None  # a note row: the row path, as read_csv would have said
-    kept = [i for i in range(len(pieces)) if i not in noted]
+    kept = [i for i in ready if i not in noted]
     if len(kept) < 2:
         return outcome  # nothing to share: normalised alone
     table = pa.concat_tables([tables[i] for i in kept]).combine_chunks()
@@ -609,7 +682,7 @@ def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piec
         piece = pieces[i]
         # lines are counted from the piece's start in the shared columns
         normalized = Normalized(kind.name, piece.file, piece.sheet,
-                                piece.source.first_line - start, held, absent)
+                                ready[i].first_line - start, held, absent)
         split = Split(normalized)
         if alike[k]:
             outcome[i] = split
@@ -627,7 +700,7 @@ def normalize_many(kind: DocumentKind, headers: list[str], pieces: Sequence[Piec
             piece = pieces[kept[k]]
             cells_of = dict(zip(headers, (c[index] for c in cells), strict=True))
             splits[k].problems.append(
-                (piece.owner, RawRow(piece.source.first_line + row - starts[k], cells_of)))
+                (piece.owner, RawRow(ready[kept[k]].first_line + row - starts[k], cells_of)))
     dropped = problem if blank is None else (blank if problem is None else pc.or_(problem, blank))
     if dropped is None:
         clean = pc.indices_nonzero(pc.is_valid(everything[0]))
