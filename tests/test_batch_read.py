@@ -287,3 +287,23 @@ def test_tables_of_a_batch_answer_as_tables_of_files_read_alone(tmp_path: Path) 
             assert answers(b, ENROLLMENT.fields, random.Random(1)) == expected
             moved = pickle.loads(pickle.dumps(b))
             assert answers(moved, ENROLLMENT.fields, random.Random(1)) == expected
+
+
+def test_files_the_row_path_must_read_leave_the_others_batched(tmp_path: Path) -> None:
+    """A quoted line break, a row one cell too wide, a note row: those files are read
+    row by row, as alone; the batch's other files are still normalised together."""
+    root = tmp_path / "d"
+    ids = _gathered_district(root, schools=5)
+
+    def edit(sid: str, change: Callable[[list[str]], None]) -> None:
+        path = root / sid.lower() / "招生名单.csv"
+        encoding = "gb18030" if ids.index(sid) % 2 else "utf-8"
+        lines = path.read_text(encoding=encoding).splitlines()
+        change(lines)
+        path.write_text("\n".join(lines) + "\n", encoding=encoding)
+
+    edit(ids[0], lambda lines: lines.__setitem__(9, lines[9].replace("张子涵", '"张\n子涵"')))
+    edit(ids[1], lambda lines: lines.__setitem__(12, lines[12] + ",多余"))
+    edit(ids[2], lambda lines: lines.insert(20, "注：以上为七年级新生,,,,"))
+    spy = assert_same_with_and_without([root], batch=5, variants=(("en", False), ("zh", False)))
+    assert sorted(Path(f).parent.name for f in spy.together) == sorted([ids[3].lower(), ids[4].lower()] * 2)
