@@ -76,8 +76,8 @@ def prefetch(plans: Sequence[SchoolPlan], kinds: dict[str, DocumentKind],
     got = Prefetched()
     out = got.splits
     for plan in plans:
-        if not plan.folders:
-            continue
+        if not any(_candidates(unit.folder) for unit in plan.folders):
+            continue  # nothing for pyarrow here: not walked twice
         probe = _Probe(kinds, readers, origin, groups, out)
         probe._schools = {plan.school_id: plan.school} if plan.school else {}
         try:
@@ -104,6 +104,22 @@ def prefetch(plans: Sequence[SchoolPlan], kinds: dict[str, DocumentKind],
         for number, split in done.items():
             out[items[number][0]] = split
     return got
+
+
+def _candidates(folder: Path, depth: int = 3) -> bool:
+    """Whether ``folder`` (or a folder in it) holds a CSV file of the size gathered."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth and _candidates(Path(entry.path), depth - 1):
+                        return True
+                elif Path(entry.name).suffix.lower() in CsvReader.suffixes and \
+                        columnar.MIN_BYTES <= entry.stat().st_size < columnar.BIG_BYTES:
+                    return True
+    except OSError:
+        return False
+    return False
 
 
 class _Probe(Loader):
