@@ -940,11 +940,18 @@ def _plain(kind: DocumentKind, spec: Field, col: pa.Array,
     if len(col) and pc.max(pc.utf8_length(col)).as_py() > MAX_CELL:
         usual = pc.and_(usual, pc.less_equal(pc.utf8_length(col), MAX_CELL))
     usual = _one(usual)
-    parsed = getattr(pc, transform)(col) if transform else col
+    parsed = _one(getattr(pc, transform)(col) if transform else col)
     unusual = pc.invert(usual)
+    # empty cells (most of an optional column) are blank without asking the parser
+    empty = _one(pc.equal(col, ""))
+    blanks = bool(pc.any(empty).as_py())
+    if blanks:
+        parsed = pc.if_else(empty, pa.scalar(None, pa.string()), parsed)
+        unusual = pc.and_(unusual, pc.invert(empty))
     others = pc.indices_nonzero(unusual)
+    missing = empty if blanks and spec.required else None
     if not len(others):
-        return Plain(_one(parsed), spec.default), None
+        return Plain(parsed, spec.default), missing
     flags: list[bool] = []
     replace: list[Any] = []
     for cell in col.take(others).to_pylist():
@@ -958,11 +965,12 @@ def _plain(kind: DocumentKind, spec: Field, col: pa.Array,
         else:
             flags.append(False)
             replace.append(value)
-    parsed = pc.replace_with_mask(_one(parsed), unusual, pa.array(replace, pa.string()))
+    parsed = pc.replace_with_mask(parsed, unusual, pa.array(replace, pa.string()))
     if not any(flags):
-        return Plain(parsed, spec.default), None
+        return Plain(parsed, spec.default), missing
     nothing = pc.and_(usual, pa.scalar(False))
-    return Plain(parsed, spec.default), pc.replace_with_mask(nothing, unusual, pa.array(flags))
+    bad = pc.replace_with_mask(nothing, unusual, pa.array(flags))
+    return Plain(parsed, spec.default), bad if missing is None else pc.or_(bad, missing)
 
 
 def _one(column: Any) -> pa.Array:
