@@ -300,6 +300,9 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
                                              if plans[sid].school
                                              else "", [crash_finding(
                                                  engine, state, sid, Msg("err.worker_died"))])
+    # every school is back: the plans (and a district list's columns, which forked
+    # workers shared) are not needed for the run-wide checks and the report
+    plans.clear()
     return [r for sid in ids if (r := got[sid]) is not None]
 
 
@@ -325,6 +328,9 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
                         origin=engine._reader_origin, defer=True, spill_dir=spill)
         loaded = loader.load(paths)
+        # the walk's own state (a district list's raw table among it: ≈ 60 MB for 1M
+        # rows) is not needed once the schools are planned, nor by forked workers
+        del loader
         if not loaded.plans and not loaded.problems and loaded.files == 0:
             raise UsageError(no_submission(paths))
         state = run_state(engine)
