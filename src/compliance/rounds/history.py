@@ -377,25 +377,30 @@ def _masked(finding: Finding) -> tuple[dict[str, Any], str]:
 
 def format_rounds(rounds: list[dict[str, Any]], lang: str) -> str:
     """The rounds as lines for a terminal (``compliance history FILE.db``)."""
+    from rich.cells import cell_len
+
     from compliance.outputs.labels import t
 
     zh = lang == "zh"
     if not rounds:
         return "历史库中还没有检查记录。" if zh else "No rounds recorded yet."
-    head = (f"{'轮次':<4} {'时间':<20} {'学校':>4} {'问题':>4} {'新增':>4} {'未整改':>4} "
-            f"{'已整改':>4}  级别"
-            if zh else f"{'round':<5} {'time':<20} {'schools':>7} {'findings':>8} {'new':>5} "
-                       f"{'still':>5} {'fixed':>5}  by severity")
-    lines = [head]
+    names = (["轮次", "时间", "学校", "问题", "新增", "未整改", "已整改", "级别"] if zh else
+             ["round", "time", "schools", "findings", "new", "still", "fixed", "by severity"])
+    table = [names]
     for r in rounds:
         sev = ", ".join(f"{t(s, lang)} {n}" for s, n in r["by_severity"].items()) or "-"
         if r["waived"]:
             sev += f" ({'已豁免' if zh else 'waived'} {r['waived']})"
-        still = r.get("still", 0)
-        if zh:
-            lines.append(f"{r['round']:<6} {r['time']:<20} {len(r['schools']):>6} "
-                         f"{r['findings']:>6} {r['new']:>6} {still:>8} {r['fixed']:>8}  {sev}")
-        else:
-            lines.append(f"{r['round']:<5} {r['time']:<20} {len(r['schools']):>7} "
-                         f"{r['findings']:>8} {r['new']:>5} {still:>5} {r['fixed']:>5}  {sev}")
+        table.append([str(r["round"]), str(r["time"]), str(len(r["schools"])), str(r["findings"]),
+                      str(r["new"]), str(r.get("still", 0)), str(r["fixed"]), sev])
+    # columns as wide as their widest cell in terminal columns (a Chinese character
+    # takes two); the first two to the left, the counts to the right
+    widths = [max(cell_len(row[c]) for row in table) for c in range(len(names) - 1)]
+    lines = []
+    for row in table:
+        cells = []
+        for c, width in enumerate(widths):
+            pad = " " * (width - cell_len(row[c]))
+            cells.append(row[c] + pad if c < 2 else pad + row[c])
+        lines.append(" ".join(cells) + "  " + row[-1])
     return "\n".join(lines)
