@@ -4,8 +4,8 @@ put back after, a late alarm ignored, and a rule past its limit stopped."""
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 import time
+from collections.abc import Iterator
 from types import FrameType
 
 import pytest
