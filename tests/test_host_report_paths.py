@@ -45,10 +45,10 @@ official:
 def _probe() -> ModuleType:
     sys.path.insert(0, str(HERE))
     try:
-        import probe_plugin
+        import host_probe_plugin
     finally:
         sys.path.remove(str(HERE))
-    return probe_plugin
+    return host_probe_plugin
 
 
 @pytest.fixture
