@@ -105,8 +105,10 @@ def plugin_names_in_force(names: Mapping[str, str]) -> Iterator[None]:
     """Make ``names`` (``{name: activity}``, from the ``compliance_period_names`` hook)
     the plugin period names while the block runs, then restore those in force before.
 
-    Only the current context (thread, task) sees them; names the built-in table has
-    are left out (the built-in activity wins).
+    Only the current context (thread, task) sees them — a thread the run starts itself
+    does not, so period names are parsed only in the run's own thread (columnar's
+    threads read id and name columns); names the built-in table has are left out (the
+    built-in activity wins).
     """
     wanted = {name_key(n): a for n, a in names.items() if builtin_activity(n) is None}
     token = _PLUGIN_NAMES.set(_PluginNames(MappingProxyType(wanted), frozenset(wanted.items()))
