@@ -219,9 +219,12 @@ def test_hook_compliance_period_names(tmp_path: Path) -> None:
     from compliance.inputs.builtin_kinds import parse_activity
     from compliance.inputs.values import BadValue
 
-    with pytest.raises(BadValue) as refused:
+    with eng.period_names(), pytest.raises(BadValue) as refused:  # as in eng's runs
         parse_activity("午觉")
     assert "`午练`" in refused.value.expected.render("zh")
+    with pytest.raises(BadValue) as outside:  # outside them, no plugin names
+        parse_activity("午觉")
+    assert "`午练`" not in outside.value.expected.render("zh")
     loaded = eng.load([str(folder)])
     (sub,) = loaded.submissions.values()
     assert [(r["title"], r["activity"]) for r in sub.records("schedule")
@@ -243,12 +246,16 @@ def test_period_names_two_plugins_disagreeing_is_an_error_naming_both() -> None:
     bad = plugin(compliance_period_names=lambda: {"午练": "nap"})
     with pytest.raises(PluginError, match="unknown activity 'nap'"):
         engine(bad)
-    # and the names of one engine do not outlive it: a run without the plugin forgets them
-    engine(one)
+    # and the names of one engine are in force only in its runs: building it installs nothing
+    with_names = engine(one)
     from compliance.inputs.periods import activity_of
 
-    assert activity_of("午练") is not None
-    engine()
+    assert activity_of("午练") is None
+    with with_names.period_names():
+        assert activity_of("午练") is not None
+        with engine().period_names():  # an engine without the plugin, inside: none
+            assert activity_of("午练") is None
+        assert activity_of("午练") is not None
     assert activity_of("午练") is None
 
 

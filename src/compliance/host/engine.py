@@ -11,45 +11,40 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from compliance import __version__
 from compliance.host.config import Config
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, rule_clock, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
+from compliance.host.outcome import ALWAYS_ON, Outcome, build_report
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
 from compliance.inputs.calendar_run import (
-    calendar_evidence,
     read_calendar_files,
     run_calendar,
     settings_calendar_files,
 )
 from compliance.inputs.loader import Loaded, Loader
 from compliance.inputs.model import Location, Submission
-from compliance.inputs.periods import install_plugin_names
+from compliance.inputs.periods import plugin_names_in_force
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
-from compliance.inputs.safety import shown
-from compliance.inputs.shaping import revealed
 from compliance.outputs.report import (
     Report,
     Skipped,
     add_rule_notes,
-    now_utc,
-    rule_clauses,
     schedule_rows,
     timetable_rows,
 )
-from compliance.rules.context import RunContext, RunState, SchoolContext
+from compliance.rules.context import RunState, SchoolContext
 from compliance.rules.curriculum_plan import DEFAULT_PLAN, Curricula, Plan
 from compliance.rules.finding import Finding
 from compliance.rules.pack import Check
 
-ALWAYS_ON = ("INP", "ERR")
 DEFAULT_RULE_TIMEOUT = 60.0
 
 
@@ -193,10 +188,15 @@ class Engine:
         for given in paths:
             if not os.path.exists(given):
                 raise UsageError(f"{given}: no such file or folder")
-        install_plugin_names(self.registry.period_names)  # this engine's, if another was built
         loader = Loader(self.registry.kinds, self.registry.readers, self.options.school,
                         origin=self._reader_origin)
-        return loader.load(paths)
+        with self.period_names():
+            return loader.load(paths)
+
+    def period_names(self) -> AbstractContextManager[None]:
+        """This engine's plugin period names in force while the block runs (reading
+        happens inside it); another engine's, or none, again after."""
+        return plugin_names_in_force(self.registry.period_names)
 
     def check(self, paths: Sequence[str], progress: Callable[[int, int], None] | None = None,
               ) -> Report:
@@ -213,60 +213,40 @@ class Engine:
 
     def check_loaded(self, paths: Sequence[str]) -> Report:
         """The all-in-memory path: load everything, then check (kept for comparison)."""
+        with self.period_names():
+            return self._check_loaded(paths)
+
+    def _check_loaded(self, paths: Sequence[str]) -> Report:
         progress = self.options.progress
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official,
                          self.fingerprinter)
         rules = self.registry.rules
-        findings: list[Finding] = [self._input_finding(p, state)
-                                   for p in [*self.calendar_problems(), *loaded.problems]]
-        skipped: list[Skipped] = []
+        outcome = Outcome(problems=loaded.problems, files=loaded.files,
+                          rows_read=loaded.rows_read, rows_rejected=loaded.rows_rejected,
+                          found_above=loaded.found_above)
         checks = self._checks()
-        collected: dict[int, list[Any]] = {}
         order = sorted(loaded.submissions)
         contexts = []
         for done, school_id in enumerate(order, start=1):
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
             contexts.append(ctx)
-            findings.extend(self._run_school(ctx, checks, collected, skipped))
+            outcome.findings.extend(self._run_school(ctx, checks, outcome.collected,
+                                                     outcome.skipped))
             if progress is not None:
                 progress(done, len(order))
-        findings.extend(self.run_batch(contexts, state))  # everything in memory: one batch
-        run = RunContext(rules, state)
-        for index, (pack, check) in enumerate(checks):
-            if check.scope == "run":
-                findings.extend(self._guard(pack, check, None, lambda c=check, i=index:
-                                            c.fn(run, collected.get(i, [])), state))
-        findings = [f for f in findings if f.code in self.active or f.code.startswith(ALWAYS_ON)]
-        schools = {
-            sid: (sub.school.name if sub.school else "")
-            for sid, sub in loaded.submissions.items()
-            if sid
-        }
+        outcome.findings.extend(self.run_batch(contexts, state))  # all in memory: one batch
         by_school: dict[str | None, Any] = {k: v for k, v in loaded.submissions.items()}
         add_rule_notes(by_school, loaded.file_notes)
-        return Report(
-            tool={"name": "compliance", "version": __version__},
-            profile=self.settings.profile,
-            lang=self.options.lang,
-            findings=findings,
-            schools=schools,
-            files=loaded.files,
-            skipped=skipped,
-            rows_read=loaded.rows_read,
-            rows_rejected=loaded.rows_rejected,
-            titles={code: meta.title for code, meta in rules.items()},
-            schedules=schedule_rows(loaded.submissions) if self.options.schedules else {},
-            found_above=loaded.found_above,
-            clauses=rule_clauses(rules, self.options.lang),
-            generated_at=now_utc(),
-            inputs=[shown(p) for p in paths],
-            checked=sorted(self.active),
-            file_notes=revealed(loaded.file_notes) if self.options.show_pii else loaded.file_notes,
-            calendar_sources=calendar_evidence(ctx.calendar_sources() for ctx in contexts),
-            timetables=timetable_rows(by_school) if self.options.schedules else {},
-        )
+        outcome.file_notes = loaded.file_notes
+        outcome.schools = {sid: (sub.school.name if sub.school else "")
+                           for sid, sub in loaded.submissions.items()}
+        if self.options.schedules:
+            outcome.schedules = schedule_rows(loaded.submissions)
+            outcome.timetables = timetable_rows(by_school)
+        outcome.calendar_sources = [ctx.calendar_sources() for ctx in contexts]
+        return build_report(self, paths, state, outcome)
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
                     collected: dict[int, list[Any]], skipped: list[Skipped]) -> list[Finding]:

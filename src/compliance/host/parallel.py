@@ -32,28 +32,22 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
+from compliance.host.outcome import Outcome, build_report
 from compliance.inputs import batch_read, columnar
 from compliance.inputs.batch_read import Prefetched
-from compliance.inputs.calendar_run import calendar_evidence
-from compliance.inputs.loader import Loader, SchoolPlan, materialise
+from compliance.inputs.loader import Loaded, Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
-from compliance.inputs.periods import install_plugin_names
 from compliance.inputs.reasons import Msg
-from compliance.inputs.safety import shown
-from compliance.inputs.shaping import revealed
 from compliance.outputs.report import (
     Report,
     Skipped,
     add_rule_notes,
-    now_utc,
-    rule_clauses,
     schedule_rows,
     timetable_rows,
 )
-from compliance.rules.context import RunContext, RunState, SchoolContext
+from compliance.rules.context import RunState, SchoolContext
 from compliance.rules.finding import Finding
 
 if TYPE_CHECKING:
@@ -207,9 +201,9 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
 
 
 def _work(school_ids: list[str]) -> list[SchoolResult]:
-    plans = _WORKER["plans"]
-    return check_in_batches(_WORKER["engine"], (plans[sid] for sid in school_ids),
-                            _WORKER["state"])
+    plans, engine = _WORKER["plans"], _WORKER["engine"]
+    with engine.period_names():  # the engine's own, whatever the worker's context holds
+        return check_in_batches(engine, (plans[sid] for sid in school_ids), _WORKER["state"])
 
 
 #: schools per task: enough tasks per worker to balance the load, few enough that the
@@ -318,14 +312,17 @@ def no_submission(paths: Sequence[str]) -> str:
 
 def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = None) -> Report:
     """What :meth:`Engine.check` does: plan, check each school, finish run-wide checks."""
+    # this engine's plugin period names, for this run only (workers put them in force too)
+    with engine.period_names():
+        return _run_check(engine, paths, progress)
+
+
+def _run_check(engine: Engine, paths: Sequence[str], progress: Progress | None) -> Report:
     opts = engine.options
     for given in paths:
         if not os.path.exists(given):
             raise UsageError(f"{given}: no such file or folder")
     jobs = getattr(opts, "jobs", None) or default_jobs()
-    # this engine's plugin period names (another engine built since may have put its own);
-    # a forked worker inherits them, a spawned one builds its engine and so installs them
-    install_plugin_names(engine.registry.period_names)
     with stop_on_signals(), _few_collections(), \
             tempfile.TemporaryDirectory(prefix="compliance-") as spill:
         loader = Loader(engine.registry.kinds, engine.registry.readers, opts.school,
@@ -337,61 +334,38 @@ def run_check(engine: Engine, paths: Sequence[str], progress: Progress | None = 
         if not loaded.plans and not loaded.problems and loaded.files == 0:
             raise UsageError(no_submission(paths))
         state = run_state(engine)
-        findings: list[Finding] = [engine._input_finding(p, state)
-                                   for p in [*engine.calendar_problems(), *loaded.problems]]
         results = check_schools(engine, loaded.plans, jobs, progress)
-    files, rows_read, rows_rejected = loaded.files, loaded.rows_read, loaded.rows_rejected
-    file_notes = dict(loaded.file_notes)
-    skipped: list[Skipped] = []
-    collected: dict[int, list[Any]] = {}
+    return build_report(engine, paths, state, _merged(loaded, results))
+
+
+def _merged(loaded: Loaded, results: list[SchoolResult]) -> Outcome:
+    """The walk's and every school's results as one run's outcome, in school-id order."""
+    outcome = Outcome(problems=loaded.problems, files=loaded.files, rows_read=loaded.rows_read,
+                      rows_rejected=loaded.rows_rejected, file_notes=dict(loaded.file_notes),
+                      found_above=loaded.found_above)
+    file_notes = outcome.file_notes
     shared: dict[str, str] = {}
     for result in results:
         for finding in result.findings:  # workers' copies of one clause text become one again
             finding.citation = shared.setdefault(finding.citation, finding.citation)
-        findings.extend(result.findings)
-        skipped.extend(result.skipped)
+        outcome.findings.extend(result.findings)
+        outcome.skipped.extend(result.skipped)
         for index, parts in result.collected.items():
-            collected.setdefault(index, []).extend(parts)
-        files += result.files
+            outcome.collected.setdefault(index, []).extend(parts)
+        outcome.files += result.files
         for path, notes in result.file_notes.items():
             if path in file_notes and file_notes[path] is not notes:
                 file_notes[path].notes.extend(notes.notes)  # one table file, several schools
                 file_notes[path].title = file_notes[path].title or notes.title
             else:
                 file_notes[path] = notes
-        rows_read += result.rows_read
-        rows_rejected += result.rows_rejected
-    rules = engine.registry.rules
-    run = RunContext(rules, state)
-    for index, (pack, check) in enumerate(engine._checks()):
-        if check.scope == "run":
-            findings.extend(engine._guard(pack, check, None, lambda c=check, i=index:
-                                          c.fn(run, collected.get(i, [])), state))
-    active = engine.active
-    findings = [f for f in findings if f.code in active or f.code.startswith(("INP", "ERR"))]
-    schools = {r.school_id: r.name for r in results if r.school_id}
-    return Report(
-        tool={"name": "compliance", "version": __version__},
-        profile=engine.settings.profile,
-        lang=opts.lang,
-        findings=findings,
-        schools=schools,
-        files=files,
-        skipped=skipped,
-        rows_read=rows_read,
-        rows_rejected=rows_rejected,
-        titles={code: meta.title for code, meta in rules.items()},
-        schedules={sid: rows for r in results for sid, rows in r.schedules.items()},
-        checked=sorted(active),
-        timetables={sid: rows for r in results for sid, rows in r.timetables.items()},
-        # rows quoted in notes are masked as read; shown as written only when asked
-        file_notes=revealed(file_notes) if opts.show_pii else file_notes,
-        calendar_sources=calendar_evidence(r.calendar_sources for r in results),
-        found_above=loaded.found_above,
-        clauses=rule_clauses(rules, opts.lang),
-        generated_at=now_utc(),
-        inputs=[shown(p) for p in paths],
-    )
+        outcome.rows_read += result.rows_read
+        outcome.rows_rejected += result.rows_rejected
+    outcome.schools = {r.school_id: r.name for r in results}
+    outcome.schedules = {sid: rows for r in results for sid, rows in r.schedules.items()}
+    outcome.timetables = {sid: rows for r in results for sid, rows in r.timetables.items()}
+    outcome.calendar_sources = [r.calendar_sources for r in results]
+    return outcome
 
 
 @contextlib.contextmanager

@@ -4,9 +4,11 @@ A bureau's exports may name periods the built-in vocabulary (``exports.md``) lac
 ``午练``, ``晨诵``, ``写字课``.  A plugin returns ``{name: activity}``; the registry checks
 each activity against the schedule kind's activities, refuses two plugins giving one name
 two activities (naming both), and leaves out a name the built-in table already has: the
-built-in activity wins (``COMPLIANCE_TRACE_PLUGINS=1`` says so).  The names are then
-installed for the run (:func:`compliance.inputs.periods.install_plugin_names`), where the
-schedule's shaping and parsing and the timetable reader use them.
+built-in activity wins (``COMPLIANCE_TRACE_PLUGINS=1`` says so).  The names belong to
+the engine (``Engine.registry.period_names``): each of its runs puts them in force while
+it reads (:func:`compliance.inputs.periods.plugin_names_in_force`), in its worker
+processes too, where the schedule's shaping and parsing and the timetable reader use
+them — another engine in the process, with other plugins, reads by its own.
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from compliance.host.errors import ComplianceError, PluginError
 from compliance.host.manager import PluginSet, trace
 from compliance.host.period_names import collect_period_names
 from compliance.inputs.kinds import DocumentKind
-from compliance.inputs.periods import install_plugin_names
 from compliance.inputs.raw import Reader
 from compliance.outputs.reporter import Reporter
 from compliance.rules.metadata import RuleMeta
@@ -51,7 +50,6 @@ class Registry:
             if pack.validate is not None:
                 pack.validate(reg.kinds)
         reg.period_names = collect_period_names(reg, hook.compliance_period_names)
-        install_plugin_names(reg.period_names)
         for plugin, reporters in reg._results(hook.compliance_reporters):
             for reporter in reporters:
                 reg._unique("report format", reporter.name, plugin, "compliance_reporters")

@@ -6,15 +6,19 @@ cell: the activity it names (``lesson`` …), with the grades a class scope in t
 name sets (``课后服务（一至三年级）``), or ``None``.
 
 Plugins add names through the ``compliance_period_names`` hook (a bureau's ``午练``,
-``晨诵``): the registry installs them once per run (:func:`install_plugin_names`), and
-the built-in names win on a clash.
+``晨诵``): an engine puts its plugins' names in force for the duration of each of its
+runs (:func:`plugin_names_in_force`, a context variable: two engines in one process,
+or one thread's run and another's, never see each other's names), and the built-in
+names win on a clash.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -43,9 +47,6 @@ INSTANT_ACTIVITIES = frozenset({"arrival", "dismissal"})
 INSTANT_NAMES = frozenset({"预铃", "预备铃", "预备"})
 
 _LOOKUP = {name: activity for activity, names in PERIOD_NAMES.items() for name in names}
-#: names plugins added (``compliance_period_names``), installed once per run; a name the
-#: table above already has keeps its built-in activity
-_PLUGIN_NAMES: dict[str, str] = {}
 _CN_PERIOD = "一二三四五六七八九十"
 _LESSON_RE = re.compile(r"^(?:上午|下午|晚上)?第([0-9]{1,2}|[一二三四五六七八九十]{1,2})节课?$")
 _BRACKET_RE = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]$")
@@ -83,32 +84,58 @@ def builtin_activity(name: str) -> str | None:
     return _one(name_key(name), plugins=False)
 
 
-def install_plugin_names(names: dict[str, str]) -> None:
-    """Make ``names`` (``{name: activity}``, from the ``compliance_period_names`` hook)
-    the plugin period names of this process, replacing any installed before; names the
-    built-in table has are left out (the built-in activity wins)."""
-    wanted = {name_key(n): a for n, a in names.items() if builtin_activity(n) is None}
-    if wanted == _PLUGIN_NAMES:
-        return
-    _PLUGIN_NAMES.clear()
-    _PLUGIN_NAMES.update(wanted)
-    # cells parsed under the names before are parsed again (the parse cache is per process)
-    from compliance.inputs.tables import forget_parsed
+@dataclass(frozen=True)
+class _PluginNames:
+    """The plugin period names in force: ``{key: activity}`` (read-only) and, for the
+    parse caches, the same as a hashable set (equal names share the caches)."""
 
-    forget_parsed()
+    lookup: Mapping[str, str]
+    key: frozenset[tuple[str, str]]
+
+
+_NO_PLUGIN_NAMES = _PluginNames(MappingProxyType({}), frozenset())
+#: names plugins added (``compliance_period_names``), in force for one engine's run; a
+#: name the table above already has keeps its built-in activity
+_PLUGIN_NAMES: ContextVar[_PluginNames] = ContextVar("compliance_plugin_period_names",
+                                                     default=_NO_PLUGIN_NAMES)
+
+
+@contextmanager
+def plugin_names_in_force(names: Mapping[str, str]) -> Iterator[None]:
+    """Make ``names`` (``{name: activity}``, from the ``compliance_period_names`` hook)
+    the plugin period names while the block runs, then restore those in force before.
+
+    Only the current context (thread, task) sees them — a thread the run starts itself
+    does not, so period names are parsed only in the run's own thread (columnar's
+    threads read id and name columns); names the built-in table has are left out (the
+    built-in activity wins).
+    """
+    wanted = {name_key(n): a for n, a in names.items() if builtin_activity(n) is None}
+    token = _PLUGIN_NAMES.set(_PluginNames(MappingProxyType(wanted), frozenset(wanted.items()))
+                              if wanted else _NO_PLUGIN_NAMES)
+    try:
+        yield
+    finally:
+        _PLUGIN_NAMES.reset(token)
 
 
 def plugin_names() -> Mapping[str, str]:
     """The plugin period names in force, ``{name: activity}`` (a read-only view)."""
-    return MappingProxyType(_PLUGIN_NAMES)
+    return _PLUGIN_NAMES.get().lookup
+
+
+def plugin_names_key() -> frozenset[tuple[str, str]]:
+    """The plugin period names in force as a hashable value: a cache of parsed cells
+    keyed by it is never used under other names."""
+    return _PLUGIN_NAMES.get().key
 
 
 def _one(name: str, plugins: bool = True) -> str | None:
     """The activity one part of a name gives, or ``None``."""
     if name in _LOOKUP:
         return _LOOKUP[name]
-    if plugins and name in _PLUGIN_NAMES:
-        return _PLUGIN_NAMES[name]
+    if plugins and name in (extra := _PLUGIN_NAMES.get().lookup):
+        return extra[name]
     match = _LESSON_RE.match(name)
     if match:
         number = _period_number(match.group(1))
@@ -168,6 +195,6 @@ def accepted_names() -> dict[str, str]:
     names = ["第1节…第10节", "第一节…第十节"]
     for items in PERIOD_NAMES.values():
         names.extend(items)
-    names.extend(_PLUGIN_NAMES)
+    names.extend(plugin_names())
     marked = [f"`{n}`" for n in names]
     return {"zh": "、".join(marked), "en": ", ".join(marked)}

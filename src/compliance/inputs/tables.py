@@ -9,6 +9,7 @@ from typing import Any, cast
 from compliance.host.interrupts import PLUGIN_FAULTS
 from compliance.inputs.kinds import DocumentKind, Field, header_key
 from compliance.inputs.model import Document, Location, Record
+from compliance.inputs.periods import plugin_names_key
 from compliance.inputs.personal import mask
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.raw import RawRow
@@ -49,16 +50,17 @@ class _Bad:
 # Parsed values of repeated cells (grades, zones, enum names, yes/no) are reused across
 # rows and tables of this process: parsers are pure, parsed values are not mutated.  A
 # column's cache is dropped for good once it holds CACHE_MAX distinct cells (ids, names).
-_SHARED: dict[tuple[str, str], tuple[Any, dict[str, Any]] | None] = {}
+# Keyed by the plugin period names in force too: an activity cell (午练) parses by them.
+_SHARED: dict[tuple[str, str, frozenset[tuple[str, str]]], tuple[Any, dict[str, Any]] | None] = {}
 
 
-def forget_parsed() -> None:
-    """Drop every cached parse: a parser's vocabulary changed (a plugin's period names)."""
-    _SHARED.clear()
+def _drop_cache(kind: str, name: str) -> None:
+    """A column of too many distinct cells: its cache dropped for good."""
+    _SHARED[(kind, name, plugin_names_key())] = None
 
 
 def _cache_for(kind: str, name: str, parser: Any) -> dict[str, Any] | None:
-    key = (kind, name)
+    key = (kind, name, plugin_names_key())
     held = _SHARED.get(key)
     if key not in _SHARED or (held is not None and held[0] is not parser):
         _SHARED[key] = (parser, {})
@@ -227,7 +229,8 @@ def normalize_table(
                     if parsed is _MISS:
                         parsed = _parse(parser, value, name in personal)
                         if len(cache) >= CACHE_MAX:
-                            caches[slot] = _SHARED[(kind_name, name)] = None
+                            caches[slot] = None
+                            _drop_cache(kind_name, name)
                         else:
                             cache[value] = parsed
                 else:
