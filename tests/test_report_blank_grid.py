@@ -148,6 +148,12 @@ def test_following_a_blank_grids_link_lands_on_its_finding_in_chromium(tmp_path)
             row = page.locator("tr.row:target")
             assert row.count() == 1 and row.is_visible() and "CUR001" in row.inner_text()
             assert row.locator("td").nth(2).inner_text() == "CUR001"
+            # filtered to warnings, the errors' rows are hidden: following the link shows its row
+            page.goto(path.as_uri() + "#severity=warning")
+            assert page.locator("tr.row[data-code=CUR001]").first.is_hidden()
+            page.locator("p.blank-findings a").first.click()
+            row = page.locator("tr.row.targeted")
+            assert row.count() == 1 and row.is_visible() and "CUR001" in row.inner_text()
             shots = Path(__file__).resolve().parent / "artifacts"
             shots.mkdir(exist_ok=True)
             page.locator("h3.blank-grid").scroll_into_view_if_needed()

@@ -229,6 +229,18 @@ def crowded_school(root: Path, pupils: int) -> tuple[Path, list[str]]:
     return folder, names
 
 
+def blank_timetable_school(root: Path) -> Path:
+    """School ZS-001 whose 课程表.xlsx has 三(1)班 filled and 三(2)班 handed in blank."""
+    from tests.conftest import school_folder
+    from tests.timetable_support import GRADE3, week, workbook
+
+    folder = school_folder(root, {}, {"id": "ZS-001", "classes": ["3-1", "3-2"], "level": "nine_year"},
+                           name="zs-001")
+    workbook(folder / "课程表.xlsx", {"课程表": [("三年级(1)班课程表", week(GRADE3)),
+                                               ("三年级(2)班课程表", week({}))]})
+    return folder
+
+
 def test_a_schools_rounds_in_detail_paged_and_masked(browser, tmp_path) -> None:
     """A school token: its empty history said plainly; after twenty rounds recorded and a
     check with many new findings, the round list is capped with an "earlier rounds"
@@ -293,6 +305,24 @@ def test_a_schools_rounds_in_detail_paged_and_masked(browser, tmp_path) -> None:
         assert not [n for n in names if n in shown]
         assert "G2102022019000001X" not in shown and "李沐阳" not in shown
         assert "个人信息在检查历史中始终脱敏保存" in shown
+
+        # a class's blank timetable in the served report: marked, and its links lead to
+        # the findings table inside the report's sandboxed frame
+        blank = blank_timetable_school(tmp_path / "blank")
+        page.set_input_files("#folder", str(blank))
+        page.click("#check")
+        expect(page.locator("#round-title")).to_contain_text("第 22 轮明细", timeout=60_000)
+        report = page.frame_locator("#report")
+        grid = report.locator("table.timetable.blank")
+        grid.wait_for(timeout=30_000)  # drawn: a frame whose files were chosen again is not blank
+        assert grid.get_attribute("data-class") == "3-2"
+        link = report.locator("p.blank-findings a").first
+        target = link.get_attribute("href")
+        link.click()
+        row = report.locator(f"tr{target}")
+        expect(row).to_have_class(re.compile(r"\btargeted\b"), timeout=10_000)
+        assert row.is_visible() and "CUR001" in row.inner_text()
+        assert report.locator("table.timetable.blank").count() == 1  # still the report, not another page
         context.close()
         # the page's first call, before the token was entered, is logged by Chromium itself
         assert [p for p in problems if "status of 401" not in p] == [], problems

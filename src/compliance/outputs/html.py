@@ -116,6 +116,23 @@ function fromHash(){
 }
 document.addEventListener('change',apply);
 if(q){q.addEventListener('input',apply);}
+// a link to a finding's row (a blank timetable's): the row shown even if filtered out,
+// and marked; in the web page's frame (about:srcdoc) the link would leave the report
+document.addEventListener('click',function(e){
+ var a=e.target.closest?e.target.closest('a[href^="#finding-"]'):null;
+ var row=a?document.getElementById(a.getAttribute('href').slice(1)):null;
+ if(!row){return;}
+ if(row.hidden){
+  ['fs-all','fc-all','fv-all','fb-all'].forEach(function(id){
+   var i=document.getElementById(id);if(i){i.checked=true;}
+  });
+  if(q){q.value='';}
+  apply();
+ }
+ [].forEach.call(document.querySelectorAll('tr.targeted'),function(r){r.classList.remove('targeted');});
+ row.classList.add('targeted');
+ if(location.protocol==='about:'){e.preventDefault();row.scrollIntoView({block:'center'});}
+});
 window.addEventListener('hashchange',function(){fromHash();apply();});
 fromHash();apply();
 })();

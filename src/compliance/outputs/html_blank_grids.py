@@ -26,7 +26,7 @@ table.timetable.blank td.blank{border:2px dashed #c62828;color:#8e0000;text-alig
 .blank-tag{display:inline-block;margin-left:6px;padding:0 8px;border-radius:9px;background:#c62828;color:#fff;
  font-size:12px;vertical-align:middle}
 p.blank-findings a{margin-right:8px;white-space:nowrap}
-tr.row:target td{background:#fff8e1}
+tr.row:target td,tr.row.targeted td{background:#fff8e1}
 """
 
 
