@@ -895,3 +895,36 @@ def test_line_shape_holds_when_a_crlf_is_split_between_reads() -> None:
         assert split is not None and split[:2] == (3, False)  # lines, quotes (head: the first read)
     assert columnar._shape([whole]) == (3, False, whole)
     assert columnar._shape([b"a,b\r", b"1,2\n"]) is None  # a lone CR really is one
+
+
+@pytest.mark.parametrize("cells", [
+    pytest.param(("N" * 400, ""), id="one-cell-too-long"),
+    pytest.param(("N" * 150, "测试区" + "A" * 150), id="two-cells-together-too-long"),
+    pytest.param(("N" * 150, ""), id="long-but-under"),
+])
+def test_a_line_the_row_path_refuses_is_refused_the_columnar_way_too(
+        tmp_path: Path, cells: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The big-file way hands a file with a line the row path refuses as too long
+    (``csv_reader.MAX_LINE``) to the row path: so it is refused alike, whether one cell
+    or several together make it too long.  (Both limits made small here: a megabyte
+    line would make a slow test.)  A file whose longest cells lie in different rows
+    still goes the columnar way."""
+    from compliance.inputs import csv_reader
+
+    monkeypatch.setattr(csv_reader, "MAX_LINE", 300)
+    monkeypatch.setattr(columnar, "LONGEST_LINE", 300)
+    root = tmp_path / "district"
+    write_district(root, 2)
+    text = big_enrollment(300)
+    name, address = cells
+    lines = text.splitlines()
+    # the long name alone in one row, and (another row) both long cells together
+    lines[5] = ",".join(["G0000000000000005", name, "1", "", address or "测试区解放路12号",
+                         "", "", "", "", "nearby"])
+    lines[9] = ",".join(["G0000000000000009", "N" * 150, "1", "Z01", "", "", "", "", "", "nearby"])
+    (root / "cs-0001" / "enrollment.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert_same_both_ways([root], blocks=Blocks(block_size=1 << 12))
+    by_rows = outcome([root], False)
+    refused = len(lines[5]) + 1 >= 300
+    assert ("longer than 300 characters" in by_rows["json"]) == refused
+    assert '"line": 6' in by_rows["json"]  # the row itself, refused or checked

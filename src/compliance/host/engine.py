@@ -18,7 +18,7 @@ from typing import Any
 from compliance import __version__
 from compliance.host.config import Config
 from compliance.host.errors import UsageError
-from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, time_limit
+from compliance.host.interrupts import PLUGIN_FAULTS, RuleTimeout, rule_clock, time_limit
 from compliance.host.manager import PluginSet, make_plugin_manager
 from compliance.host.profiles import Profiles, Settings
 from compliance.host.registry import Registry
@@ -269,6 +269,11 @@ class Engine:
         )
 
     def _run_school(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
+                    collected: dict[int, list[Any]], skipped: list[Skipped]) -> list[Finding]:
+        with rule_clock():  # one alarm handler for all of the school's rules
+            return self._run_checks(ctx, checks, collected, skipped)
+
+    def _run_checks(self, ctx: SchoolContext, checks: list[tuple[str, Check]],
                     collected: dict[int, list[Any]], skipped: list[Skipped]) -> list[Finding]:
         out: list[Finding] = []
         missing: list[str] = []

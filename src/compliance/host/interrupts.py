@@ -74,26 +74,53 @@ def worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: the limit of the block of :func:`time_limit` running now, if any
+_LIMIT: list[float] = []
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    if _LIMIT:  # an alarm after its block has ended is ignored
+        raise RuleTimeout(_LIMIT[-1])
+
+
+def _clock_usable() -> bool:
+    return hasattr(signal, "setitimer") and _in_main_thread()
+
+
+@contextlib.contextmanager
+def rule_clock() -> Iterator[None]:
+    """Around many :func:`time_limit` blocks (one school's rules): the alarm handler is
+    installed once for all of them (installing it costs ≈ 5 µs a time, a rule on a
+    small school less) and the one before it put back after."""
+    if not _clock_usable():
+        yield
+        return
+    before = signal.signal(signal.SIGALRM, _on_alarm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGALRM, before)
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
     """Raise :class:`RuleTimeout` inside the block once it has run ``seconds``.
 
     ``None`` or ``0`` means no limit; so does a block run outside the main thread.
+    Inside :func:`rule_clock` the handler is already in place; elsewhere it is
+    installed for the block and the one before it put back after.
     """
-    if not seconds or seconds <= 0 or not _in_main_thread() or not hasattr(signal, "setitimer"):
+    if not seconds or seconds <= 0 or not _clock_usable():
         yield
         return
-    armed = True
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if armed:
-            raise RuleTimeout(seconds)
-
-    before = signal.signal(signal.SIGALRM, handler)
+    installed = signal.getsignal(signal.SIGALRM) is _on_alarm
+    before = None if installed else signal.signal(signal.SIGALRM, _on_alarm)
+    _LIMIT.append(seconds)
     signal.setitimer(signal.ITIMER_REAL, seconds, REPEAT)
     try:
         yield
     finally:
-        armed = False
+        _LIMIT.pop()  # first: an alarm arriving now finds no block and is ignored
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, before)
+        if not installed:
+            signal.signal(signal.SIGALRM, before)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, cast
 from compliance import __version__
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
-from compliance.inputs import batch_read
+from compliance.inputs import batch_read, columnar
 from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.loader import Loader, SchoolPlan, materialise
@@ -220,7 +220,10 @@ TASKS_PER_WORKER = 8
 def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods:
-        # forked workers share the parent's plugins and plans: nothing to pickle up front
+        # forked workers share the parent's plugins and plans: nothing to pickle up front;
+        # and pyarrow, imported and set up once here (the main process needs it for the
+        # run-wide checks anyway) rather than once in every worker
+        columnar.available()
         _WORKER.update(engine=engine, plans=plans)
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_init_worker, initargs=(None, None))

@@ -387,14 +387,29 @@ def _note_rows(table: pa.Table, width: int) -> tuple[Any, Any]:
 
 
 def _longest_row(table: pa.Table) -> int:
-    """The most bytes the cells of one row hold together."""
+    """The most bytes the cells of one row hold together (at most: when the longest cells
+    of the columns together stay under ``LONGEST_LINE``, their sum, which is enough)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    def lengths(chunk: Any, distinct: bool) -> Any:
+        """Each cell's bytes (``distinct``: each distinct cell's, for a coded chunk)."""
+        if not pa.types.is_dictionary(chunk.type):
+            return pc.binary_length(chunk)
+        sizes = pc.binary_length(chunk.dictionary)
+        return sizes if distinct else pc.take(sizes, chunk.indices)
+
+    # Each column's longest cell first (a coded column's: of its few distinct cells); only
+    # a file where they could add up to a refused line is summed row by row.
+    bound = 0
+    for column in table.columns:
+        bound += max((int(pc.max(lengths(chunk, True)).as_py() or 0)
+                      for chunk in column.chunks if len(chunk)), default=0)
+    if bound + table.num_columns < LONGEST_LINE:
+        return bound
     total: Any = None
     for column in table.columns:
-        cells = column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
-        size = pc.binary_length(cells)
+        size = pa.chunked_array([lengths(chunk, False) for chunk in column.chunks], pa.int32())
         total = size if total is None else pc.add(total, size)
     longest = pc.max(total).as_py() if total is not None and len(total) else 0
     return int(longest or 0)

@@ -27,8 +27,13 @@ csv.field_size_limit(4 * MAX_LINE)
 
 def detect_encoding(path: Path) -> str:
     """The file's encoding, checked over the whole file (GBK that looks like UTF-8 at first)."""
-    with path.open("rb") as fh:
-        head = fh.read(4)
+    # a file of one chunk or less (a school's every file, nearly) is read once, whole
+    data = path.read_bytes() if path.stat().st_size <= CHUNK else None
+    if data is not None:
+        head = data[:4]
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(4)
     if head.startswith(codecs.BOM_UTF8):
         candidates = ["utf-8-sig"]
     elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -39,14 +44,13 @@ def detect_encoding(path: Path) -> str:
         decoder = codecs.getincrementaldecoder(encoding)()
         seen = wide = 0
         try:
-            with path.open("rb") as fh:
-                while chunk := fh.read(CHUNK):
-                    if encoding != "utf-16" and b"\x00" in chunk:
-                        raise ReadError(Msg("csv.nul"))
-                    text = decoder.decode(chunk)
-                    seen += len(chunk)
-                    wide += len(chunk) - len(text)  # bytes beyond one per character
-                decoder.decode(b"", final=True)
+            for chunk in _chunks(path) if data is None else (data,):
+                if b"\x00" in chunk:
+                    raise ReadError(Msg("csv.nul"))
+                text = decoder.decode(chunk)
+                seen += len(chunk)
+                wide += len(chunk) - len(text)  # bytes beyond one per character
+            decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError as exc:
             # the part of the failing chunk before the bad byte counts too (a file under
@@ -63,6 +67,13 @@ def detect_encoding(path: Path) -> str:
                 raise ReadError(Msg("csv.mixed_encoding"), line) from None
             continue
     raise ReadError(Msg("csv.bad_encoding"))
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """A big file's bytes, a chunk at a time."""
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
 
 
 def _line_at(path: Path, offset: int) -> int:

@@ -49,6 +49,29 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _scrubbed(value: Any, known: dict[str, str]) -> Any:
+    """``value`` (JSON-ready) with every ``known`` personal value in a text masked."""
+    if isinstance(value, str):
+        for raw, masked in known.items():
+            if raw in value:
+                value = value.replace(raw, masked)
+        return value
+    if isinstance(value, list):
+        return [_scrubbed(v, known) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, known) for k, v in value.items()}
+    return value
+
+
+def personal_values(record: Record) -> dict[str, str]:
+    """A row's personal values (id, name, address: two characters or more, so a text is
+    not torn apart by one common character) and their masked forms, longest first."""
+    values = record.values
+    found = {str(raw).strip(): key for key in PERSONAL_KEYS
+             if (raw := values.get(key)) is not None and len(str(raw).strip()) >= 2}
+    return {raw: mask(key, raw) for raw, key in sorted(found.items(), key=lambda kv: -len(kv[0]))}
+
+
 class RunState:
     """What every context of one run shares."""
 
@@ -68,7 +91,10 @@ class RunState:
         return self._params[meta.code]
 
     def make_finding(self, meta: RuleMeta, loc: Location, school_id: str | None,
-                     subject: dict[str, Any], args: dict[str, Any]) -> Finding:
+                     subject: dict[str, Any], args: dict[str, Any],
+                     known: dict[str, str] | None = None) -> Finding:
+        """A finding of ``meta``'s rule; ``known``: the row's own personal values and
+        their masked forms, masked wherever the subject or message repeats them."""
         subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
         # made before masking: a student id enters only as a keyed hash
         fingerprint = (self.fingerprinter.of(meta, school_id, loc, subject, args)
@@ -84,6 +110,12 @@ class RunState:
             for key in PERSONAL_KEYS & args.keys():
                 values[key] = mask(key, values[key])
         message = meta.message[self.lang].format_map(values)
+        if known and not self.show_pii:
+            # under a key of the plugin's own choosing, or quoted in a text: still the
+            # child's id, name or address (the keys above are masked already)
+            message = _scrubbed(message, known)
+            subject = {k: v if k in PERSONAL_KEYS else _scrubbed(v, known)
+                       for k, v in subject.items()}
         return Finding(
             code=meta.code,
             severity=self.settings.severity(meta),
@@ -197,7 +229,10 @@ class SchoolContext:
         if season is not None:
             # a seasonal entry's finding names its season (exports.md), for any rule
             subject = {**(subject or {}), "season": str(season)}
-        found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args)
+        known = (personal_values(where) if isinstance(where, Record) and not self.state.show_pii
+                 else None)
+        found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args,
+                                        known)
         if season is not None:
             found.message += f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
         return found
