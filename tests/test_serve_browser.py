@@ -154,6 +154,7 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         assert added[0] == "CUR002" and "3-1" in added[4] and added[2].startswith("zs-002/")
         assert gone[0] == "CUR003" and "7-1" in gone[4]
         assert len(round_list(page, "still")) == still
+        page.locator("#history").screenshot(path=str(ARTIFACTS / "serve-7-history-en.png"))
         # an earlier round can be opened from its row
         page.locator("#history-rows tr").nth(1).locator("button").click()
         expect(page.locator("#round-title")).to_contain_text("Round 1 in detail", timeout=30_000)
