@@ -358,32 +358,39 @@ def _note_rows(table: pa.Table, width: int) -> tuple[Any, Any]:
 
     leads = pa.array(sorted({prefix[0] for prefix in NOTE_PREFIXES}), pa.string())
 
-    def cells(values: Any) -> tuple[Any, Any]:
-        """Per cell: whether it holds ink, and whether its ink starts like a note."""
-        trimmed = pc.utf8_trim_whitespace(values)
-        has = pc.fill_null(pc.not_equal(trimmed, ""), False)
-        noted = pc.fill_null(pc.is_in(pc.utf8_slice_codeunits(trimmed, 0, 1), value_set=leads),
-                             False)
-        return has, noted
+    def inked(values: Any) -> Any:
+        """Per cell: whether it holds ink (not empty, not white space alone)."""
+        return pc.fill_null(pc.and_(pc.greater(pc.binary_length(values), 0),
+                                    pc.invert(pc.utf8_is_space(values))), False)
 
-    inked: Any = None
+    def noted(values: Any) -> Any:
+        """Per cell: whether its ink starts like a note."""
+        first = pc.utf8_slice_codeunits(pc.utf8_ltrim_whitespace(values), 0, 1)
+        return pc.fill_null(pc.is_in(first, value_set=leads), False)
+
+    def spread(column: Any, test: Callable[[Any], Any]) -> Any:
+        if pa.types.is_dictionary(column.type):
+            # asked once per distinct cell, then spread over the rows by the codes
+            return pc.fill_null(test(column.dictionary).take(column.indices), False)
+        return test(column)
+
+    count: Any = None
     decided: Any = None  # a non-blank cell seen further left in the row
     noted_first: Any = None
     for column in table.columns:
         column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        if pa.types.is_dictionary(column.type):
-            # asked once per distinct cell, then spread over the rows by the codes
-            has_d, noted_d = cells(column.dictionary)
-            has = pc.fill_null(has_d.take(column.indices), False)
-            noted = pc.fill_null(noted_d.take(column.indices), False)
-        else:
-            has, noted = cells(column)
-        count = pc.cast(has, pa.int32())
-        inked = count if inked is None else pc.add(inked, count)
-        first_here = noted if decided is None else pc.and_(pc.invert(decided), noted)
-        noted_first = first_here if noted_first is None else pc.or_(noted_first, first_here)
+        has = spread(column, inked)
+        ink = pc.cast(has, pa.int32())
+        count = ink if count is None else pc.add(count, ink)
+        if decided is None:
+            noted_first = spread(column, noted)
+        elif not pc.all(decided).as_py():
+            # only rows blank so far can have their first ink here (most rows have it
+            # in the first column: then no later column is asked)
+            first_here = pc.and_(pc.invert(decided), spread(column, noted))
+            noted_first = pc.or_(noted_first, first_here)
         decided = has if decided is None else pc.or_(decided, has)
-    return (pc.equal(inked, 1) if width >= 2 else None), noted_first
+    return (pc.equal(count, 1) if width >= 2 else None), noted_first
 
 
 def _longest_row(table: pa.Table) -> int:
