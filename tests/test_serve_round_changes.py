@@ -192,3 +192,25 @@ def test_a_rounds_findings_hold_no_childs_name_or_id(make_client, tmp_path) -> N
         assert not [c for c in (*CHILDREN, "周小雨", "G210202201905055555") if c in text]
         assert "name" not in {k for s in client.get(f"/api/history/{round_id}").json()["lists"].values()
                               for i in s["items"] for k in i}
+
+
+def test_a_finding_waived_when_its_round_was_recorded_is_listed_as_waived(make_client, tmp_path,
+                                                                        monkeypatch) -> None:
+    # a round recorded by `compliance check --waivers --history`, read by the server
+    from typer.testing import CliRunner
+
+    from compliance.cli import app as cli
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setenv("COMPLIANCE_TODAY", "2025-12-01")
+    db = tmp_path / "rounds.db"
+    alone = tmp_path / "zs-002"
+    shutil.copytree(DISTRICT / "zs-002", alone)
+    result = CliRunner().invoke(cli, ["check", str(alone), "--history", str(db), "--format", "json",
+                                      "--waivers", str(FIXTURES / "reports" / "waivers.yaml")])
+    assert db.exists(), result.output  # (exit 1 or 2: findings, and a waiver that matched none)
+    client = make_client(history=str(db))
+    items = changes(client, 1, school="ZS-002")["lists"]["new"]["items"]
+    waived = [(i["code"], i["waived"]) for i in items if i["waived"]]
+    assert waived == [("HRS002", True)]
+    assert not any(i["waived"] for i in items if i["code"] != "HRS002")
