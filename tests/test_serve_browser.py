@@ -51,8 +51,15 @@ def browser():
 
 
 def history_rows(page) -> list[list[str]]:
-    """The history table as the page shows it, newest first."""
+    """The history table as the page shows it, newest first (its counts; not the button)."""
     rows = page.locator("#history-rows tr")
+    return [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()][:8]
+            for i in range(rows.count())]
+
+
+def round_list(page, state: str) -> list[list[str]]:
+    """The rows of one list (new / still / fixed) of the round shown in detail."""
+    rows = page.locator(f"#round .list[data-state={state}] tr.finding")
     return [[c.strip() for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(rows.count())]
 
 
@@ -109,6 +116,14 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         n = re.search(r"共 (\d+) 条问题", summary).group(1)  # the report's count, under national-2021
         (first,) = history_rows(page)
         assert first[0] == "1" and first[2:] == ["national-2021", "national-2022", n, n, "0", "0"], first
+        # ... and shown in detail at once: every finding new, each with its code and place
+        expect(page.locator("#round-title")).to_contain_text("第 1 轮明细", timeout=30_000)
+        assert "第一轮" in page.locator("#round-note").inner_text()
+        new_rows = round_list(page, "new")
+        in_report = report.locator("tr.row:not(.fixed) td:nth-child(3)").all_inner_texts()
+        assert len(new_rows) == int(n) and sorted(r[0] for r in new_rows) == sorted(in_report)
+        assert all(r[1] == "ZS-002" and r[2].startswith("zs-002/") and r[4] for r in new_rows)
+        assert page.locator("#round .list[data-state=fixed]").inner_text().endswith("无。")
         page.locator("#history").screenshot(path=str(ARTIFACTS / "serve-5-history-zh.png"))
 
         # another plan, then English: checked again, a second round, the newest first
@@ -131,6 +146,19 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         # 36-lesson week no longer too long (CUR003, fixed); everything else still there
         new, still, fixed = (int(x) for x in newest[5:8])
         assert (new, fixed) == (1, 1) and still == int(n) - 1 and new + still == int(newest[4])
+        # the new round in detail: which finding is new, which fixed (where it was before)
+        expect(page.locator("#round-title")).to_contain_text("Round 2 in detail", timeout=30_000)
+        assert "previous round (round 1)" in page.locator("#round-note").inner_text()
+        (added,) = round_list(page, "new")
+        (gone,) = round_list(page, "fixed")
+        assert added[0] == "CUR002" and "3-1" in added[4] and added[2].startswith("zs-002/")
+        assert gone[0] == "CUR003" and "7-1" in gone[4]
+        assert len(round_list(page, "still")) == still
+        page.locator("#history").screenshot(path=str(ARTIFACTS / "serve-7-history-en.png"))
+        # an earlier round can be opened from its row
+        page.locator("#history-rows tr").nth(1).locator("button").click()
+        expect(page.locator("#round-title")).to_contain_text("Round 1 in detail", timeout=30_000)
+        assert len(round_list(page, "new")) == int(n)
         page.screenshot(path=str(ARTIFACTS / "serve-3-report-en.png"), full_page=True)
 
         with page.expect_download() as caught:
@@ -183,3 +211,119 @@ def test_a_school_checks_itself_in_the_page(browser, tmp_path) -> None:
         # the refused upload's 400 is logged by Chromium itself; anything else is a defect
         assert [p for p in problems if "status of 400" not in p] == [], problems
         assert server.uploads_left() == []
+
+
+SURNAMES = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"
+GIVEN = ("一鸣", "子轩", "欣怡", "浩然", "梓涵", "雨桐")
+
+
+def crowded_school(root: Path, pupils: int) -> tuple[Path, list[str]]:
+    """ZS-001 with ``pupils`` more pupils whose addresses match no zone (one INP006
+    each): a round with more findings than the page lists at once.  Also their names."""
+    folder = root / "zs-001"
+    shutil.copytree(SAMPLES / "zhongshan" / "zs-001", folder)
+    names = [SURNAMES[i % len(SURNAMES)] + GIVEN[i % len(GIVEN)] for i in range(pupils)]
+    rows = "".join(f"G2102022019{i:06d}X,{name},1,,中山区长江路{i + 1}号,,,,nearby\n"
+                   for i, name in enumerate(names))
+    with (folder / "enrollment.csv").open("a", encoding="utf-8") as out:
+        out.write(rows)
+    return folder, names
+
+
+def blank_timetable_school(root: Path) -> Path:
+    """School ZS-001 whose 课程表.xlsx has 三(1)班 filled and 三(2)班 handed in blank."""
+    from tests.conftest import school_folder
+    from tests.timetable_support import GRADE3, week, workbook
+
+    folder = school_folder(root, {}, {"id": "ZS-001", "classes": ["3-1", "3-2"], "level": "nine_year"},
+                           name="zs-001")
+    workbook(folder / "课程表.xlsx", {"课程表": [("三年级(1)班课程表", week(GRADE3)),
+                                               ("三年级(2)班课程表", week({}))]})
+    return folder
+
+
+def test_a_schools_rounds_in_detail_paged_and_masked(browser, tmp_path) -> None:
+    """A school token: its empty history said plainly; after twenty rounds recorded and a
+    check with many new findings, the round list is capped with an "earlier rounds"
+    line and the new list with an "N more" line and a button that shows them."""
+    from compliance.rounds.apply import RoundOptions, apply_rounds
+
+    token = "school-zs001-token-browser-0123456789"
+    tokens = tmp_path / "tokens.yaml"
+    tokens.write_text(f"{token}: {{school: ZS-001}}\n", encoding="utf-8")
+    db = tmp_path / "rounds.db"
+    crowded, names = crowded_school(tmp_path / "crowded", 64)
+    with live_server(tmp_path, "--workers", "1", "--history", str(db), "--tokens", str(tokens)) as server:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(server.url + "/")
+        page.fill("#token", token)
+        page.click("#token-save")
+        # no round yet: said in words, no empty table
+        expect(page.locator("#history-note")).to_contain_text("学校 ZS-001 还没有检查记录", timeout=30_000)
+        assert page.locator("#history-table").is_hidden() and page.locator("#round").is_hidden()
+
+        # twenty rounds of the school as handed in, recorded as `compliance check --history` does
+        alone = tmp_path / "plain" / "zs-001"
+        shutil.copytree(SAMPLES / "zhongshan" / "zs-001", alone)
+        engine = Engine(RunOptions(lang="zh", jobs=1))
+        for _ in range(20):
+            apply_rounds(engine.check([str(alone)]), engine, [str(alone)], RoundOptions(history=str(db)))
+        before = len(engine.check([str(alone)]).findings)
+
+        page.set_input_files("#folder", str(crowded))
+        page.click("#check")
+        page.wait_for_selector("#result:not([hidden])", timeout=60_000)
+        expect(page.locator("#round-title")).to_contain_text("第 21 轮明细", timeout=30_000)
+        assert "学校 ZS-001：共 21 轮" in page.locator("#history-note").inner_text()
+        assert len(history_rows(page)) == 20 and history_rows(page)[0][0] == "21"
+        assert page.locator("#history-more-note").inner_text() == "还有 1 轮更早的记录未显示。"
+        assert "上一轮（第 20 轮）" in page.locator("#round-note").inner_text()
+
+        # 64 new findings: 50 listed, then one line saying how many more, and a button
+        new = page.locator("#round .list[data-state=new]")
+        assert new.locator("h4").inner_text() == "新增 (64)"
+        assert len(round_list(page, "new")) == 50
+        assert new.locator(".more").inner_text().startswith("还有 14 条未显示。")
+        assert len(round_list(page, "still")) == before
+        page.locator("#history").screenshot(path=str(ARTIFACTS / "serve-6-round-paged-zh.png"))
+        new.locator("button.show-more").click()
+        expect(new.locator("tr.finding")).to_have_count(64, timeout=30_000)
+        assert new.locator(".more").count() == 0
+        rows = round_list(page, "new")
+        assert {r[0] for r in rows} == {"INP006"} and rows[-1][2] == "zs-001/enrollment.csv:73"
+
+        # the earlier rounds, on asking
+        page.click("#history-all")
+        assert len(history_rows(page)) == 21 and history_rows(page)[-1][0] == "1"
+        assert page.locator("#history-more").is_hidden()
+
+        # no child's name or student id anywhere in the history
+        shown = page.locator("#history").inner_text()
+        assert not [n for n in names if n in shown]
+        assert "G2102022019000001X" not in shown and "李沐阳" not in shown
+        assert "个人信息在检查历史中始终脱敏保存" in shown
+
+        # a class's blank timetable in the served report: marked, and its links lead to
+        # the findings table inside the report's sandboxed frame
+        blank = blank_timetable_school(tmp_path / "blank")
+        page.set_input_files("#folder", str(blank))
+        page.click("#check")
+        expect(page.locator("#round-title")).to_contain_text("第 22 轮明细", timeout=60_000)
+        report = page.frame_locator("#report")
+        grid = report.locator("table.timetable.blank")
+        grid.wait_for(timeout=30_000)  # drawn: a frame whose files were chosen again is not blank
+        assert grid.get_attribute("data-class") == "3-2"
+        link = report.locator("p.blank-findings a").first
+        target = link.get_attribute("href")
+        link.click()
+        row = report.locator(f"tr{target}")
+        expect(row).to_have_class(re.compile(r"\btargeted\b"), timeout=10_000)
+        assert row.is_visible() and "CUR001" in row.inner_text()
+        assert report.locator("table.timetable.blank").count() == 1  # still the report, not another page
+        context.close()
+        # the page's first call, before the token was entered, is logged by Chromium itself
+        assert [p for p in problems if "status of 401" not in p] == [], problems

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from compliance.host.markers import hookimpl
+from compliance.outputs.html_blank_grids import CSS as BLANK_CSS
+from compliance.outputs.html_blank_grids import ROW_ID, blank_grid
 from compliance.outputs.labels import clean, passed_over_lines, t
 from compliance.outputs.report import Report
 from compliance.outputs.reporter import RenderOptions
@@ -114,6 +116,23 @@ function fromHash(){
 }
 document.addEventListener('change',apply);
 if(q){q.addEventListener('input',apply);}
+// a link to a finding's row (a blank timetable's): the row shown even if filtered out,
+// and marked; in the web page's frame (about:srcdoc) the link would leave the report
+document.addEventListener('click',function(e){
+ var a=e.target.closest?e.target.closest('a[href^="#finding-"]'):null;
+ var row=a?document.getElementById(a.getAttribute('href').slice(1)):null;
+ if(!row){return;}
+ if(row.hidden){
+  ['fs-all','fc-all','fv-all','fb-all'].forEach(function(id){
+   var i=document.getElementById(id);if(i){i.checked=true;}
+  });
+  if(q){q.value='';}
+  apply();
+ }
+ [].forEach.call(document.querySelectorAll('tr.targeted'),function(r){r.classList.remove('targeted');});
+ row.classList.add('targeted');
+ if(location.protocol==='about:'){e.preventDefault();row.scrollIntoView({block:'center'});}
+});
 window.addEventListener('hashchange',function(){fromHash();apply();});
 fromHash();apply();
 })();
@@ -143,7 +162,7 @@ def render_html(report: Report, lang: str) -> str:
     add(f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n'
         '<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<link rel="icon" href="data:,">\n'
-        f"<title>{esc(t('report_title', lang))}</title>\n<style>{CSS}</style>\n"
+        f"<title>{esc(t('report_title', lang))}</title>\n<style>{CSS}{BLANK_CSS}</style>\n"
         f"{_filter_css(schools, codes, states)}</head>\n<body>\n")
     add(f"<h1>{esc(t('report_title', lang))}</h1>\n")
     tool = report.tool
@@ -348,6 +367,16 @@ def _where(f: Finding) -> str:
     return where
 
 
+def _grid_where(row: dict[str, Any]) -> str:
+    """``课程表.xlsx[Sheet]:12``: where a timetable row of the report stands."""
+    where = str(row["file"]).replace("\\", "/").rsplit("/", 1)[-1]
+    if row.get("sheet"):
+        where += f"[{row['sheet']}]"
+    if row.get("line") is not None:
+        where += f":{row['line']}"
+    return where
+
+
 NOWRAP = {"school", "code", "severity"}
 
 
@@ -404,7 +433,7 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str],
     out.append('<table id="findings-table"><thead><tr>' +
                "".join(f'<th class="{"nw" if h in NOWRAP else ""}">{esc(t(h, lang))}</th>'
                        for h in heads) + "</tr></thead><tbody>")
-    for f in report.findings:
+    for number, f in enumerate(report.findings):
         si = school_index.get(f.school_id or "")
         classes = ["row", f"s{si}" if si is not None else "s-none",
                    f"c{code_index[f.code]}", f"v-{f.severity}"]
@@ -421,7 +450,7 @@ def _table(report: Report, lang: str, schools: list[str], codes: list[str],
         out.append(
             f'<tr class="{" ".join(classes)}" data-school="{esc(f.school_id or "")}" '
             f'data-code="{esc(f.code)}" data-severity="{esc(f.severity)}" '
-            f'data-baseline="{esc(f.baseline or "")}">'
+            f'data-baseline="{esc(f.baseline or "")}" id="{ROW_ID.format(i=number)}">'
             f"<td class=\"nw\">{esc(f.school_id or t('no_school', lang))}</td>"
             f'<td class="where">{esc(_where(f))}</td>'
             f'<td class="nw"><abbr title="{esc(title)}">{esc(f.code)}</abbr></td>'
@@ -628,13 +657,18 @@ def _school_section(report: Report, lang: str, school_id: str) -> str:
 def _timetables(report: Report, lang: str, school_id: str,
                 marks: dict[tuple[str, str | None, int | None], list[Finding]]) -> str:
     """Each class's timetable: periods down, weekdays across, the subject in each cell;
-    cells with a finding (a weekend lesson) outlined in red with the rule codes."""
+    cells with a finding (a weekend lesson) outlined in red with the rule codes; a class
+    whose grid holds no lesson as an empty grid marked blank, its findings linked."""
     lessons = report.timetables.get(school_id, [])
     by_class: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for lesson in lessons:
         by_class[lesson["class"]].append(lesson)
     out = []
     for cls, rows in sorted(by_class.items()):
+        name = cls or t("whole_school", lang)
+        if all(r.get("blank") for r in rows):
+            out.append(blank_grid(report, lang, school_id, rows[0], name, esc, _grid_where(rows[0])))
+            continue
         days = sorted({r["weekday"] for r in rows} | {1, 2, 3, 4, 5})
         periods: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
         times: dict[int, str] = {}
@@ -642,7 +676,6 @@ def _timetables(report: Report, lang: str, school_id: str,
             periods[r["period"]].setdefault(r["weekday"], r)
             if r["start"] and r["period"] not in times:
                 times[r["period"]] = f"{r['start']}–{r['end']}"
-        name = cls or t("whole_school", lang)
         out.append(f"<h3>{esc(t('timetable_of', lang))} {esc(name)}</h3>"
                    f'<table class="timetable"><thead><tr><th>{esc(t("period", lang))}</th>')
         out.append("".join(f"<th>{esc(label('weekday', str(d), lang))}</th>" for d in days))

@@ -126,7 +126,9 @@ def timetable_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
     """Each school's timetable lessons as plain data: ``class`` (``""`` for the whole
     school), ``weekday``, ``period``, ``subject``, ``start``/``end`` (``HH:MM`` when the
     period cell or the schedule gives them, else ``""``) and the cell's ``file``, ``sheet``,
-    ``line`` and ``column``."""
+    ``line`` and ``column``.  A class whose grid holds no lesson (handed in blank: the
+    CUR001 case) gets one row of its own, ``blank: True``, located at its grid's title
+    (else header) row, so the week view can show the grid as left blank."""
     from compliance.rules.timetable_lessons import lesson_entries
 
     out: dict[str, list[dict[str, Any]]] = {}
@@ -148,8 +150,29 @@ def timetable_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]
                          "period": record["period"], "subject": record["subject"],
                          "start": start, "end": end, "file": loc.file, "sheet": loc.sheet,
                          "line": loc.line, "column": loc.column})
+        rows.extend(_blank_grids(submission, {r["class"] for r in rows}))
         if rows:
             out[school_id] = rows
+    return out
+
+
+def _blank_grids(submission: Any, taught: set[str]) -> list[dict[str, Any]]:
+    """A row per class whose every grid holds no lesson, as the CUR rules judge them: a
+    class's grid; a grid of no class only when the timetable is nothing but such grids."""
+    grids = [g for doc in submission.documents_of("timetable") for g in getattr(doc, "grids", [])]
+    if not grids:
+        return []
+    classed = [g for g in grids if g.class_ is not None]
+    blank = [g for g in classed if g.class_ not in taught]
+    if not taught and not classed:  # the whole school's timetable, with no lesson
+        blank = grids[:1]
+    out: list[dict[str, Any]] = []
+    for g in blank:
+        if any(r["class"] == (g.class_ or "") for r in out):
+            continue  # a class's blank grids, once (at the first)
+        out.append({"class": g.class_ or "", "blank": True, "grade": g.grade, "weekday": None,
+                    "period": None, "subject": None, "start": "", "end": "", "file": g.loc.file,
+                    "sheet": g.loc.sheet, "line": g.loc.line, "column": None})
     return out
 
 

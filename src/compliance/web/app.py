@@ -4,7 +4,8 @@
 ``POST /api/check`` (multipart files or one zip; the JSON report, or
 ``?format=html|xlsx|sarif``, or ``page`` — JSON, HTML and XLSX in one answer for
 the page), ``GET /api/templates/KIND.xlsx``, ``GET /api/history`` (the rounds the
-caller may see, with ``--history``).  Every refusal is
+caller may see, with ``--history``), ``GET /api/history/{round}`` (what changed in
+one round: its findings new, still there and fixed, paged).  Every refusal is
 ``{"error": {"code", "message"}}`` with its status; every response carries the
 security headers of :class:`SecurityHeaders`.
 """
@@ -35,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from compliance import __version__
 from compliance.web.choices import Choices, resolved
-from compliance.web.history import rounds_for
+from compliance.web.history import round_for, rounds_for
 from compliance.web.limits import Limits
 from compliance.web.page import API_CSP, Page
 from compliance.web.refusals import Refusal
@@ -241,6 +242,16 @@ class Service:
         rounds = await anyio.to_thread.run_sync(rounds_for, self.history, who, school)
         return JSONResponse(rounds, headers={"Cache-Control": "no-store"})
 
+    async def api_history_round(self, request: Request) -> Response:
+        who = self.identify(request)
+        if self.history is None:
+            raise Refusal("no_history")
+        query = request.query_params
+        changes = await anyio.to_thread.run_sync(
+            round_for, self.history, who, query.get("school") or None, request.path_params["round"],
+            query.get("state") or None, query.get("offset"), query.get("limit"))
+        return JSONResponse(changes, headers={"Cache-Control": "no-store"})
+
     async def api_template(self, request: Request) -> Response:
         self.identify(request)
         lang = message_lang(request)
@@ -358,6 +369,7 @@ def create_app(options: ServeOptions | None = None) -> Starlette:
         Route("/api/check", _guard(service, service.api_check), methods=["POST"]),
         Route("/api/templates/{name}", _guard(service, service.api_template), methods=["GET"]),
         Route("/api/history", _guard(service, service.api_history), methods=["GET"]),
+        Route("/api/history/{round}", _guard(service, service.api_history_round), methods=["GET"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: not_found})
     app.add_middleware(SecurityHeaders)

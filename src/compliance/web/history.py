@@ -5,7 +5,9 @@ Who sees what follows the tokens: a school token sees only its own school's roun
 when the server runs without tokens (on loopback), sees any school's, or every
 round when no school is named.  The rounds are those ``compliance history FILE.db
 --format json`` lists (:meth:`~compliance.rounds.history.History.rounds`): counts
-only, never a finding's text, so nothing personal can be in them.
+only.  One round's findings — new, still there, fixed — come from
+``GET /api/history/{round}`` (:func:`round_for`), under the same rules; the database
+holds them masked, so nothing personal can be in either answer.
 """
 
 from __future__ import annotations
@@ -49,3 +51,22 @@ def rounds_for(database: str, who: Identity, asked: str | None) -> dict[str, Any
         reason = str(exc).removeprefix(f"{database}: ")
         raise Refusal("history_failed", reason=reason[:200]) from None
     return {"school": school, "rounds": rounds}
+
+
+def round_for(database: str, who: Identity, asked: str | None, run: str,
+              state: str | None, offset: str | None, limit: str | None) -> dict[str, Any]:
+    """What changed in round ``run`` for the school(s) ``who`` may see (see
+    :func:`compliance.web.round_changes.round_changes`; blocking: called in a thread).
+    A round that checked none of them is 404, exactly like a round that does not exist."""
+    from compliance.rounds.history import History
+    from compliance.web.round_changes import paging, round_changes, round_number
+
+    school = school_asked(who, asked)
+    run_id = round_number(run)
+    shown, first, count = paging(state, offset, limit)
+    try:
+        with History(database, create=False, timeout=5.0) as db:
+            return round_changes(db, run_id, school, state=shown, offset=first, limit=count)
+    except UsageError as exc:
+        reason = str(exc).removeprefix(f"{database}: ")
+        raise Refusal("history_failed", reason=reason[:200]) from None

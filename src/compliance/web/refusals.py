@@ -80,6 +80,10 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
                    "records every check as a round, shown here."),
     "history_other_school": (403, "此令牌只能查看学校 {own} 的检查历史，不能查看 {asked} 的。",
                              "This token may see only school {own}'s history, not {asked}'s."),
+    "history_round_unknown": (404, "检查历史中没有第 {round} 轮（或该轮未检查可查看的学校）；"
+                                   "请从历史列表中选择一轮。",
+                              "There is no round {round} in the history (or it checked no school you may "
+                              "see); choose a round from the history list."),
     "history_failed": (500, "无法读取检查历史（{reason}）；请告知管理员。",
                        "The history could not be read ({reason}); please tell the administrator."),
     "not_found": (404, "没有这个地址：{path}", "No such address: {path}"),
