@@ -793,6 +793,10 @@ def history_command(
                                             "(check --history). 检查历史库。")],
     school: Annotated[str | None, typer.Option(
         "--school", metavar="ID", help="Only this school's rounds. 只看该校。")] = None,
+    round_id: Annotated[int | None, typer.Option(
+        "--round", min=1, metavar="N",
+        help="One round in detail: its findings new, still there and fixed. "
+             "某一轮的新增、未整改、已整改问题明细。")] = None,
     ledger: Annotated[bool, typer.Option(
         "--ledger", help="Write the rectification ledger (with -o). 导出整改台账。")] = False,
     output: Annotated[str | None, typer.Option(
@@ -802,8 +806,8 @@ def history_command(
         help="Rounds: text or json; ledger: xlsx or csv. 输出格式。")] = None,
     lang: LangOpt = None,
 ) -> None:
-    """The rounds recorded in a history, or its rectification ledger.
-    检查轮次列表，或导出整改台账。"""
+    """The rounds recorded in a history, one round in detail, or its rectification
+    ledger. 检查轮次列表、某一轮明细，或导出整改台账。"""
 
     def go() -> int:
         from compliance.rounds.history import History, format_rounds
@@ -823,6 +827,23 @@ def history_command(
                 return 0
             if format not in (None, "text", "json"):
                 raise UsageError(f"--format {format!r}: rounds are listed as text or json")
+            if round_id is not None:
+                from compliance.rounds.changes import UnknownRound, format_changes, round_changes
+
+                try:
+                    changes = round_changes(db, round_id, school)
+                except UnknownRound:
+                    known = ", ".join(str(r["round"]) for r in db.rounds(school)) or "-"
+                    of = (f"（学校 {school}）" if language == "zh" else f" of school {school}"
+                          ) if school else ""
+                    raise UsageError(
+                        f"--round {round_id}: {database} 中没有该轮次{of}；已有轮次：{known}"
+                        if language == "zh" else
+                        f"--round {round_id}: {database} has no such round{of}; its rounds: "
+                        f"{known}") from None
+                typer.echo(json.dumps(changes, ensure_ascii=False, indent=2) if format == "json"
+                           else format_changes(changes, language))
+                return 0
             rounds = db.rounds(school)
         if format == "json":
             typer.echo(json.dumps(rounds, ensure_ascii=False, indent=2))
