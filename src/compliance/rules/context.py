@@ -49,12 +49,12 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _scrubbed(value: Any, known: dict[str, str]) -> Any:
+def _scrubbed(value: Any, known: list[tuple[str, str]]) -> Any:
     """``value`` (JSON-ready) with every ``known`` personal value in a text masked."""
     if isinstance(value, str):
-        for raw, masked in known.items():
+        for raw, key in known:
             if raw in value:
-                value = value.replace(raw, masked)
+                value = value.replace(raw, mask(key, raw))
         return value
     if isinstance(value, list):
         return [_scrubbed(v, known) for v in value]
@@ -63,13 +63,25 @@ def _scrubbed(value: Any, known: dict[str, str]) -> Any:
     return value
 
 
-def personal_values(record: Record) -> dict[str, str]:
+#: the personal fields a row is looked at for (:func:`personal_values`)
+_PERSONAL_ORDER = tuple(sorted(PERSONAL_KEYS))
+
+
+def personal_values(record: Record) -> list[tuple[str, str]]:
     """A row's personal values (id, name, address: two characters or more, so a text is
-    not torn apart by one common character) and their masked forms, longest first."""
+    not torn apart by one common character) with their fields, longest first (an
+    address holding the name is masked whole)."""
     values = record.values
-    found = {str(raw).strip(): key for key in PERSONAL_KEYS
-             if (raw := values.get(key)) is not None and len(str(raw).strip()) >= 2}
-    return {raw: mask(key, raw) for raw, key in sorted(found.items(), key=lambda kv: -len(kv[0]))}
+    found = []
+    for key in _PERSONAL_ORDER:
+        raw = values.get(key)
+        if raw is not None:
+            text = raw.strip() if raw.__class__ is str else str(raw).strip()
+            if len(text) >= 2:
+                found.append((text, key))
+    if len(found) > 1:
+        found.sort(key=lambda pair: -len(pair[0]))
+    return found
 
 
 class RunState:
@@ -92,9 +104,10 @@ class RunState:
 
     def make_finding(self, meta: RuleMeta, loc: Location, school_id: str | None,
                      subject: dict[str, Any], args: dict[str, Any],
-                     known: dict[str, str] | None = None) -> Finding:
-        """A finding of ``meta``'s rule; ``known``: the row's own personal values and
-        their masked forms, masked wherever the subject or message repeats them."""
+                     known: list[tuple[str, str]] | None = None) -> Finding:
+        """A finding of ``meta``'s rule; ``known``: the row's own personal values with
+        their fields (:func:`personal_values`), masked wherever the subject or message
+        repeats them."""
         subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
         # made before masking: a student id enters only as a keyed hash
         fingerprint = (self.fingerprinter.of(meta, school_id, loc, subject, args)
