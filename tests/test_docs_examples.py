@@ -226,11 +226,18 @@ def command_blocks() -> list[tuple[str, str]]:
             continue
         lines = [line.split("  #")[0].strip().removeprefix("$ ") for line in code.splitlines()]
         # `serve` starts a server that runs until stopped: tests/test_serve.py covers it
-        lines = [line for line in lines if line.startswith("compliance ") and "…" not in line
-                 and not line.startswith("compliance serve")]
+        lines = [line for line in lines if (line.startswith("compliance ") or _file_step(line))
+                 and "…" not in line and not line.startswith("compliance serve")]
         if lines:
             out.append(pytest.param(lines, id=where))
     return out
+
+
+def _file_step(line: str) -> bool:
+    """A walk-through's own step on its files (``cp -r samples/zhongshan round2``,
+    ``sed -i 3d round2/…``, ``mv``): run too, inside the example's folder only."""
+    args = shlex.split(line) if line.startswith(("cp ", "mv ", "sed -i ")) else []
+    return bool(args) and not any(a.startswith("/") or ".." in a for a in args[1:])
 
 
 @pytest.mark.parametrize("lines", command_blocks())
@@ -243,6 +250,9 @@ def test_shell_example(lines: list[str], tmp_path: Path) -> None:
             (tmp_path / first[2:]).write_text(code, encoding="utf-8")
     ran = 0
     for line in lines:
+        if _file_step(line):
+            subprocess.run(shlex.split(line), cwd=tmp_path, check=True, timeout=60)
+            continue
         args = shlex.split(line)[1:]
         paths = [a for a in args if ("/" in a or a.endswith((".yaml", ".db"))) and
                  not a.startswith("-") and ":" not in a and "--history" not in args]

@@ -134,3 +134,53 @@ def test_cli_rejected_waiver_file_is_one_line_exit_2() -> None:
     assert result.exit_code == 2
     assert "waivers-no-reason.yaml:2:" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_waiver_for_a_school_not_checked_is_not_judged_stale(engine, tmp_path) -> None:
+    """A district's waiver file used on one school's folder: the other schools' waivers
+    raise no WVR002 (they could not have matched), an expired one is still reported
+    but under no school of the run."""
+    other = tmp_path / "w.yaml"
+    other.write_text(
+        "waivers:\n"
+        "  - code: HRS002\n    school_id: ZS-001\n    reason: r\n    approved_by: a\n"
+        "    expires: 2026-01-31\n"
+        "  - code: HOL003\n    school_id: ZS-003\n    reason: r\n    approved_by: a\n"
+        "    expires: 2025-01-31\n"
+        "  - code: WBK001\n    school_id: ZS-002\n    reason: r\n    approved_by: a\n"
+        "    expires: 2026-01-31\n", encoding="utf-8")
+    report = apply_waivers(engine.check([str(SAMPLES / "zhongshan" / "zs-002")]), other, engine,
+                           on=dt.date(2025, 12, 1))
+    assert set(report.schools) == {"ZS-002"}
+    wvr = {(f.code, f.school_id) for f in report.findings if f.code.startswith("WVR")}
+    assert wvr == {("WVR001", None)}  # ZS-003's expired waiver; ZS-002's WBK001 waiver waived
+    assert any(f.waived and f.code == "WBK001" for f in report.findings)
+    expired = next(f for f in report.findings if f.code == "WVR001")
+    assert "ZS-003" in expired.message
+    assert {w["school_id"]: w["school_checked"] for w in report.waivers} == {
+        "ZS-001": False, "ZS-003": False, "ZS-002": True}
+
+
+def test_a_round_of_one_school_does_not_take_in_the_waivers_other_schools(tmp_path) -> None:
+    """The history's schools of a round are the schools it checked: a WVR finding about
+    another school's waiver must not make that school's next round look all new (and
+    this one all fixed)."""
+    db = tmp_path / "h.db"
+    waivers = tmp_path / "w.yaml"
+    waivers.write_text(
+        "waivers:\n  - code: HRS002\n    school_id: ZS-001\n    reason: r\n    approved_by: a\n"
+        "    expires: 2099-01-31\n  - code: HOL003\n    school_id: ZS-003\n    reason: r\n"
+        "    approved_by: a\n    expires: 2025-01-31\n", encoding="utf-8")
+    run = CliRunner()
+    for target, extra in ((ZS, []), (str(SAMPLES / "zhongshan" / "zs-002"), ["--waivers", str(waivers)]),
+                          (ZS, [])):
+        result = run.invoke(app, ["check", target, "--history", str(db), "-f", "json",
+                                  "-o", str(tmp_path / "r.json"), *extra])
+        assert result.exit_code in (0, 1), result.output
+    rounds = json.loads(run.invoke(app, ["history", str(db), "--format", "json"]).output)
+    assert rounds[1]["schools"] == ["ZS-002"]
+    detail = json.loads(run.invoke(app, ["history", str(db), "--round", "2", "--format",
+                                         "json"]).output)
+    # only what checking ZS-002 alone cannot see: the pupil ZS-004 admitted too
+    assert [i["code"] for i in detail["lists"]["fixed"]["items"]] == ["ENR004"]
+    assert rounds[2]["new"] == 1  # that ENR004 again; every other school as in round 1

@@ -16,10 +16,15 @@ waivers themselves are reported as findings, so that every format shows them and
 ``--fail-on warning`` can fail on them:
 
 * ``WVR001`` (warning): a waiver has expired; it waives nothing any more.
-* ``WVR002`` (warning): a waiver in force matched no finding (stale or mistyped).
+* ``WVR002`` (warning): a waiver in force matched no finding (stale or mistyped) —
+  judged only for a school the run checked: a district's waiver file used on one
+  school's folder says nothing of the others' waivers.
 
-``report.waivers`` lists every waiver with its ``status`` (``active``, ``expired``)
-and how many findings it waived.  "Today" is :func:`today`: the ``COMPLIANCE_TODAY``
+``report.waivers`` lists every waiver with its ``status`` (``active``, ``expired``),
+how many findings it waived, and whether the run checked its school
+(``school_checked``).  A WVR001 about a school the run did not check names that
+school in its message but belongs to no school of the run (so a history does not
+count the school as checked in this round).  "Today" is :func:`today`: the ``COMPLIANCE_TODAY``
 environment variable (``YYYY-MM-DD``) when set, else the system date.
 """
 
@@ -211,15 +216,19 @@ def apply_waivers(report: Report, waiver_file: str | Path, engine: Any = None,
                 break
     extra: list[Finding] = []
     listed: list[dict[str, Any]] = []
+    checked = set(report.schools)
     for index, waiver in enumerate(waivers):
         expired = dt.date.fromisoformat(waiver["expires"]) < day
+        # a waiver for a school this run did not check cannot have matched: it is not
+        # stale (no WVR002), and its school is not made one of the run's
+        in_run = not waiver["school_id"] or waiver["school_id"] in checked
         listed.append({**public(waiver), "status": "expired" if expired else "active",
-                       "waived": used[index],
+                       "waived": used[index], "school_checked": in_run,
                        "location": {"file": waiver["file"], "line": waiver["line"]}})
         if expired:
-            extra.append(_finding("WVR001", waiver, lang))
-        elif not used[index]:
-            extra.append(_finding("WVR002", waiver, lang))
+            extra.append(_finding("WVR001", waiver, lang, in_run))
+        elif not used[index] and in_run:
+            extra.append(_finding("WVR002", waiver, lang, in_run))
     report.findings.extend(extra)
     report.findings.sort(key=Finding.sort_key)
     report.waivers = listed
@@ -228,7 +237,9 @@ def apply_waivers(report: Report, waiver_file: str | Path, engine: Any = None,
     return report
 
 
-def _finding(code: str, waiver: dict[str, Any], lang: str) -> Finding:
+def _finding(code: str, waiver: dict[str, Any], lang: str, in_run: bool = True) -> Finding:
+    """A WVR finding about ``waiver``; one about a school the run did not check (an
+    expired waiver, still reported) names the school in its message only."""
     scope = waiver["school_id"] or ALL_SCHOOLS[lang]
     if waiver["match"]:
         scope += " " + ", ".join(f"{k}={v}" for k, v in waiver["match"].items())
@@ -238,7 +249,7 @@ def _finding(code: str, waiver: dict[str, Any], lang: str) -> Finding:
         code=code,
         severity="warning",
         pack="waivers",
-        school_id=waiver["school_id"],
+        school_id=waiver["school_id"] if in_run else None,
         message=message,
         location=Location(waiver["file"], waiver["line"]),
         subject={"waived_code": waiver["code"], "expires": waiver["expires"]},
