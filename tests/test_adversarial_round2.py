@@ -7,6 +7,7 @@ subprocess under a time limit and an address-space rlimit (tests/adversarial_cor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -226,6 +227,46 @@ def test_a_signal_stops_the_run_and_its_workers_within_a_second(
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # the worker stuck in the plugin is gone too
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal")
+def test_a_worker_stuck_in_a_plugin_dies_with_a_killed_parent(tmp_path: Path, hostile: Path) -> None:
+    """SIGKILL (or the out-of-memory killer) gives the run no chance to stop its workers:
+    a worker stuck in a plugin with no time limit must not live on (it would hold its
+    memory and a core until the next reboot)."""
+    folder = district(tmp_path, 8)
+    mark = tmp_path / "mark"
+    proc = subprocess.Popen(cli_argv("--plugins-dir", hostile, "--jobs", "2", "--rule-timeout", "0",
+                                     "--format", "json", folder),
+                            env=cli_env(tmp_path, HOSTILE="sleep", HOSTILE_MARK=str(mark)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=_limits, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not mark.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert mark.exists(), "the hostile rule never started"
+        time.sleep(0.2)
+        worker = int(mark.read_text(encoding="utf-8") or 0)
+        assert worker and worker != proc.pid
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and _alive(worker):
+            time.sleep(0.05)
+        assert not _alive(worker), "the worker outlived its killed parent"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for a reaper does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
 
 
 # --- 7. reports are replaced whole or not at all --------------------------------------

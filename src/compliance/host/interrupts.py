@@ -15,7 +15,9 @@ run started from a thread is then neither interruptible this way nor time-limite
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -68,10 +70,34 @@ def stop_on_signals() -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def worker_signals() -> None:
-    """In a worker process: Ctrl-C is the parent's to handle, SIGTERM simply ends it."""
+def worker_signals(parent: int | None = None) -> None:
+    """In a worker process: Ctrl-C is the parent's to handle, SIGTERM simply ends it, and
+    the worker dies with ``parent`` (the process that started it) however that ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with(parent)
+
+
+#: ``prctl`` option: the signal a process gets when the thread that made it ends
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int | None) -> None:
+    """On Linux, have the kernel kill this process when ``parent`` dies — by SIGKILL or
+    the out-of-memory killer too, which give it no chance to stop its workers — so a
+    worker stuck in a plugin's endless loop (with no time limit) never outlives its run.
+    Elsewhere a worker ends when it next asks its parent for work."""
+    if not sys.platform.startswith("linux") or parent is None:
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # no libc to ask: as elsewhere
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 #: the limit of the block of :func:`time_limit` running now, if any

@@ -189,9 +189,10 @@ def crash_finding(engine: Engine, state: RunState, school_id: str, reason: Msg,
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None) -> None:
+def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None,
+                 parent: int | None = None) -> None:
     """Pool initializer: a forked worker inherits the parent's engine; a spawned one builds it."""
-    worker_signals()
+    worker_signals(parent)
     if options is not None:
         from compliance.host.engine import Engine
 
@@ -220,12 +221,12 @@ def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> Process
         columnar.available()
         _WORKER.update(engine=engine, plans=plans)
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                   initializer=_init_worker, initargs=(None, None))
+                                   initializer=_init_worker, initargs=(None, None, os.getpid()))
     # spawned workers (macOS, Windows) rebuild the engine from the options: plugins
     # given as objects through the Python API (``extra=``) are not seen there
     options = dataclasses.replace(engine.options, progress=None)
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(options, plans))
+                               initializer=_init_worker, initargs=(options, plans, os.getpid()))
 
 
 def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], workers: int,
