@@ -33,6 +33,7 @@ from compliance.inputs.model import Location, Submission
 from compliance.inputs.periods import plugin_names_in_force
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.reasons import Msg
+from compliance.inputs.shaping import mask_known_in_notes
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -239,6 +240,8 @@ class Engine:
         outcome.findings.extend(self.run_batch(contexts, state))  # all in memory: one batch
         by_school: dict[str | None, Any] = {k: v for k, v in loaded.submissions.items()}
         add_rule_notes(by_school, loaded.file_notes)
+        if not self.options.show_pii:  # a footnote or title naming a pupil
+            mask_known_in_notes(loaded.submissions, loaded.file_notes, self.registry.kinds)
         outcome.file_notes = loaded.file_notes
         outcome.schools = {sid: (sub.school.name if sub.school else "")
                            for sid, sub in loaded.submissions.items()}

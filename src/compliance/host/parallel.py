@@ -40,6 +40,7 @@ from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.loader import Loaded, Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
+from compliance.inputs.shaping import mask_known_in_notes
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -122,6 +123,9 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     if engine.options.schedules:
         result.timetables = timetable_rows({plan.school_id: got.submission})
     add_rule_notes({plan.school_id: got.submission}, result.file_notes)
+    if not engine.options.show_pii:  # a footnote or title naming a pupil
+        mask_known_in_notes({plan.school_id: got.submission}, result.file_notes,
+                            engine.registry.kinds)
     result.calendar_sources = ctx.calendar_sources()
     if keep is not None:
         keep.append((ctx, result))

@@ -92,6 +92,8 @@ class FileNotes:
     path: str
     title: str | None = None
     notes: list[Note] = field(default_factory=list)
+    #: the title as written, when masking a pupil's name or id in it changed it
+    title_raw: str | None = None
 
     def passed_over(self) -> dict[str, int]:
         """Rows passed over, by ``why`` (assumptions are not rows and are left out)."""
@@ -107,9 +109,62 @@ class FileNotes:
 
     def revealed(self) -> FileNotes:
         """These notes as written, personal data unmasked (``--show-pii``)."""
-        if all(n.raw is None for n in self.notes):
+        if self.title_raw is None and all(n.raw is None for n in self.notes):
             return self
-        return FileNotes(self.path, self.title, [n.revealed() for n in self.notes])
+        return FileNotes(self.path, self.title_raw or self.title,
+                         [n.revealed() for n in self.notes])
+
+    def mask_known(self, known: list[tuple[str, str]]) -> None:
+        """Mask, in the title and in every note's text, the ``known`` personal values
+        (a pupil's id, name or address as the school's own lists hold them, with their
+        fields): ``注：王小明因病休学`` → ``注：王**因病休学``.  What it changes is kept
+        for ``--show-pii``."""
+        if self.title is not None and (masked := _masked(self.title, known)) != self.title:
+            self.title_raw = self.title_raw or self.title
+            self.title = masked
+        for i, note in enumerate(self.notes):
+            if isinstance(note.text, str) and (masked := _masked(note.text, known)) != note.text:
+                self.notes[i] = Note(note.line, note.sheet, masked, note.why, note.rows,
+                                     note.raw or note.text)
+
+
+def _masked(text: str, known: list[tuple[str, str]]) -> str:
+    for raw, key in known:
+        if raw in text:
+            text = text.replace(raw, mask(key, raw))
+    return text
+
+
+def mask_known_in_notes(submissions: Mapping[Any, Any], file_notes: Mapping[str, Any],
+                        kinds: Mapping[str, Any]) -> None:
+    """For each school of ``submissions``, the personal values its documents hold
+    (fields declared ``personal``) masked wherever the notes and title of its files
+    repeat them — a footnote or a title naming a pupil, which stands in no personal
+    column.  Asked only of files that have a title or a note."""
+    for submission in submissions.values():
+        files = {doc.loc.file for doc in submission.documents} & file_notes.keys()
+        if not any(file_notes[f].title or file_notes[f].notes for f in files):
+            continue
+        known = known_personal_values(submission.documents, kinds)
+        if known:
+            for f in files:
+                file_notes[f].mask_known(known)
+
+
+def known_personal_values(documents: Iterable[Any], kinds: Mapping[str, Any],
+                          ) -> list[tuple[str, str]]:
+    """The distinct personal values (two characters or more) in ``documents``, with
+    their fields, longest first (an address holding a name is masked whole)."""
+    found: dict[str, str] = {}
+    for doc in documents:
+        kind = kinds.get(doc.kind)
+        for name in sorted(kind.personal_fields) if kind is not None else ():
+            cells = doc.table.column(name) if doc.table is not None else [
+                r.values.get(name) for r in doc.records]
+            for value in cells:
+                if value is not None and len(text := str(value).strip()) >= 2:
+                    found.setdefault(text, name)
+    return sorted(found.items(), key=lambda pair: (-len(pair[0]), pair[0]))
 
 
 def revealed(notes: dict[str, FileNotes]) -> dict[str, FileNotes]:
