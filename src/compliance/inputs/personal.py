@@ -9,6 +9,7 @@ note) is masked where it is quoted, with these same helpers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 #: subject and message keys whose values are a child's personal data
@@ -36,3 +37,12 @@ def mask(key: str, value: Any) -> Any:
     if isinstance(value, list):
         return [mask(key, v) for v in value]
     return mask_id(str(value)) if key in ID_KEYS else mask_name(str(value))
+
+
+def mask_known(text: str, known: Sequence[tuple[str, str]]) -> str:
+    """``text`` with every ``known`` personal value in it masked; ``known``: ``(value as
+    written, its field)`` pairs, longest first (an address holding a name goes whole)."""
+    for raw, key in known:
+        if raw in text:
+            text = text.replace(raw, mask(key, raw))
+    return text

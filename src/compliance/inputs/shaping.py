@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
-from compliance.inputs.personal import mask
+from compliance.inputs.personal import mask, mask_known
 from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable, Refused
 from compliance.inputs.reasons import Msg
 
@@ -119,20 +119,13 @@ class FileNotes:
         (a pupil's id, name or address as the school's own lists hold them, with their
         fields): ``注：王小明因病休学`` → ``注：王**因病休学``.  What it changes is kept
         for ``--show-pii``."""
-        if self.title is not None and (masked := _masked(self.title, known)) != self.title:
+        if self.title is not None and (masked := mask_known(self.title, known)) != self.title:
             self.title_raw = self.title_raw or self.title
             self.title = masked
         for i, note in enumerate(self.notes):
-            if isinstance(note.text, str) and (masked := _masked(note.text, known)) != note.text:
+            if isinstance(note.text, str) and (masked := mask_known(note.text, known)) != note.text:
                 self.notes[i] = Note(note.line, note.sheet, masked, note.why, note.rows,
                                      note.raw or note.text)
-
-
-def _masked(text: str, known: list[tuple[str, str]]) -> str:
-    for raw, key in known:
-        if raw in text:
-            text = text.replace(raw, mask(key, raw))
-    return text
 
 
 def mask_known_in_notes(submissions: Mapping[Any, Any], file_notes: Mapping[str, Any],

@@ -13,6 +13,7 @@ from compliance.inputs.model import Location, Record, School, Submission, level_
 from compliance.inputs.personal import PERSONAL_KEYS as PERSONAL_KEYS  # re-exported: the
 from compliance.inputs.personal import mask as mask  # masking helpers live with the inputs,
 from compliance.inputs.personal import mask_id as mask_id  # which quote cells too
+from compliance.inputs.personal import mask_known
 from compliance.inputs.personal import mask_name as mask_name
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
@@ -52,10 +53,7 @@ def jsonable(value: Any) -> Any:
 def _scrubbed(value: Any, known: list[tuple[str, str]]) -> Any:
     """``value`` (JSON-ready) with every ``known`` personal value in a text masked."""
     if isinstance(value, str):
-        for raw, key in known:
-            if raw in value:
-                value = value.replace(raw, mask(key, raw))
-        return value
+        return mask_known(value, known)
     if isinstance(value, list):
         return [_scrubbed(v, known) for v in value]
     if isinstance(value, dict):
