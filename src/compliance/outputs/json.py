@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from itertools import chain, compress, islice, repeat
 from json.encoder import encode_basestring as _string  # the C one where there is one
+from operator import is_
 from types import GeneratorType
 from typing import IO, Any
 
@@ -76,13 +79,20 @@ def write(value: Any, out: IO[str]) -> None:
     The bytes are those of ``json.dumps(value, ensure_ascii=False, indent=2)`` with the
     unsafe characters escaped (``tests/test_json_writer.py`` compares them); this writer
     exists because ``json`` falls back to its pure-Python encoder, token by token,
-    whenever ``indent`` is set.  Containers of plain values are written by orjson.
+    whenever ``indent`` is set.  Containers of plain values are written by orjson, and a
+    list's items (a report's findings) in runs of ``_RUN`` per call: a piece is at most
+    a run's text (under a megabyte for findings).
     """
     pending: list[str] = []
     size = 0
 
     def emit(piece: str) -> None:
         nonlocal pending, size
+        if len(piece) > 1 << 16:  # a run's text: written, not copied into a join
+            out.write("".join(pending))
+            out.write(piece)
+            pending, size = [], 0
+            return
         pending.append(piece)
         size += len(piece)
         if size > 1 << 16:
@@ -140,16 +150,29 @@ def _encode(value: Any, newline: str, emit: Any) -> None:
         emit(text)
         return
     inner = newline + "  "
-    items: Any
     if isinstance(value, dict):
-        items = ((_key(key) + ": ", item) for key, item in value.items())
         opener, closer = "{", "}"
+        first = _items(((_key(key) + ": ", item) for key, item in value.items()), opener, inner, emit, True)
     elif isinstance(value, list | tuple | GeneratorType):
-        items = (("", item) for item in value)
         opener, closer = "[", "]"
+        first = True
+        items = iter(value)
+        # a run of items (a report's findings) written by one orjson call when it can be
+        while run := list(islice(items, _RUN)):
+            text = _fast_run(run, newline)
+            if text is not None:
+                emit(opener if first else ",")
+                emit(text)
+                first = False
+            else:
+                first = _items((("", item) for item in run), opener, inner, emit, first)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-    first = True
+    emit(opener + closer if first else newline + closer)
+
+
+def _items(items: Iterable[tuple[str, Any]], opener: str, inner: str, emit: Any, first: bool) -> bool:
+    """Emit each ``(label, item)`` on a line of its own; whether none was (still first)."""
     for label, item in items:
         head = (opener if first else ",") + inner + label
         first = False
@@ -161,74 +184,103 @@ def _encode(value: Any, newline: str, emit: Any) -> None:
         else:
             emit(head)
             _encode(item, inner, emit)
-    emit(opener + closer if first else newline + closer)
+    return first
 
 
-_INT64 = 1 << 63
-#: items looked at before a container is left to the pure writer (a cycle, a giant)
+#: list items given to orjson in one call (512 findings: ≈ 0.7 MB of JSON)
+_RUN = 512
+#: values looked at before a container is left to the pure writer (a cycle, a giant)
 _MAX_ITEMS = 100_000
-#: strings with nothing to escape seen before (keys, clause texts, file names), bounded
-_CLEAN: set[str] = set()
+#: orjson's own nesting limit; deeper values make it raise
+_MAX_DEPTH = 254
+#: the types orjson writes exactly as json does (floats are not: orjson writes ``1e16``
+#: and ``null`` for NaN where json writes ``1e+16`` and ``NaN``); subclasses deserve no bet
+_PLAIN_TYPES = frozenset({str, int, bool, type(None), dict, list, tuple})
+_OPTIONS = 0 if orjson is None else (
+    orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
+#: the UTF-8 of the unsafe characters other than U+007F and U+061C (one fixed sequence
+#: each), searched for in orjson's bytes; a lead byte starts each, so no match can
+#: straddle two characters (``tests/test_json_writer.py`` checks every code point)
+_UNSAFE_C1 = re.compile(b"\xc2[\x80-\x9f]")
+_UNSAFE_GENERAL = re.compile(b"\xe2(?:\x80[\x8e\x8f\xa8-\xae]|\x81[\xa6-\xa9])")
 
 
-def _clean(text: str) -> bool:
-    """No character :func:`_escape` would change (remembered for texts that recur)."""
-    if text in _CLEAN:
-        return True
-    clean = "\x7f" not in text if text.isascii() else _UNSAFE.search(text) is None
-    if clean and len(_CLEAN) < 8192:
-        _CLEAN.add(text)
-    return clean
+def _plain(values: list[Any]) -> bool:
+    """Whether everything inside ``values`` is of a type orjson writes exactly as this
+    writer would: plain dicts, lists, tuples, ``str``, ``int``, ``bool`` and ``None``.
 
-
-def _plain(value: Any) -> bool:
-    """Whether orjson writes ``value`` exactly as this writer would: plain dicts with
-    ``str`` keys, lists, tuples, ``str`` with nothing to escape, 64-bit ``int``, ``bool``
-    and ``None``.  Floats are left to the pure writer (orjson writes ``1e16`` and
-    ``null`` for NaN where json writes ``1e+16`` and ``NaN``), and so are subclasses,
-    which deserve no bet."""
-    stack = [value]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    known = _CLEAN
-    seen = 0
-    while stack:
-        item = pop()
-        seen += 1
-        cls = item.__class__
-        if cls is str:
-            if item not in known and not _clean(item):
-                return False
-        elif cls is dict:
-            for key, inner in item.items():
-                if key not in known and (key.__class__ is not str or not _clean(key)):
-                    return False
-                push(inner)
-        elif cls is list or cls is tuple:
-            extend(item)
-        elif cls is int:
-            if not -_INT64 <= item < _INT64:
-                return False
-        elif item is not None and cls is not bool:
+    What orjson refuses itself is left to it (it raises, and the pure writer decides):
+    keys other than ``str``, ints beyond 64 bits, lone surrogates.  Unsafe characters
+    are escaped in orjson's output.  The walk goes level by level with ``map`` and
+    ``compress``, so no Python code runs per value.
+    """
+    level = values
+    seen = depth = 0
+    while level:
+        seen += len(level)
+        depth += 1
+        if seen > _MAX_ITEMS or depth > _MAX_DEPTH:
             return False
-        if seen > _MAX_ITEMS:
+        kinds = list(map(type, level))
+        present = set(kinds)
+        if not present <= _PLAIN_TYPES:
             return False
+        nested: list[Any] = []
+        if dict in present:
+            dicts = compress(level, map(is_, kinds, repeat(dict)))
+            nested.extend(chain.from_iterable(map(dict.values, dicts)))
+        for sequence in (list, tuple):
+            if sequence in present:
+                nested.extend(chain.from_iterable(compress(level, map(is_, kinds, repeat(sequence)))))
+        level = nested
     return True
 
 
-def _fast(value: Any, newline: str) -> str | None:
-    """``value`` indented as ``_encode`` would, written by orjson (in C), or ``None``.
+def _orjson(value: Any, depth: int, head: int = 0, tail: int = 0) -> str | None:
+    """orjson's text of ``value`` standing ``depth`` levels deep, unsafe characters
+    escaped, less ``head`` and ``tail`` characters; ``None`` where orjson refuses it.
 
-    orjson's two-space indentation is json's; a JSON text holds no raw line break (one
-    in a string is written ``\\n``), so indenting each line break by ``newline`` puts
-    the whole value at the depth it stands at.
+    The value is written inside ``depth`` one-item lists, so orjson indents it as it
+    stands in the report, and the wrappers' brackets are cut off the bytes.
     """
-    if orjson is None or not _plain(value):
-        return None
+    wrapped = value
+    for _ in range(depth):
+        wrapped = [wrapped]
     try:
-        text: str = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-    except (TypeError, ValueError):  # a lone surrogate, say: the pure writer decides
+        data = orjson.dumps(wrapped, option=_OPTIONS)
+    except (TypeError, ValueError):  # a lone surrogate, a big int, an int key: the pure writer decides
         return None
-    return text.replace("\n", newline) if newline != "\n" else text
+    # a wrapper opens with "[", a line break and its item's indent; closes with a line break, its own and "]"
+    # decoded in place, not sliced first: a run's bytes are ≈ 0.7 MB
+    text = str(memoryview(data)[depth * (depth + 3) + head:len(data) - depth * (depth + 1) - tail], "utf-8")
+    return _escape(text) if _unsafe(data) else text
+
+
+def _unsafe(data: bytes) -> bool:
+    """Whether orjson's ``data`` may hold a character :func:`_escape` changes: orjson
+    writes every character but controls, quote and backslash raw, so any shows."""
+    # the lead bytes first, each one ``memchr``: Chinese text has none but U+2xxx's quotes
+    return (b"\x7f" in data
+            or (b"\xc2" in data and _UNSAFE_C1.search(data) is not None)
+            or (b"\xd8" in data and b"\xd8\x9c" in data)
+            or (b"\xe2" in data and _UNSAFE_GENERAL.search(data) is not None))
+
+
+def _fast(value: Any, newline: str) -> str | None:
+    """``value`` indented as ``_encode`` would at ``newline``, written by orjson (in C),
+    or ``None``."""
+    if orjson is None or not _plain([value]):
+        return None
+    return _orjson(value, len(newline) // 2)
+
+
+def _fast_run(run: list[Any], newline: str) -> str | None:
+    """The items of ``run``, a list standing at ``newline``, as ``_encode`` would write
+    them between its brackets (each after a line break, with commas), or ``None``."""
+    if orjson is None or not _plain(run):
+        return None
+    return _orjson(run, len(newline) // 2, 1, len(newline) + 1)
 
 
 @hookimpl
