@@ -21,7 +21,8 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | st.sa
 SCALARS = (st.none() | st.booleans() | TEXT
            | st.integers(-(1 << 70), 1 << 70) | st.sampled_from([0, -1, 1 << 63, -(1 << 63), (1 << 63) - 1])
            | st.floats(allow_nan=True, allow_infinity=True)
-           | st.sampled_from([1e16, 1e-05, 0.1, 100000000000000.0, -0.0, 2.5]))
+           | st.sampled_from([1e16, 1e-05, 5e-05, 0.0001, 0.1, 100000000000000.0, 1e22, -0.0, 2.5, 5e-324,
+                              1.7976931348623157e308, 123456789012345680.0]))
 KEYS = TEXT | st.integers(-5, 5) | st.sampled_from([True, False, None, 1.5])
 
 
@@ -68,14 +69,24 @@ def test_the_edges_orjson_would_write_otherwise(value: Any) -> None:
 
 
 def test_plain_values_are_written_by_orjson_and_others_are_not() -> None:
-    assert writer._plain([{"a": [1, "学校", None, True, (2, 3)]}, "\u2028", 1 << 64, {1: "a"}])
-    for odd in ({"x": 0.5}, {"x": {1, 2}}, {"x": Text("a")}, [Number(1)], {"x": [[[Mapping()]]]}):
-        assert not writer._plain([odd]), odd
+    assert writer._plain({"a": [1, "学校", None, True, (2, 3), 0.5, 1 << 63, (1 << 64) - 1, "\u2028"]})
+    assert writer._plain({1: "a"})  # orjson refuses it itself
+    # floats whose text differs: json writes NaN, Infinity, 5e-05 (orjson: null, 0.00005)
+    for odd in ({"x": math.nan}, [-math.inf], [[5e-05]], [1 << 64], [-(1 << 63) - 1], {"x": {1, 2}},
+                {"x": Text("a")}, [Number(1)], {"x": [[[Mapping()]]]}):
+        assert not writer._plain(odd), odd
+        assert not writer._plain_run([{}, odd, 1]), odd
     # what orjson refuses itself goes to the pure writer too
-    for refused in ({1: "a"}, {Text("k"): 1}, [1 << 64], [-(1 << 63) - 1], ["\ud800"]):
+    for refused in ({1: "a"}, {Text("k"): 1}, ["\ud800"]):
         assert writer._fast(refused, "\n  ") is None, refused
     for value in ({"x": 1 << 63}, {"x": (1 << 64) - 1}, {"x": "\u2028"}, {"\u202e": [1, ()]}):
         assert writer._fast(value, "\n  ") == expected(value).replace("\n", "\n  "), value
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(values(), max_size=6))
+def test_the_two_walks_agree(items: list[Any]) -> None:
+    assert writer._plain_run(items) == all(map(writer._plain, items))
 
 
 class Text(str):
@@ -105,7 +116,8 @@ def finding(n: int) -> dict[str, Any]:
 
 
 ODD: list[tuple[str, Any]] = [
-    ("float", 9.5), ("nan", math.nan), ("exponent", 1e16), ("big int", 1 << 64), ("int key", {1: "a"}),
+    ("float", 9.5), ("nan", math.nan), ("infinity", -math.inf), ("exponent", 1e16), ("small", 5e-05),
+    ("floats", [0.1, 1e-05, 2.5]), ("big int", 1 << 64), ("int key", {1: "a"}),
     ("unsafe", "evil\u202e"), ("C1", "\x85"), ("DEL", "\x7f"), ("Arabic mark", "\u061c"),
     ("lone surrogate", "\udc80"), ("subclass", Text("x")), ("tuple", (1, "a")), ("set", None),
     ("deep", [[[[[[]]]]]]), ("empty", {}),

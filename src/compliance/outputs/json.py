@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from itertools import chain, compress, islice, repeat
 from json.encoder import encode_basestring as _string  # the C one where there is one
-from operator import is_
+from operator import eq, is_
 from types import GeneratorType
 from typing import IO, Any
 
@@ -193,9 +193,8 @@ _RUN = 512
 _MAX_ITEMS = 100_000
 #: orjson's own nesting limit; deeper values make it raise
 _MAX_DEPTH = 254
-#: the types orjson writes exactly as json does (floats are not: orjson writes ``1e16``
-#: and ``null`` for NaN where json writes ``1e+16`` and ``NaN``); subclasses deserve no bet
-_PLAIN_TYPES = frozenset({str, int, bool, type(None), dict, list, tuple})
+#: the types :func:`_plain` accepts (ints and floats then checked by value)
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
 _OPTIONS = 0 if orjson is None else (
     orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
     | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
@@ -206,15 +205,44 @@ _UNSAFE_C1 = re.compile(b"\xc2[\x80-\x9f]")
 _UNSAFE_GENERAL = re.compile(b"\xe2(?:\x80[\x8e\x8f\xa8-\xae]|\x81[\xa6-\xa9])")
 
 
-def _plain(values: list[Any]) -> bool:
-    """Whether everything inside ``values`` is of a type orjson writes exactly as this
-    writer would: plain dicts, lists, tuples, ``str``, ``int``, ``bool`` and ``None``.
+def _plain(value: Any) -> bool:
+    """Whether orjson writes ``value`` exactly as this writer would: plain dicts, lists,
+    tuples, ``str``, ``bool``, ``None``, ``int`` within 64 bits, and floats whose text is
+    json's (orjson writes ``null`` for NaN and ``0.00005`` where json writes ``NaN`` and
+    ``5e-05``).  Subclasses deserve no bet.
 
     What orjson refuses itself is left to it (it raises, and the pure writer decides):
-    keys other than ``str``, ints beyond 64 bits, lone surrogates.  Unsafe characters
-    are escaped in orjson's output.  The walk goes level by level with ``map`` and
-    ``compress``, so no Python code runs per value.
+    keys other than ``str``, lone surrogates.  Unsafe characters are escaped in its output.
     """
+    stack = [value]
+    pop, extend = stack.pop, stack.extend
+    seen = 0
+    while stack:
+        item = pop()
+        seen += 1
+        cls = item.__class__
+        if cls is str or cls is bool or item is None:
+            pass
+        elif cls is dict:
+            extend(item.values())
+        elif cls is list or cls is tuple:
+            extend(item)
+        elif cls is int:
+            if not -(1 << 63) <= item < 1 << 64:
+                return False
+        elif cls is float:
+            if float.__repr__(item).encode() != orjson.dumps(item):
+                return False
+        else:
+            return False
+        if seen > _MAX_ITEMS:
+            return False
+    return True
+
+
+def _plain_run(values: list[Any]) -> bool:
+    """:func:`_plain` for every item of ``values`` at once: the walk goes level by level
+    with ``map`` and ``compress``, so no Python code runs per value (a report's findings)."""
     level = values
     seen = depth = 0
     while level:
@@ -226,6 +254,14 @@ def _plain(values: list[Any]) -> bool:
         present = set(kinds)
         if not present <= _PLAIN_TYPES:
             return False
+        if int in present:  # orjson would raise beyond 64 bits, but only after writing the rest
+            ints = list(compress(level, map(is_, kinds, repeat(int))))
+            if min(ints) < -(1 << 63) or max(ints) >= 1 << 64:
+                return False
+        if float in present:  # json writes float.__repr__: orjson must write the same text
+            floats = list(compress(level, map(is_, kinds, repeat(float))))
+            if not all(map(eq, map(str.encode, map(float.__repr__, floats)), map(orjson.dumps, floats))):
+                return False
         nested: list[Any] = []
         if dict in present:
             dicts = compress(level, map(is_, kinds, repeat(dict)))
@@ -252,17 +288,21 @@ def _orjson(value: Any, depth: int, head: int = 0, tail: int = 0) -> str | None:
     except (TypeError, ValueError):  # a lone surrogate, a big int, an int key: the pure writer decides
         return None
     # a wrapper opens with "[", a line break and its item's indent; closes with a line break, its own and "]"
-    # decoded in place, not sliced first: a run's bytes are ≈ 0.7 MB
-    text = str(memoryview(data)[depth * (depth + 3) + head:len(data) - depth * (depth + 1) - tail], "utf-8")
+    start, end = depth * (depth + 3) + head, len(data) - depth * (depth + 1) - tail
+    # a run's bytes (≈ 0.7 MB) decoded in place, not sliced first
+    text = str(memoryview(data)[start:end], "utf-8") if end - start > 4096 else data[start:end].decode()
     return _escape(text) if _unsafe(data) else text
 
 
 def _unsafe(data: bytes) -> bool:
     """Whether orjson's ``data`` may hold a character :func:`_escape` changes: orjson
     writes every character but controls, quote and backslash raw, so any shows."""
+    if b"\x7f" in data:
+        return True
+    if data.isascii():
+        return False
     # the lead bytes first, each one ``memchr``: Chinese text has none but U+2xxx's quotes
-    return (b"\x7f" in data
-            or (b"\xc2" in data and _UNSAFE_C1.search(data) is not None)
+    return ((b"\xc2" in data and _UNSAFE_C1.search(data) is not None)
             or (b"\xd8" in data and b"\xd8\x9c" in data)
             or (b"\xe2" in data and _UNSAFE_GENERAL.search(data) is not None))
 
@@ -270,7 +310,7 @@ def _unsafe(data: bytes) -> bool:
 def _fast(value: Any, newline: str) -> str | None:
     """``value`` indented as ``_encode`` would at ``newline``, written by orjson (in C),
     or ``None``."""
-    if orjson is None or not _plain([value]):
+    if orjson is None or not _plain(value):
         return None
     return _orjson(value, len(newline) // 2)
 
@@ -278,7 +318,7 @@ def _fast(value: Any, newline: str) -> str | None:
 def _fast_run(run: list[Any], newline: str) -> str | None:
     """The items of ``run``, a list standing at ``newline``, as ``_encode`` would write
     them between its brackets (each after a line break, with commas), or ``None``."""
-    if orjson is None or not _plain(run):
+    if orjson is None or not _plain_run(run):
         return None
     return _orjson(run, len(newline) // 2, 1, len(newline) + 1)
 
