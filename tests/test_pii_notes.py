@@ -80,3 +80,16 @@ def test_no_format_shows_the_pupil_named_in_a_footnote(tmp_path: Path, fmt: str)
     assert result.exit_code in (0, 1), result.output
     text = out.read_text("utf-8")
     assert PUPIL not in text and PUPIL_ID not in text
+
+
+def test_a_short_id_does_not_tear_other_words_apart(tmp_path: Path) -> None:
+    """An id of a few characters (a class's own 学号 ``12``) is not looked for inside
+    texts — ``12:00`` stays — while a name of two characters is."""
+    folder = tmp_path / "s1"
+    folder.mkdir()
+    (folder / "school.yaml").write_text(SCHOOL, encoding="utf-8")
+    rows = ["学籍号,姓名,年级,居住学区,录取方式", "12,李雷,3,Z01,就近",
+            "注：12:00 后李雷由家长接送"]
+    (folder / "enrollment.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = report_text([str(folder)], show_pii=False)
+    assert "注：12:00 后李*由家长接送" in text and "李雷" not in text

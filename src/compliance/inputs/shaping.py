@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
-from compliance.inputs.personal import mask, mask_known
+from compliance.inputs.personal import findable, mask, mask_known
 from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable, Refused
 from compliance.inputs.reasons import Msg
 
@@ -146,7 +146,8 @@ def mask_known_in_notes(submissions: Mapping[Any, Any], file_notes: Mapping[str,
 
 def known_personal_values(documents: Iterable[Any], kinds: Mapping[str, Any],
                           ) -> list[tuple[str, str]]:
-    """The distinct personal values (two characters or more) in ``documents``, with
+    """The distinct personal values (long enough to look for:
+    :func:`~compliance.inputs.personal.findable`) in ``documents``, with
     their fields, longest first (an address holding a name is masked whole)."""
     found: dict[str, str] = {}
     for doc in documents:
@@ -155,7 +156,7 @@ def known_personal_values(documents: Iterable[Any], kinds: Mapping[str, Any],
             cells = doc.table.column(name) if doc.table is not None else [
                 r.values.get(name) for r in doc.records]
             for value in cells:
-                if value is not None and len(text := str(value).strip()) >= 2:
+                if value is not None and findable(name, text := str(value).strip()):
                     found.setdefault(text, name)
     return sorted(found.items(), key=lambda pair: (-len(pair[0]), pair[0]))
 
