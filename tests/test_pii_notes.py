@@ -80,3 +80,52 @@ def test_no_format_shows_the_pupil_named_in_a_footnote(tmp_path: Path, fmt: str)
     assert result.exit_code in (0, 1), result.output
     text = out.read_text("utf-8")
     assert PUPIL not in text and PUPIL_ID not in text
+
+
+def test_a_short_id_does_not_tear_other_words_apart(tmp_path: Path) -> None:
+    """An id of a few characters (a class's own 学号 ``12``) is not looked for inside
+    texts — ``12:00`` stays — while a name of two characters is."""
+    folder = tmp_path / "s1"
+    folder.mkdir()
+    (folder / "school.yaml").write_text(SCHOOL, encoding="utf-8")
+    rows = ["学籍号,姓名,年级,居住学区,录取方式", "12,李雷,3,Z01,就近",
+            "注：12:00 后李雷由家长接送"]
+    (folder / "enrollment.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    text = report_text([str(folder)], show_pii=False)
+    assert "注：12:00 后李*由家长接送" in text and "李雷" not in text
+
+
+def district(root: Path) -> Path:
+    """A district's own list (a 学校代码 column) over nine schools, with a title and a
+    footnote naming pupils of two schools; each school has its own folder and profile."""
+    root.mkdir(parents=True)
+    for n in range(9):
+        folder = root / f"s{n}"
+        folder.mkdir()
+        (folder / "school.yaml").write_text(SCHOOL.replace("S-1", f"S-{n}"), encoding="utf-8")
+    rows = ["中山区新生名单（含欧阳明轩等转入生）", "学籍号,姓名,学校代码,年级,居住学区,录取方式"]
+    rows += [f"G20190{n:05d},学生{n:03d},S-{n % 9},3,Z01,就近" for n in range(60)]
+    rows += [f"{PUPIL_ID},{PUPIL},S-3,3,Z01,就近", "G2019000077,司马相如,S-7,3,Z01,就近",
+             f"注：{PUPIL}、司马相如（G2019000077）为转入生"]
+    (root / "enrollment.csv").write_bytes("\r\n".join(rows).encode("gbk") + b"\r\n")
+    return root
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_district_lists_footnote_is_masked_with_every_schools_pupils(tmp_path: Path,
+                                                                       jobs: int) -> None:
+    """The list's notes are read while planning (in the main process), its rows checked
+    school by school (in workers): each school tells which of its pupils the notes name,
+    and the notes are masked with all of them — as the all-in-memory check does."""
+    root = district(tmp_path / "d")
+    engine = Engine(RunOptions(jobs=jobs, entry_points=False, lang="zh"))
+    out = __import__("io").StringIO()
+    JsonReporter().render(engine.check([str(root)]), out, RenderOptions(lang="zh"))
+    text = out.getvalue()
+    for value in (PUPIL, PUPIL_ID, "司马相如", "G2019000077"):
+        assert value not in text, value
+    assert "注：欧***、司***（*******0077）为转入生" in text
+    assert "含欧***等转入生" in text
+    assert text == report_text([str(root)], show_pii=False, loaded=True)
+    shown = report_text([str(root)], show_pii=True)
+    assert f"注：{PUPIL}、司马相如（G2019000077）为转入生" in shown

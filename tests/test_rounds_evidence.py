@@ -119,3 +119,24 @@ def test_the_settings_waivers_and_baseline_files_are_hashed_too(tmp_path: Path) 
     for key, path in (("settings", settings), ("waivers", waivers), ("baseline", baseline)):
         assert run[key]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
         assert run[key]["size"] == path.stat().st_size
+
+
+def test_a_report_without_evidence_takes_the_same_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Made through the Python API with no evidence attached, the HTML report's time is
+    still the run's one clock (SOURCE_DATE_EPOCH here), so it is byte-stable too."""
+    import io
+
+    from compliance.host.engine import Engine, RunOptions
+    from compliance.outputs.html import HtmlReporter
+    from compliance.outputs.reporter import RenderOptions
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    pages = []
+    for _ in range(2):
+        report = Engine(RunOptions(jobs=1, entry_points=False)).check([ZS])
+        assert report.evidence is None or not report.evidence
+        assert report.generated_at == "2023-11-14T22:13:20Z"
+        out = io.StringIO()
+        HtmlReporter().render(report, out, RenderOptions(lang="en"))
+        pages.append(out.getvalue())
+    assert pages[0] == pages[1] and "2023-11-14 22:13 UTC" in pages[0]

@@ -18,7 +18,7 @@ from compliance.inputs.calendar_run import calendar_evidence
 from compliance.inputs.problems import InputProblem
 from compliance.inputs.safety import shown
 from compliance.inputs.shaping import revealed
-from compliance.outputs.report import Report, Skipped, now_utc, rule_clauses
+from compliance.outputs.report import Report, Skipped, rule_clauses, run_time
 from compliance.rules.context import RunContext, RunState
 from compliance.rules.finding import Finding
 
@@ -94,6 +94,6 @@ def build_report(engine: Engine, paths: Sequence[str], state: RunState,
         calendar_sources=calendar_evidence(outcome.calendar_sources),
         found_above=outcome.found_above,
         clauses=rule_clauses(rules, opts.lang),
-        generated_at=now_utc(),
+        generated_at=run_time(),
         inputs=[shown(p) for p in paths],
     )

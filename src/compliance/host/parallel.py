@@ -40,7 +40,12 @@ from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.loader import Loaded, Loader, SchoolPlan, materialise
 from compliance.inputs.model import Location, School
 from compliance.inputs.reasons import Msg
-from compliance.inputs.shaping import mask_known_in_notes
+from compliance.inputs.shaping import (
+    found_in,
+    known_personal_values,
+    longest_first,
+    mask_known_in_notes,
+)
 from compliance.outputs.report import (
     Report,
     Skipped,
@@ -77,6 +82,8 @@ class SchoolResult:
     timetables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # HTML week view
     file_notes: dict[str, Any] = field(default_factory=dict)  # titles, rows passed over
     calendar_sources: dict[int, Any] = field(default_factory=dict)  # year -> CalendarSource
+    #: by file read while planning, this school's pupils its title and notes name
+    named: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def default_jobs() -> int:
@@ -126,6 +133,12 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
     if not engine.options.show_pii:  # a footnote or title naming a pupil
         mask_known_in_notes({plan.school_id: got.submission}, result.file_notes,
                             engine.registry.kinds)
+        shared = {f: texts for f, texts in plan.note_texts.items()
+                  if any(doc.loc.file == f for doc in got.submission.documents)}
+        if shared:  # a district list's notes: the parent masks them with every school's
+            known = known_personal_values(got.submission.documents, engine.registry.kinds)
+            result.named = {f: found for f, texts in shared.items()
+                            if (found := found_in(texts, known))}
     result.calendar_sources = ctx.calendar_sources()
     if keep is not None:
         keep.append((ctx, result))
@@ -339,8 +352,19 @@ def _run_check(engine: Engine, paths: Sequence[str], progress: Progress | None) 
         if not loaded.plans and not loaded.problems and loaded.files == 0:
             raise UsageError(no_submission(paths))
         state = run_state(engine)
+        if not opts.show_pii:
+            _hand_out_note_texts(loaded)
         results = check_schools(engine, loaded.plans, jobs, progress)
     return build_report(engine, paths, state, _merged(loaded, results))
+
+
+def _hand_out_note_texts(loaded: Loaded) -> None:
+    """Give each school the titles and notes of the files read while planning that it
+    has rows in (a district's list), to tell which of its pupils they name."""
+    texts = {f: got for f, notes in loaded.file_notes.items() if (got := notes.texts())}
+    for plan in loaded.plans.values() if texts else ():
+        mine = {p.loc.file for p in plan.parts} | {d.loc.file for d in plan.docs}
+        plan.note_texts = {f: texts[f] for f in mine & texts.keys()}
 
 
 def _merged(loaded: Loaded, results: list[SchoolResult]) -> Outcome:
@@ -366,6 +390,12 @@ def _merged(loaded: Loaded, results: list[SchoolResult]) -> Outcome:
                 file_notes[path] = notes
         outcome.rows_read += result.rows_read
         outcome.rows_rejected += result.rows_rejected
+    named: dict[str, dict[str, str]] = {}
+    for result in results:
+        for path, found in result.named.items():
+            named.setdefault(path, {}).update(found)
+    for path, found in named.items():  # a district list's notes, with every school's pupils
+        file_notes[path].mask_known(longest_first(found))
     outcome.schools = {r.school_id: r.name for r in results}
     outcome.schedules = {sid: rows for r in results for sid, rows in r.schedules.items()}
     outcome.timetables = {sid: rows for r in results for sid, rows in r.timetables.items()}

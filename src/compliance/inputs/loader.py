@@ -113,6 +113,9 @@ class SchoolPlan:
     parts: list[Partition] = field(default_factory=list)
     #: an input problem of this school was found while planning (a loose file unreadable)
     reported: bool = False
+    #: the titles and notes of the files read while planning that this school has rows
+    #: in (a district's list), by file: its pupils named there are masked afterwards
+    note_texts: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

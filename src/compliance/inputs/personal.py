@@ -39,6 +39,17 @@ def mask(key: str, value: Any) -> Any:
     return mask_id(str(value)) if key in ID_KEYS else mask_name(str(value))
 
 
+#: the shortest value of a field looked for inside a text (``mask_known``): a shorter one
+#: would tear unrelated words and numbers apart (an id ``12`` in ``12:00``)
+SHORTEST = {"student_id": 4}
+
+
+def findable(key: str, text: str) -> bool:
+    """Whether ``text``, a value of the personal field ``key``, is long enough to be
+    looked for inside other texts: four characters for an id, two for a name or address."""
+    return len(text) >= SHORTEST.get(key, 2)
+
+
 def mask_known(text: str, known: Sequence[tuple[str, str]]) -> str:
     """``text`` with every ``known`` personal value in it masked; ``known``: ``(value as
     written, its field)`` pairs, longest first (an address holding a name goes whole)."""

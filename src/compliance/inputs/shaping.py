@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from compliance.inputs.kinds import header_key, stem_key
-from compliance.inputs.personal import mask, mask_known
+from compliance.inputs.personal import findable, mask, mask_known
 from compliance.inputs.raw import GridRow, MergedRange, RawRow, RawTable, Refused
 from compliance.inputs.reasons import Msg
 
@@ -114,6 +114,11 @@ class FileNotes:
         return FileNotes(self.path, self.title_raw or self.title,
                          [n.revealed() for n in self.notes])
 
+    def texts(self) -> list[str]:
+        """The title and every note's text as written (what :meth:`mask_known` masks)."""
+        return ([self.title_raw or self.title] if self.title else []) + [
+            n.raw or n.text for n in self.notes if isinstance(n.text, str)]
+
     def mask_known(self, known: list[tuple[str, str]]) -> None:
         """Mask, in the title and in every note's text, the ``known`` personal values
         (a pupil's id, name or address as the school's own lists hold them, with their
@@ -130,23 +135,38 @@ class FileNotes:
 
 def mask_known_in_notes(submissions: Mapping[Any, Any], file_notes: Mapping[str, Any],
                         kinds: Mapping[str, Any]) -> None:
-    """For each school of ``submissions``, the personal values its documents hold
-    (fields declared ``personal``) masked wherever the notes and title of its files
-    repeat them — a footnote or a title naming a pupil, which stands in no personal
-    column.  Asked only of files that have a title or a note."""
+    """The personal values the schools' documents hold (fields declared ``personal``)
+    masked wherever the notes and title of their files repeat them — a footnote or a
+    title naming a pupil, which stands in no personal column.  A file several schools
+    share (a district's list) is masked with all of theirs at once.  Asked only of
+    files that have a title or a note."""
+    by_file: dict[str, dict[str, str]] = {}
     for submission in submissions.values():
-        files = {doc.loc.file for doc in submission.documents} & file_notes.keys()
-        if not any(file_notes[f].title or file_notes[f].notes for f in files):
-            continue
-        known = known_personal_values(submission.documents, kinds)
-        if known:
+        files = [f for f in {doc.loc.file for doc in submission.documents} & file_notes.keys()
+                 if file_notes[f].texts()]
+        if files:
+            known = known_personal_values(submission.documents, kinds)
             for f in files:
-                file_notes[f].mask_known(known)
+                by_file.setdefault(f, {}).update((raw, key) for raw, key in known)
+    for f, found in by_file.items():
+        file_notes[f].mask_known(longest_first(found))
+
+
+def found_in(texts: Iterable[str], known: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Those of the ``known`` personal values that ``texts`` hold, with their fields."""
+    texts = list(texts)
+    return {raw: key for raw, key in known if any(raw in text for text in texts)}
+
+
+def longest_first(found: Mapping[str, str]) -> list[tuple[str, str]]:
+    """``(value, field)`` pairs in the order :func:`mask_known` wants them."""
+    return sorted(found.items(), key=lambda pair: (-len(pair[0]), pair[0]))
 
 
 def known_personal_values(documents: Iterable[Any], kinds: Mapping[str, Any],
                           ) -> list[tuple[str, str]]:
-    """The distinct personal values (two characters or more) in ``documents``, with
+    """The distinct personal values (long enough to look for:
+    :func:`~compliance.inputs.personal.findable`) in ``documents``, with
     their fields, longest first (an address holding a name is masked whole)."""
     found: dict[str, str] = {}
     for doc in documents:
@@ -155,9 +175,9 @@ def known_personal_values(documents: Iterable[Any], kinds: Mapping[str, Any],
             cells = doc.table.column(name) if doc.table is not None else [
                 r.values.get(name) for r in doc.records]
             for value in cells:
-                if value is not None and len(text := str(value).strip()) >= 2:
+                if value is not None and findable(name, text := str(value).strip()):
                     found.setdefault(text, name)
-    return sorted(found.items(), key=lambda pair: (-len(pair[0]), pair[0]))
+    return longest_first(found)
 
 
 def revealed(notes: dict[str, FileNotes]) -> dict[str, FileNotes]:

@@ -139,6 +139,14 @@ fromHash();apply();
 """
 
 
+def _readable_time(iso: str) -> str:
+    """``2025-12-01T08:30:00Z`` as a reader writes it, ``2025-12-01 08:30 UTC`` (any
+    other text as it is)."""
+    if len(iso) == 20 and iso[10] == "T" and iso.endswith("Z"):
+        return f"{iso[:10]} {iso[11:16]} UTC"
+    return iso
+
+
 class HtmlReporter:
     name = "html"
     uses_schedules = True  # draws each school's week from report.schedules
@@ -171,7 +179,7 @@ def render_html(report: Report, lang: str) -> str:
     # with --evidence the run's own record says when; else the time the report was made
     when = ((report.evidence or {}).get("run") or {}).get("time") or report.generated_at
     if when:
-        meta.append(f'{esc(t("generated_at", lang))}: {esc(when)}')
+        meta.append(f'{esc(t("generated_at", lang))}: {esc(_readable_time(when))}')
     if report.inputs:
         meta.append(f'{esc(t("inputs", lang))}: ' + ", ".join(
             f"<code>{esc(p)}</code>" for p in report.inputs))

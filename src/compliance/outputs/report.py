@@ -202,11 +202,29 @@ def rule_clauses(rules: dict[str, Any], lang: str) -> dict[str, list[dict[str, s
     return out
 
 
-def now_utc() -> str:
-    """The current time as ``YYYY-MM-DD HH:MM UTC``."""
+def run_time() -> str:
+    """The run's time as ISO 8601 UTC (``2025-12-01T00:00:00Z``): ``SOURCE_DATE_EPOCH``
+    (seconds) if set, else ``COMPLIANCE_TODAY`` (a date, at midnight UTC), else now —
+    so a report made with either set is the same byte for byte (rounds.md)."""
     import datetime as dt
+    import os
 
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            from compliance.host.errors import UsageError
+
+            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, "
+                             f"not {epoch!r}") from None
+    elif os.environ.get("COMPLIANCE_TODAY"):
+        from compliance.host.waivers import today
+
+        moment = dt.datetime.combine(today(), dt.time(), dt.UTC)
+    else:
+        moment = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def schedule_rows(submissions: Mapping[str | None, Any] | Mapping[str, Any]

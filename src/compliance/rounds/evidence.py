@@ -8,34 +8,14 @@ The time is ``SOURCE_DATE_EPOCH`` (seconds, UTC) if set, else ``COMPLIANCE_TODAY
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from compliance import __version__
-from compliance.host.errors import UsageError
 from compliance.inputs.loader import IGNORED_PREFIXES, display_path
-
-
-def run_time() -> str:
-    """The run's time as ISO 8601 UTC (``2025-12-01T00:00:00Z``)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise UsageError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, "
-                             f"not {epoch!r}") from None
-    elif os.environ.get("COMPLIANCE_TODAY"):
-        from compliance.host.waivers import today
-
-        moment = dt.datetime.combine(today(), dt.time(), dt.UTC)
-    else:
-        moment = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+from compliance.outputs.report import run_time as run_time  # the run's one clock
 
 
 def sha256(path: Path) -> str:

@@ -11,9 +11,9 @@ from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCal
 from compliance.inputs.columnar import RecordTable, Table
 from compliance.inputs.model import Location, Record, School, Submission, level_of_grade
 from compliance.inputs.personal import PERSONAL_KEYS as PERSONAL_KEYS  # re-exported: the
+from compliance.inputs.personal import findable, mask_known
 from compliance.inputs.personal import mask as mask  # masking helpers live with the inputs,
 from compliance.inputs.personal import mask_id as mask_id  # which quote cells too
-from compliance.inputs.personal import mask_known
 from compliance.inputs.personal import mask_name as mask_name
 from compliance.inputs.reasons import Msg, TemplateValues
 from compliance.inputs.values import Clock, Scope, Weekdays, format_weekdays
@@ -66,8 +66,8 @@ _PERSONAL_ORDER = tuple(sorted(PERSONAL_KEYS))
 
 
 def personal_values(record: Record) -> list[tuple[str, str]]:
-    """A row's personal values (id, name, address: two characters or more, so a text is
-    not torn apart by one common character) with their fields, longest first (an
+    """A row's personal values (id, name, address; long enough to look for:
+    :func:`~compliance.inputs.personal.findable`) with their fields, longest first (an
     address holding the name is masked whole)."""
     values = record.values
     found = []
@@ -75,7 +75,7 @@ def personal_values(record: Record) -> list[tuple[str, str]]:
         raw = values.get(key)
         if raw is not None:
             text = raw.strip() if raw.__class__ is str else str(raw).strip()
-            if len(text) >= 2:
+            if findable(key, text):
                 found.append((text, key))
     if len(found) > 1:
         found.sort(key=lambda pair: -len(pair[0]))
