@@ -195,6 +195,7 @@ _MAX_ITEMS = 100_000
 _MAX_DEPTH = 254
 #: the types :func:`_plain` accepts (ints and floats then checked by value)
 _PLAIN_TYPES = frozenset({str, int, float, bool, type(None), dict, list, tuple})
+#: subclasses, dataclasses and datetimes make orjson raise (the walks refuse them first)
 _OPTIONS = 0 if orjson is None else (
     orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_SUBCLASS
     | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME)
