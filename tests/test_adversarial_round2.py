@@ -201,12 +201,7 @@ def test_a_signal_stops_the_run_and_its_workers_within_a_second(
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             preexec_fn=_limits, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while not mark.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert mark.exists(), "the hostile rule never started"
-        time.sleep(0.2)
-        worker = int(mark.read_text(encoding="utf-8") or 0)
+        worker = stuck_worker(mark)
         sent = time.monotonic()
         if sig == signal.SIGINT:
             os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole process group
@@ -242,12 +237,7 @@ def test_a_worker_stuck_in_a_plugin_dies_with_a_killed_parent(tmp_path: Path, ho
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             preexec_fn=_limits, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while not mark.exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert mark.exists(), "the hostile rule never started"
-        time.sleep(0.2)
-        worker = int(mark.read_text(encoding="utf-8") or 0)
+        worker = stuck_worker(mark)
         assert worker and worker != proc.pid
         proc.kill()
         proc.wait(timeout=10)
@@ -258,6 +248,16 @@ def test_a_worker_stuck_in_a_plugin_dies_with_a_killed_parent(tmp_path: Path, ho
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def stuck_worker(mark: Path) -> int:
+    """The pid of the worker the hostile rule holds, once it has started (it writes ``mark``)."""
+    deadline = time.monotonic() + 30
+    while not mark.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert mark.exists(), "the hostile rule never started"
+    time.sleep(0.2)
+    return int(mark.read_text(encoding="utf-8") or 0)
 
 
 def _alive(pid: int) -> bool:
