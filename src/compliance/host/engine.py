@@ -125,7 +125,10 @@ class Engine:
         from compliance.rounds.fingerprint import Fingerprinter
         from compliance.rounds.key import FingerprintKey
 
-        self.fingerprinter = Fingerprinter(FingerprintKey(opts.config.get("fingerprint_key")))
+        #: the subject and message keys a finding masks: every kind's personal fields
+        self.personal = self.registry.personal_fields
+        self.fingerprinter = Fingerprinter(FingerprintKey(opts.config.get("fingerprint_key")),
+                                           self.personal)
 
     def _curriculum(self, files: list[str]) -> Plan:
         """The curriculum plan in force, loaded (and so checked) before anything is read.
@@ -221,7 +224,7 @@ class Engine:
         progress = self.options.progress
         loaded = self.load(paths)
         state = RunState(self.settings, self.options.lang, self.options.show_pii, self._official,
-                         self.fingerprinter)
+                         self.fingerprinter, self.personal)
         rules = self.registry.rules
         outcome = Outcome(problems=loaded.problems, files=loaded.files,
                           rows_read=loaded.rows_read, rows_rejected=loaded.rows_rejected,

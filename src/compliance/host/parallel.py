@@ -97,7 +97,7 @@ def default_jobs() -> int:
 def run_state(engine: Engine) -> RunState:
     opts = engine.options
     return RunState(engine.settings, opts.lang, opts.show_pii, engine._official,
-                    engine.fingerprinter)
+                    engine.fingerprinter, engine.personal)
 
 
 def check_school(engine: Engine, plan: SchoolPlan, state: RunState,

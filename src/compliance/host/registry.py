@@ -56,6 +56,15 @@ class Registry:
                 reg.reporters[reporter.name] = reporter
         return reg
 
+    @property
+    def personal_fields(self) -> frozenset[str]:
+        """Every field a loaded kind declares personal (a child's id, name, address …),
+        with the built-in ones: what a finding masks by its key."""
+        from compliance.inputs.personal import PERSONAL_KEYS
+
+        declared = (kind.personal_fields for kind in self.kinds.values())
+        return PERSONAL_KEYS.union(*declared)
+
     def _results(self, caller: Any) -> list[tuple[str, list[Any]]]:
         """Call a list-returning hook implementation by implementation, naming the culprit."""
         out = []

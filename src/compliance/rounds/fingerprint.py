@@ -7,14 +7,15 @@ pack's YAML): subject fields, or ``location.file`` (the file's name within the
 school, without its extension, so a CSV re-exported as XLSX keeps it) and
 ``location.column``.  A rule that names none (a plugin's, say) is identified by its
 whole subject minus any line or file.  Student ids, names and addresses enter only
-as keyed hashes (:mod:`compliance.rounds.key`).
+as keyed hashes (:mod:`compliance.rounds.key`), and so do the fields a plugin's
+document kind declares personal.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,11 @@ def identity_fields(meta: RuleMeta) -> list[str] | None:
 class Fingerprinter:
     """Makes fingerprints for one run (one key)."""
 
-    def __init__(self, key: FingerprintKey):
+    def __init__(self, key: FingerprintKey, personal: Iterable[str] = PERSONAL):
         self.key = key
+        #: values that enter only as keyed hashes: the built-in personal fields and
+        #: those the run's kinds declare personal
+        self.personal = PERSONAL.union(personal)
         self._fields: dict[str, list[str] | None] = {}
 
     def identity(self, meta: RuleMeta, loc: Location, subject: Mapping[str, Any],
@@ -68,10 +72,11 @@ class Fingerprinter:
         else:
             pairs = [(f, subject[f] if f in subject else _value(f, loc, args)) for f in fields]
         column = loc.column or args.get("column")
+        personal = self.personal
         out = []
         for name, value in pairs:
             if value is not None and value != "" and (
-                    name in PERSONAL or (name == "value" and column in PERSONAL)):
+                    name in personal or (name == "value" and column in personal)):
                 value = ([self.key.hash(str(v)) for v in value] if isinstance(value, list)
                          else self.key.hash(str(value)))
             out.append((name, value))

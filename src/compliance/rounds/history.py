@@ -361,7 +361,11 @@ def _finding_rows(run_id: int, findings: list[Finding], pii_shown: bool,
 
 
 def _masked(finding: Finding) -> tuple[dict[str, Any], str]:
-    """A finding's subject and message with names and ids masked, as without --show-pii."""
+    """A finding's subject and message with names and ids masked, as without --show-pii:
+    as the finding factory masked them (``Finding.masked``); for a finding made without
+    it (a waiver's, a plugin's own), by the built-in personal keys."""
+    if finding.masked is not None:
+        return finding.masked
     subject = dict(finding.subject)
     message = finding.message
     for key in sorted(PERSONAL_KEYS & subject.keys()):

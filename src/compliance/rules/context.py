@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from compliance.inputs.calendar import OfficialCalendar, SchoolCalendar, YearCalendar
@@ -65,13 +65,15 @@ def _scrubbed(value: Any, known: list[tuple[str, str]]) -> Any:
 _PERSONAL_ORDER = tuple(sorted(PERSONAL_KEYS))
 
 
-def personal_values(record: Record) -> list[tuple[str, str]]:
-    """A row's personal values (id, name, address; long enough to look for:
+def personal_values(record: Record, fields: tuple[str, ...] = _PERSONAL_ORDER,
+                    ) -> list[tuple[str, str]]:
+    """A row's personal values (id, name, address, and any field its kind declares
+    personal: ``fields``; long enough to look for:
     :func:`~compliance.inputs.personal.findable`) with their fields, longest first (an
     address holding the name is masked whole)."""
     values = record.values
     found = []
-    for key in _PERSONAL_ORDER:
+    for key in fields:
         raw = values.get(key)
         if raw is not None:
             text = raw.strip() if raw.__class__ is str else str(raw).strip()
@@ -87,12 +89,18 @@ class RunState:
 
     def __init__(self, settings: Settings, lang: str, show_pii: bool,
                  official: Callable[[int], YearCalendar | None],
-                 fingerprinter: Fingerprinter | None = None):
+                 fingerprinter: Fingerprinter | None = None,
+                 personal: Iterable[str] = PERSONAL_KEYS):
         self.settings = settings
         self.fingerprinter = fingerprinter
         self.lang = lang
         self.show_pii = show_pii
         self.official = official
+        #: the keys a finding masks: the built-in personal fields and every field the
+        #: run's document kinds declare personal (a plugin kind's ``guardian_phone``)
+        self.personal_keys = PERSONAL_KEYS.union(personal)
+        #: the same, as a row is looked at for its own personal values
+        self.personal_order = tuple(sorted(self.personal_keys))
         self._params: dict[str, dict[str, Any]] = {}
 
     def params(self, meta: RuleMeta) -> dict[str, Any]:
@@ -105,28 +113,26 @@ class RunState:
                      known: list[tuple[str, str]] | None = None) -> Finding:
         """A finding of ``meta``'s rule; ``known``: the row's own personal values with
         their fields (:func:`personal_values`), masked wherever the subject or message
-        repeats them."""
+        repeats them.
+
+        With ``--show-pii`` the finding shows them as written and keeps the masked
+        subject and message beside (``Finding.masked``) for what must stay masked
+        whatever the run shows: the rounds history.
+        """
         subject = {k: jsonable(v) for k, v in subject.items() if v is not None}
         # made before masking: a student id enters only as a keyed hash
         fingerprint = (self.fingerprinter.of(meta, school_id, loc, subject, args)
                        if self.fingerprinter is not None else "")
-        if not self.show_pii:
-            for key in PERSONAL_KEYS & subject.keys():
-                subject[key] = mask(key, subject[key])
-        values = TemplateValues(subject)  # already JSON-ready and masked
-        # A reason (INP, ERR) is rendered here, in the run's language, like the message.
-        values.update({k: v.render(self.lang) if isinstance(v, Msg) else jsonable(v)
-                       for k, v in args.items()})
-        if not self.show_pii:
-            for key in PERSONAL_KEYS & args.keys():
-                values[key] = mask(key, values[key])
-        message = meta.message[self.lang].format_map(values)
-        if known and not self.show_pii:
-            # under a key of the plugin's own choosing, or quoted in a text: still the
-            # child's id, name or address (the keys above are masked already)
-            message = _scrubbed(message, known)
-            subject = {k: v if k in PERSONAL_KEYS else _scrubbed(v, known)
-                       for k, v in subject.items()}
+        rendered = {k: v.render(self.lang) if isinstance(v, Msg) else jsonable(v)
+                    for k, v in args.items()}
+        template = meta.message[self.lang]
+        masked = self._masked(template, subject, rendered, known)
+        shown = None
+        if self.show_pii:
+            values = TemplateValues(subject)
+            values.update(rendered)
+            shown = subject, template.format_map(values)
+        subject, message = shown or masked
         return Finding(
             code=meta.code,
             severity=self.settings.severity(meta),
@@ -137,7 +143,29 @@ class RunState:
             subject=subject,
             citation=meta.citation(self.lang),
             fingerprint=fingerprint,
+            masked=masked if shown is not None else None,
         )
+
+    def _masked(self, template: str, subject: dict[str, Any], rendered: dict[str, Any],
+                known: list[tuple[str, str]] | None) -> tuple[dict[str, Any], str]:
+        """The subject and message with personal data masked: by key (every personal
+        field of the run's kinds), and the row's own ``known`` values wherever repeated."""
+        personal = self.personal_keys
+        subject = dict(subject)
+        for key in personal & subject.keys():
+            subject[key] = mask(key, subject[key])
+        values = TemplateValues(subject)  # JSON-ready and masked
+        values.update(rendered)
+        for key in personal & rendered.keys():
+            values[key] = mask(key, values[key])
+        message = template.format_map(values)
+        if known:
+            # under a key of the plugin's own choosing, or quoted in a text: still the
+            # child's id, name or address (the keys above are masked already)
+            message = _scrubbed(message, known)
+            subject = {k: v if k in personal else _scrubbed(v, known)
+                       for k, v in subject.items()}
+        return subject, message
 
 
 class SchoolContext:
@@ -240,12 +268,15 @@ class SchoolContext:
         if season is not None:
             # a seasonal entry's finding names its season (exports.md), for any rule
             subject = {**(subject or {}), "season": str(season)}
-        known = (personal_values(where) if isinstance(where, Record) and not self.state.show_pii
+        known = (personal_values(where, self.state.personal_order) if isinstance(where, Record)
                  else None)
         found = self.state.make_finding(self.rules[code], loc, self.school_id, subject or {}, args,
                                         known)
         if season is not None:
-            found.message += f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
+            named = f"（{season}作息）" if self.lang == "zh" else f" (season {season})"
+            found.message += named
+            if found.masked is not None:
+                found.masked = (found.masked[0], found.masked[1] + named)
         return found
 
 

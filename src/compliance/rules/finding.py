@@ -33,6 +33,9 @@ class Finding:
     fingerprint: str = ""
     #: against a baseline: ``new`` or ``unchanged``; ``None`` without one
     baseline: str | None = None
+    #: with ``--show-pii``: the subject and message as they are shown without it (what
+    #: the rounds history stores); ``None`` when the finding is masked already
+    masked: tuple[dict[str, Any], str] | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[Any, ...]:
         loc = self.location
