@@ -190,9 +190,14 @@ def test_a_spilled_report_is_the_same_as_a_held_one_in_process(
     spilled.close()
 
 
-def test_runs_merge_as_a_stable_sort_of_everything_added(spill_here: Path) -> None:
+@pytest.mark.parametrize("max_runs", [100, 3])
+def test_runs_merge_as_a_stable_sort_of_everything_added(spill_here: Path, max_runs: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from compliance.inputs.model import Location
+    from compliance.outputs import spilled
     from compliance.rules.finding import Finding
+
+    monkeypatch.setattr(spilled, "MAX_RUNS", max_runs)  # 3: runs merged as they pile up
 
     def finding(school: str | None, line: int, note: str) -> Finding:
         # equal sort keys but for the subject: their order tells whether the sort was stable
@@ -204,7 +209,11 @@ def test_runs_merge_as_a_stable_sort_of_everything_added(spill_here: Path) -> No
     last = [finding("A", 0, "last"), finding(None, 1, "last")]
     runs = FindingRuns(limit=9, keep=lambda f: f.subject["n"] != "A3")
     for part in parts:
-        runs.extend(part)
+        for one in part:  # as schools come back: a run written every 9 findings
+            runs.extend([one])
+    assert len(runs._runs) == (15 if max_runs == 100 else 1) and len(runs.held) == 5
+    runs.flush()
+    assert len(runs._runs) == (16 if max_runs == 100 else 2) and runs.held == []
     got = runs.finish(first, last, runs.keep or (lambda f: True))
     assert isinstance(got, SpilledFindings)
     everything = [f for f in [*first, *(f for p in parts for f in p), *last]

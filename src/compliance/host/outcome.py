@@ -76,6 +76,7 @@ def build_report(engine: Engine, paths: Sequence[str], state: RunState,
     rules = engine.registry.rules
     first = [engine._input_finding(p, state)
              for p in [*engine.calendar_problems(), *outcome.problems]]
+    outcome.findings.flush()  # the schools' findings out of memory, if a city's
     run = RunContext(rules, state)
     last: list[Finding] = []
     for index, (pack, check) in enumerate(engine._checks()):

@@ -35,10 +35,12 @@ from typing import Any, overload
 from compliance.inputs.model import Location
 from compliance.rules.finding import Finding
 
-#: findings held in memory before they are written out as a sorted run
-SPILL_LIMIT = 20_000
+#: findings held in memory before they are written out as a sorted run (≈ 25 MB)
+SPILL_LIMIT = 10_000
 #: findings per pickled chunk (what a run costs in memory while it is read back)
-CHUNK = 512
+CHUNK = 256
+#: runs on disk before they are merged into one (so reading back holds few chunks)
+MAX_RUNS = 16
 
 
 def spill_limit() -> int | None:
@@ -185,6 +187,18 @@ class FindingRuns:
         kept.sort(key=Finding.sort_key)
         self._runs.append(_Run(self._folder, kept))
         self.held = []
+        del kept
+        if len(self._runs) >= MAX_RUNS:  # merged earliest first on ties: still a stable sort
+            merged = _Run(self._folder, heapq.merge(*self._runs, key=Finding.sort_key))
+            for run in self._runs:
+                run.remove()
+            self._runs = [merged]
+
+    def flush(self) -> None:
+        """Write out what is held now if anything was written before (the run-wide
+        checks are about to need the memory)."""
+        if self._folder is not None and self.held:
+            self._spill()
 
     def finish(self, first: list[Finding], last: list[Finding],
                keep: Callable[[Finding], bool]) -> Findings:
