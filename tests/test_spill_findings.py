@@ -229,3 +229,33 @@ def test_runs_merge_as_a_stable_sort_of_everything_added(spill_here: Path, max_r
     assert [f.to_dict() for f in changed] == [f.to_dict() for f in expected]
     changed.close()  # type: ignore[union-attr]
     assert list(spill_here.iterdir()) == []
+
+
+def test_the_web_pages_check_gives_the_same_outputs_spilled(
+        district: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`compliance serve` runs each check in worker.run: the same outputs either way,
+    and its temporary files gone when it returns."""
+    import tempfile
+
+    from compliance.web import worker
+
+    cwd = os.getcwd()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    got = {}
+    for limit in ("0", LIMIT):
+        monkeypatch.setenv("COMPLIANCE_SPILL_FINDINGS", limit)
+        out = tmp_path / f"out-{limit}"
+        out.mkdir()
+        job = worker.Job(cwd=str(district.parent), path=district.name, out=str(out),
+                         lang="en", formats=["json", "sarif", "csv", "html"], entry_points=False)
+        try:
+            assert worker.run(job) == 0
+        finally:
+            os.chdir(cwd)
+        assert list(temp.iterdir()) == []
+        got[limit] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    assert got["0"] == got[LIMIT]
+    assert json.loads(got["0"]["meta.json"])["findings"] > 4 * int(LIMIT)
