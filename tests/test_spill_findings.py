@@ -259,3 +259,21 @@ def test_the_web_pages_check_gives_the_same_outputs_spilled(
         got[limit] = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     assert got["0"] == got[LIMIT]
     assert json.loads(got["0"]["meta.json"])["findings"] > 4 * int(LIMIT)
+
+
+def test_a_full_disk_while_spilling_is_one_line_and_leaves_nothing(
+        district: Path, spill_here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compliance.host.errors import UsageError
+    from compliance.outputs import spilled
+
+    def full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(spilled, "_dump", full)
+    engine = Engine(RunOptions(jobs=1, entry_points=False))
+    with pytest.raises(UsageError, match=r"No space left.*TMPDIR") as caught:
+        engine.check([str(district)])
+    assert "\n" not in str(caught.value) and "cannot write the findings" in str(caught.value)
+    del caught
+    gc.collect()
+    assert list(spill_here.iterdir()) == []

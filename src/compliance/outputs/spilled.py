@@ -70,12 +70,26 @@ def _unpacked(t: tuple[Any, ...]) -> Finding:
                    t[10], t[11], t[12], t[13], t[14])
 
 
+_dump = pickle.dump  # a test makes it fail as a full disk would
+
+
+def _cannot_write(where: str, exc: OSError) -> Exception:
+    from compliance.host.errors import UsageError
+
+    return UsageError(f"{where}: cannot write the findings to a temporary file: "
+                      f"{exc.strerror or exc} (a city's findings are kept there while the "
+                      "report is written; set TMPDIR to a folder with room)")
+
+
 class _Folder:
     """The temporary folder a run's findings are written to; removed by :meth:`remove`,
     else when nothing refers to it any more, else when the interpreter exits."""
 
     def __init__(self) -> None:
-        self.path = tempfile.mkdtemp(prefix="compliance-findings-")
+        try:
+            self.path = tempfile.mkdtemp(prefix="compliance-findings-")
+        except OSError as exc:
+            raise _cannot_write(tempfile.gettempdir(), exc) from None
         self._counter = itertools.count()
         self._finalizer = weakref.finalize(self, shutil.rmtree, self.path, ignore_errors=True)
 
@@ -94,10 +108,14 @@ class _Run:
         self.path = folder.new_file()
         self.count = 0
         items = iter(findings)
-        with open(self.path, "wb") as out:
-            while chunk := list(itertools.islice(items, CHUNK)):
-                pickle.dump([_packed(f) for f in chunk], out, pickle.HIGHEST_PROTOCOL)
-                self.count += len(chunk)
+        try:
+            with open(self.path, "wb") as out:
+                while chunk := list(itertools.islice(items, CHUNK)):
+                    packed = [_packed(f) for f in chunk]
+                    _dump(packed, out, pickle.HIGHEST_PROTOCOL)
+                    self.count += len(chunk)
+        except OSError as exc:  # a full disk: one line, and the folder removed at the end
+            raise _cannot_write(folder.path, exc) from None
 
     def __iter__(self) -> Iterator[Finding]:
         with open(self.path, "rb") as source:
