@@ -101,7 +101,7 @@ class _Folder:
 
 
 class _Run:
-    """One sorted run on disk: its file, and where each chunk starts."""
+    """One sorted run on disk: a file of pickled chunks of :data:`CHUNK` findings as tuples."""
 
     def __init__(self, folder: _Folder, findings: Iterable[Finding]):
         self.folder = folder  # the folder lives as long as a run in it
