@@ -21,7 +21,7 @@ from compliance.outputs.spilled import FindingRuns, SpilledFindings, added, rewr
 ROOT = Path(__file__).resolve().parents[1]
 #: findings held before a run is written out: a small district spills several runs
 LIMIT = "40"
-FORMATS = ["sarif", "csv", "junit", "html", "text", "xlsx"]
+FORMATS = ["sarif", "csv", "junit", "html", "text", "rich", "xlsx"]
 
 
 @pytest.fixture(scope="module")
