@@ -285,25 +285,29 @@ def check(
         engine.options.schedules = any(getattr(r, "uses_schedules", True)
                                        for r in [reporter, *(r for r, _ in extra)])
         report = _check_with_progress(engine, paths)
-        waiver_file = waivers or cfg.path("waivers")
-        if waiver_file:
-            from compliance.host.waivers import apply_waivers
+        try:  # a city's findings may be spilled to temporary files: removed however it ends
+            waiver_file = waivers or cfg.path("waivers")
+            if waiver_file:
+                from compliance.host.waivers import apply_waivers
 
-            apply_waivers(report, waiver_file, engine)
-        from compliance.rounds.apply import RoundOptions, apply_rounds
+                apply_waivers(report, waiver_file, engine)
+            from compliance.rounds.apply import RoundOptions, apply_rounds
 
-        formats = {fmt, *(r.name for r, _ in extra)}
-        apply_rounds(report, engine, paths, RoundOptions(
-            baseline=baseline, history=history, new_only=new_only,
-            evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
-        # One evaluation, any number of renderings; one that fails does not stop the others.
-        targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
-                   *((r, None if t == "-" else t, f"--report {r.name}:{t}") for r, t in extra)]
-        failed = _write_all(report, targets, engine)
-        level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
-        if level not in ("error", "warning", "info", "never"):
-            raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
-        return 2 if failed else report.exit_status(level)
+            formats = {fmt, *(r.name for r, _ in extra)}
+            apply_rounds(report, engine, paths, RoundOptions(
+                baseline=baseline, history=history, new_only=new_only,
+                evidence=not formats <= {"text", "rich"}, waivers=waiver_file))
+            # One evaluation, any number of renderings; one that fails does not stop the others.
+            targets = [(reporter, output, f"--output {output}" if output else "--format " + fmt),
+                       *((r, None if t == "-" else t, f"--report {r.name}:{t}")
+                         for r, t in extra)]
+            failed = _write_all(report, targets, engine)
+            level = (fail_on.value if fail_on else None) or cfg.get("fail_on") or "error"
+            if level not in ("error", "warning", "info", "never"):
+                raise UsageError(f"fail_on must be error, warning, info or never, not {level!r}")
+            return 2 if failed else report.exit_status(level)
+        finally:
+            report.close()
 
     raise typer.Exit(_run(go, debug, reports=True))
 

@@ -45,7 +45,7 @@ class CheckResult:
     folder: Path | None = None
 
     @property
-    def findings(self) -> list[Finding]:
+    def findings(self) -> Sequence[Finding]:
         """All findings, in report order."""
         return self.report.findings
 

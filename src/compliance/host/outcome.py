@@ -9,7 +9,7 @@ is decided here once, so the two ways cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from compliance.inputs.problems import InputProblem
 from compliance.inputs.safety import shown
 from compliance.inputs.shaping import revealed
 from compliance.outputs.report import Report, Skipped, rule_clauses, run_time
+from compliance.outputs.spilled import FindingRuns
 from compliance.rules.context import RunContext, RunState
 from compliance.rules.finding import Finding
 
@@ -35,7 +36,8 @@ class Outcome:
 
     :param problems: the run's own input problems (the walk's: a bad ``school.yaml``,
         an unreadable file); the calendar files' are added by :func:`build_report`.
-    :param findings: the schools' findings: their input problems, per-school and batch rules.
+    :param findings: the schools' findings: their input problems, per-school and batch
+        rules (held in memory, or past a limit written out as sorted runs).
     :param collected: per run-wide check (by its index in ``Engine._checks()``), what
         its ``collect`` gave for each school, in school-id order.
     :param schools: school id -> name; the empty id (rows naming no school) is left out.
@@ -45,7 +47,7 @@ class Outcome:
     """
 
     problems: list[InputProblem] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
+    findings: FindingRuns = field(default_factory=FindingRuns)
     skipped: list[Skipped] = field(default_factory=list)
     collected: dict[int, list[Any]] = field(default_factory=dict)
     schools: Mapping[str, str] = field(default_factory=dict)
@@ -59,22 +61,30 @@ class Outcome:
     found_above: list[str] = field(default_factory=list)
 
 
+def selected(engine: Engine) -> Callable[[Finding], bool]:
+    """Whether a finding is kept in the report: its rule was selected, or it is an
+    INP/ERR one."""
+    active = engine.active
+    return lambda f: f.code in active or f.code.startswith(ALWAYS_ON)
+
+
 def build_report(engine: Engine, paths: Sequence[str], state: RunState,
                  outcome: Outcome) -> Report:
     """The run's report: ``outcome`` with the run-wide checks' findings, only the
     selected rules' findings (and every INP/ERR one) kept, sorted."""
     opts = engine.options
     rules = engine.registry.rules
-    findings = [engine._input_finding(p, state)
-                for p in [*engine.calendar_problems(), *outcome.problems]]
-    findings.extend(outcome.findings)
+    first = [engine._input_finding(p, state)
+             for p in [*engine.calendar_problems(), *outcome.problems]]
+    outcome.findings.flush()  # the schools' findings out of memory, if a city's
     run = RunContext(rules, state)
+    last: list[Finding] = []
     for index, (pack, check) in enumerate(engine._checks()):
         if check.scope == "run":
-            findings.extend(engine._guard(pack, check, None, lambda c=check, i=index:
-                                          c.fn(run, outcome.collected.get(i, [])), state))
+            last.extend(engine._guard(pack, check, None, lambda c=check, i=index:
+                                      c.fn(run, outcome.collected.get(i, [])), state))
     active = engine.active
-    findings = [f for f in findings if f.code in active or f.code.startswith(ALWAYS_ON)]
+    findings = outcome.findings.finish(first, last, selected(engine))
     return Report(
         tool={"name": "compliance", "version": __version__},
         profile=engine.settings.profile,

@@ -16,6 +16,7 @@ that school is retried alone and, if it kills its worker again, reported as ERR0
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import gc
@@ -26,7 +27,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
-from compliance.host.outcome import Outcome, build_report
+from compliance.host.outcome import Outcome, build_report, selected
 from compliance.inputs import batch_read, columnar
 from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.loader import Loaded, Loader, SchoolPlan, materialise
@@ -53,6 +54,7 @@ from compliance.outputs.report import (
     schedule_rows,
     timetable_rows,
 )
+from compliance.outputs.spilled import FindingRuns, spill_limit
 from compliance.rules.context import RunState, SchoolContext
 from compliance.rules.finding import Finding
 
@@ -146,23 +148,26 @@ def check_school(engine: Engine, plan: SchoolPlan, state: RunState,
 
 
 def check_in_batches(engine: Engine, plans: Iterator[SchoolPlan], state: RunState,
-                     tick: Callable[[], None] = lambda: None) -> list[SchoolResult]:
-    """Schools one after another; with batch rules selected, each run of
-    :data:`~compliance.rules.batch.BATCH_SCHOOLS` schools is kept until the batch rules
-    have seen it, then dropped."""
+                     tick: Callable[[], None] = lambda: None) -> Iterator[SchoolResult]:
+    """Schools one after another, each result given as soon as it is complete; with
+    batch rules selected, each run of :data:`~compliance.rules.batch.BATCH_SCHOOLS`
+    schools is kept until the batch rules have seen it, then given and dropped."""
     from compliance.rules.batch import BATCH_SCHOOLS
 
     batching = bool(engine.batch_checks())
-    results: list[SchoolResult] = []
+    done: list[SchoolResult] = []
     held: list[tuple[SchoolContext, SchoolResult]] = []
     for plan, prefetched in _read_ahead(engine, plans):
-        results.append(check_school(engine, plan, state, held if batching else None, prefetched))
+        done.append(check_school(engine, plan, state, held if batching else None, prefetched))
         tick()
         if len(held) >= BATCH_SCHOOLS:
             finish_batch(engine, held, state)
+        if not held:
+            yield from done
+            done.clear()
     if held:
         finish_batch(engine, held, state)
-    return results
+    yield from done
 
 
 def _read_ahead(engine: Engine, plans: Iterator[SchoolPlan],
@@ -221,7 +226,8 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
 def _work(school_ids: list[str]) -> list[SchoolResult]:
     plans, engine = _WORKER["plans"], _WORKER["engine"]
     with engine.period_names():  # the engine's own, whatever the worker's context holds
-        return check_in_batches(engine, (plans[sid] for sid in school_ids), _WORKER["state"])
+        return list(check_in_batches(engine, (plans[sid] for sid in school_ids),
+                                     _WORKER["state"]))
 
 
 #: schools per task: enough tasks per worker to balance the load, few enough that the
@@ -247,22 +253,27 @@ def _pool(engine: Engine, plans: dict[str, SchoolPlan], workers: int) -> Process
 
 
 def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], workers: int,
-             tick: Callable[[], None]) -> dict[str, SchoolResult | None]:
-    """Check ``ids`` over ``workers`` processes; ``None`` for a school whose worker died."""
-    out: dict[str, SchoolResult | None] = {}
+             tick: Callable[[], None]) -> Generator[tuple[str, SchoolResult | None]]:
+    """Check ``ids`` over ``workers`` processes, each school's result in the order of
+    ``ids`` as it comes back; ``None`` for a school whose worker died."""
     size = max(1, -(-len(ids) // (workers * TASKS_PER_WORKER)))
     batches = [ids[i:i + size] for i in range(0, len(ids), size)]
     pool = _pool(engine, plans, workers)
     try:
-        futures: dict[Future[list[SchoolResult]], list[str]] = {
-            pool.submit(_work, batch): batch for batch in batches}
-        for future, batch in futures.items():
+        # taken in order and let go once read: the parent holds no result it has given
+        futures: collections.deque[tuple[Future[list[SchoolResult]], list[str]]] = \
+            collections.deque((pool.submit(_work, batch), batch) for batch in batches)
+        while futures:
+            future, batch = futures.popleft()
             try:
-                out.update(zip(batch, future.result(), strict=True))
+                got: list[SchoolResult | None] = list(future.result())
             except BrokenProcessPool:
-                out.update(dict.fromkeys(batch))
-            for _ in batch:
+                got = [None] * len(batch)
+            del future
+            for sid, result in zip(batch, got, strict=True):
                 tick()
+                yield sid, result
+            del got
     except BaseException:
         # Ctrl-C, SIGTERM: a worker may be stuck in a plugin; waiting for it (what
         # shutdown does) could take forever, so every worker is killed first.
@@ -272,7 +283,6 @@ def _in_pool(engine: Engine, plans: dict[str, SchoolPlan], ids: list[str], worke
         pool.shutdown(wait=True)
     finally:
         _WORKER.clear()  # the parent keeps no reference to the run's plans
-    return out
 
 
 def _kill(pool: ProcessPoolExecutor) -> None:
@@ -289,8 +299,10 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
-                  progress: Progress | None = None) -> list[SchoolResult]:
-    """Every planned school checked, in school-id order."""
+                  take: Callable[[SchoolResult], None],
+                  progress: Progress | None = None) -> None:
+    """Every planned school checked; ``take`` is given each result in school-id order as
+    soon as it and every earlier one are back (the parent keeps none itself)."""
     ids = sorted(plans)
     done = 0
 
@@ -303,22 +315,31 @@ def check_schools(engine: Engine, plans: dict[str, SchoolPlan], jobs: int,
     workers = min(jobs, len(ids))
     if workers <= 1 or len(ids) < MIN_SCHOOLS_FOR_POOL:
         state = run_state(engine)
-        return check_in_batches(engine, (plans.pop(sid) for sid in ids), state, tick)
-    got = _in_pool(engine, plans, ids, workers, tick)
-    lost = [sid for sid in ids if got[sid] is None]
-    if lost:
-        # the pool broke: other schools died with it; retry each alone to find the culprit
-        state = run_state(engine)
-        for sid in lost:
-            again = _in_pool(engine, plans, [sid], 1, lambda: None)[sid]
-            got[sid] = again or SchoolResult(sid, cast(School, plans[sid].school).name
-                                             if plans[sid].school
-                                             else "", [crash_finding(
-                                                 engine, state, sid, Msg("err.worker_died"))])
+        for one in check_in_batches(engine, (plans.pop(sid) for sid in ids), state, tick):
+            take(one)
+        return
+    # after a school whose worker died, results wait until it has been retried
+    waiting: list[tuple[str, SchoolResult | None]] = []
+    with contextlib.closing(_in_pool(engine, plans, ids, workers, tick)) as back:
+        for sid, back_result in back:
+            if back_result is None or waiting:
+                waiting.append((sid, back_result))
+            else:
+                take(back_result)
+    state = run_state(engine)
+    for sid, result in waiting:
+        if result is None:
+            # the pool broke: other schools died with it; retry each alone to find the culprit
+            result = dict(_in_pool(engine, plans, [sid], 1, lambda: None))[sid]
+            result = result or SchoolResult(sid, cast(School, plans[sid].school).name
+                                            if plans[sid].school else "",
+                                            [crash_finding(engine, state, sid,
+                                                           Msg("err.worker_died"))])
+        take(result)
+    waiting.clear()
     # every school is back: the plans (and a district list's columns, which forked
     # workers shared) are not needed for the run-wide checks and the report
     plans.clear()
-    return [r for sid in ids if (r := got[sid]) is not None]
 
 
 def no_submission(paths: Sequence[str]) -> str:
@@ -354,8 +375,9 @@ def _run_check(engine: Engine, paths: Sequence[str], progress: Progress | None) 
         state = run_state(engine)
         if not opts.show_pii:
             _hand_out_note_texts(loaded)
-        results = check_schools(engine, loaded.plans, jobs, progress)
-    return build_report(engine, paths, state, _merged(loaded, results))
+        merger = _Merger(loaded, FindingRuns(spill_limit(), selected(engine)))
+        check_schools(engine, loaded.plans, jobs, merger, progress)
+    return build_report(engine, paths, state, merger.merged())
 
 
 def _hand_out_note_texts(loaded: Loaded) -> None:
@@ -367,21 +389,32 @@ def _hand_out_note_texts(loaded: Loaded) -> None:
         plan.note_texts = {f: texts[f] for f in mine & texts.keys()}
 
 
-def _merged(loaded: Loaded, results: list[SchoolResult]) -> Outcome:
-    """The walk's and every school's results as one run's outcome, in school-id order."""
-    outcome = Outcome(problems=loaded.problems, files=loaded.files, rows_read=loaded.rows_read,
-                      rows_rejected=loaded.rows_rejected, file_notes=dict(loaded.file_notes),
-                      found_above=loaded.found_above)
-    file_notes = outcome.file_notes
-    shared: dict[str, str] = {}
-    for result in results:
+class _Merger:
+    """The walk's and every school's results as one run's outcome, taken one school at
+    a time in school-id order: each school's findings go to :class:`FindingRuns` (which
+    writes them out past its limit); the rest is small and kept."""
+
+    def __init__(self, loaded: Loaded, findings: FindingRuns):
+        self.outcome = Outcome(problems=loaded.problems, findings=findings, files=loaded.files,
+                               rows_read=loaded.rows_read, rows_rejected=loaded.rows_rejected,
+                               file_notes=dict(loaded.file_notes),
+                               found_above=loaded.found_above)
+        self.shared: dict[str, str] = {}
+        self.named: dict[str, dict[str, str]] = {}
+        self.schools: dict[str, str] = {}
+        self.calendar_sources: list[dict[int, Any]] = []
+
+    def __call__(self, result: SchoolResult) -> None:
+        outcome, shared = self.outcome, self.shared
         for finding in result.findings:  # workers' copies of one clause text become one again
             finding.citation = shared.setdefault(finding.citation, finding.citation)
         outcome.findings.extend(result.findings)
+        result.findings = []
         outcome.skipped.extend(result.skipped)
         for index, parts in result.collected.items():
             outcome.collected.setdefault(index, []).extend(parts)
         outcome.files += result.files
+        file_notes = outcome.file_notes
         for path, notes in result.file_notes.items():
             if path in file_notes and file_notes[path] is not notes:
                 file_notes[path].notes.extend(notes.notes)  # one table file, several schools
@@ -390,17 +423,20 @@ def _merged(loaded: Loaded, results: list[SchoolResult]) -> Outcome:
                 file_notes[path] = notes
         outcome.rows_read += result.rows_read
         outcome.rows_rejected += result.rows_rejected
-    named: dict[str, dict[str, str]] = {}
-    for result in results:
         for path, found in result.named.items():
-            named.setdefault(path, {}).update(found)
-    for path, found in named.items():  # a district list's notes, with every school's pupils
-        file_notes[path].mask_known(longest_first(found))
-    outcome.schools = {r.school_id: r.name for r in results}
-    outcome.schedules = {sid: rows for r in results for sid, rows in r.schedules.items()}
-    outcome.timetables = {sid: rows for r in results for sid, rows in r.timetables.items()}
-    outcome.calendar_sources = [r.calendar_sources for r in results]
-    return outcome
+            self.named.setdefault(path, {}).update(found)
+        self.schools[result.school_id] = result.name
+        outcome.schedules.update(result.schedules)
+        outcome.timetables.update(result.timetables)
+        self.calendar_sources.append(result.calendar_sources)
+
+    def merged(self) -> Outcome:
+        outcome = self.outcome
+        for path, found in self.named.items():  # a district list's notes, with every school's pupils
+            outcome.file_notes[path].mask_known(longest_first(found))
+        outcome.schools = self.schools
+        outcome.calendar_sources = self.calendar_sources
+        return outcome
 
 
 @contextlib.contextmanager

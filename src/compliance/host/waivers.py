@@ -40,6 +40,7 @@ from compliance.host.errors import ConfigError
 from compliance.inputs.model import Location
 from compliance.inputs.raw import LList, LMap
 from compliance.outputs.report import Report
+from compliance.outputs.spilled import added, rewrite
 from compliance.rounds.fingerprint import default_fingerprint
 from compliance.rules.finding import Finding
 
@@ -203,17 +204,21 @@ def apply_waivers(report: Report, waiver_file: str | Path, engine: Any = None,
     day = on or today()
     waivers = load_waivers(waiver_file)
     used = [0] * len(waivers)
-    for finding in report.findings:
+    in_force = [(index, waiver) for index, waiver in enumerate(waivers)
+                if dt.date.fromisoformat(waiver["expires"]) >= day]
+
+    def mark(finding: Finding) -> Finding:
         if finding.waived:
-            continue
-        for index, waiver in enumerate(waivers):
-            if dt.date.fromisoformat(waiver["expires"]) < day:
-                continue
+            return finding
+        for index, waiver in in_force:
             if matches(waiver, finding):
                 finding.waived = True
                 finding.waiver = public(waiver)
                 used[index] += 1
                 break
+        return finding
+
+    report.findings = rewrite(report.findings, mark)
     extra: list[Finding] = []
     listed: list[dict[str, Any]] = []
     checked = set(report.schools)
@@ -229,8 +234,7 @@ def apply_waivers(report: Report, waiver_file: str | Path, engine: Any = None,
             extra.append(_finding("WVR001", waiver, lang, in_run))
         elif not used[index] and in_run:
             extra.append(_finding("WVR002", waiver, lang, in_run))
-    report.findings.extend(extra)
-    report.findings.sort(key=Finding.sort_key)
+    report.findings = added(report.findings, extra)
     report.waivers = listed
     for code, title in TITLES.items():
         report.titles.setdefault(code, title)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from compliance.outputs.spilled import Findings, close
 from compliance.rules.finding import SEVERITIES, SEVERITY_RANK, Finding
 
 
@@ -29,7 +30,8 @@ class Report:
     tool: dict[str, str]
     profile: str
     lang: str
-    findings: list[Finding]
+    # in sort_key order: a list, or past a limit read back from disk (outputs/spilled.py)
+    findings: Findings
     schools: dict[str, str]  # id -> name
     files: int
     skipped: list[Skipped] = field(default_factory=list)
@@ -67,25 +69,35 @@ class Report:
     round_counts: dict[str | None, dict[str, int]] | None = None  # per school, see baseline.py
 
     def __post_init__(self) -> None:
-        self.findings.sort(key=Finding.sort_key)
+        if isinstance(self.findings, list):  # spilled findings are read back in order
+            self.findings.sort(key=Finding.sort_key)
 
     @property
     def active(self) -> list[Finding]:
         """Findings that count (not waived)."""
         return [f for f in self.findings if not f.waived]
 
+    def close(self) -> None:
+        """Remove the temporary files of spilled findings (nothing for a list)."""
+        close(self.findings)
+
     def summary(self) -> dict[str, Any]:
-        active = self.active
-        by_severity = Counter(f.severity for f in active)
-        by_code = Counter(f.code for f in active)
+        by_severity: Counter[str] = Counter()
+        by_code: Counter[str] = Counter()
+        waived = 0
+        for f in self.findings:  # one pass: spilled findings are read back each time
+            if f.waived:
+                waived += 1
+            else:
+                by_severity[f.severity] += 1
+                by_code[f.code] += 1
         out: dict[str, Any] = {
             "schools": len(self.schools),
             "files": self.files,
-            "findings": len(active),
+            "findings": by_severity.total(),
             "by_severity": {s: by_severity[s] for s in SEVERITIES if by_severity[s]},
             "by_code": dict(sorted(by_code.items())),
         }
-        waived = sum(1 for f in self.findings if f.waived)
         if waived:
             out["waived"] = waived
         return out
@@ -93,14 +105,14 @@ class Report:
     @property
     def incomplete(self) -> bool:
         """Some input could not be read, or a rule failed: the check is not complete."""
-        return any(f.code.startswith(("INP", "ERR")) for f in self.active)
+        return any(f.code.startswith(("INP", "ERR")) and not f.waived for f in self.findings)
 
     def exit_status(self, fail_on: str) -> int:
         """0 clean, 1 a finding at or above ``fail_on``, 2 incomplete (any INP finding)."""
         if self.incomplete:
             return 2
         threshold = SEVERITY_RANK[fail_on]
-        if any(SEVERITY_RANK[f.severity] >= threshold for f in self.active):
+        if any(SEVERITY_RANK[f.severity] >= threshold and not f.waived for f in self.findings):
             return 1
         return 0
 

@@ -65,10 +65,11 @@ def _result(f: Finding, index: dict[str, int]) -> dict[str, Any]:
 def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
     """The SARIF log as plain data."""
     fixed = report.fixed or []
-    codes = sorted({f.code for f in report.findings} | {item["code"] for item in fixed})
+    found = {f.code: f.severity for f in report.findings}  # the last of each code's
+    codes = sorted(found.keys() | {item["code"] for item in fixed})
     index = {code: i for i, code in enumerate(codes)}
     severity = {item["code"]: item.get("severity", "warning") for item in fixed}
-    severity.update({f.code: f.severity for f in report.findings})
+    severity.update(found)
     rules = []
     for code in codes:
         title = report.titles.get(code, {})
@@ -85,8 +86,10 @@ def sarif_dict(report: Report, lang: str) -> dict[str, Any]:
                             "version": report.tool.get("version", ""),
                             "rules": rules}},
         "columnKind": "unicodeCodePoints",
-        "results": [_result(f, index) for f in report.findings]
-                   + [_absent(item, index) for item in fixed],
+        # made one at a time as the writer reaches them (a city has 100,000s)
+        "results": (result for part in ((_result(f, index) for f in report.findings),
+                                        (_absent(item, index) for item in fixed))
+                    for result in part),
         "properties": {"profile": report.profile, "summary": report.summary(),
                        "waivers": report.waivers},
     }

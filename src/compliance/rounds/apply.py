@@ -14,9 +14,11 @@ from typing import Any
 
 from compliance.host.errors import UsageError
 from compliance.outputs.report import Report
+from compliance.outputs.spilled import rewrite
 from compliance.rounds import baseline as baselines
 from compliance.rounds.evidence import file_entry, input_files, run_record
 from compliance.rounds.fingerprint import default_fingerprint
+from compliance.rules.finding import Finding
 
 
 @dataclass
@@ -44,10 +46,8 @@ def apply_rounds(report: Report, engine: Any, paths: Sequence[str],
     if options.new_only and not (options.baseline or options.history):
         raise UsageError("--new-only needs --baseline REPORT.json or --history FILE.db "
                          "to tell which findings are new")
-    for finding in report.findings:
-        if not finding.fingerprint:  # made outside a rule's context (a plugin's own)
-            finding.fingerprint = default_fingerprint(finding.school_id, finding.code,
-                                                      finding.subject)
+    if not all(f.fingerprint for f in report.findings):
+        report.findings = rewrite(report.findings, _fingerprinted)
     previous = baselines.load_baseline(options.baseline) if options.baseline else None
     if options.evidence or options.history:
         config = engine.options.config.source
@@ -76,3 +76,10 @@ def apply_rounds(report: Report, engine: Any, paths: Sequence[str],
     if options.new_only:
         baselines.only_new(report)
     return report
+
+
+def _fingerprinted(finding: Finding) -> Finding:
+    if not finding.fingerprint:  # made outside a rule's context (a plugin's own)
+        finding.fingerprint = default_fingerprint(finding.school_id, finding.code,
+                                                  finding.subject)
+    return finding

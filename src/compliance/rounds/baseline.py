@@ -16,6 +16,8 @@ from typing import Any
 
 from compliance.host.errors import UsageError
 from compliance.outputs.report import Report
+from compliance.outputs.spilled import rewrite
+from compliance.rules.finding import Finding
 
 #: the JSON report versions this module can read
 SCHEMA_VERSIONS = (1,)
@@ -82,12 +84,16 @@ def compare(report: Report, previous: list[dict[str, Any]]) -> Report:
     checked_schools.add(None)
     checked_codes = set(report.checked)
     before = Counter(p["fingerprint"] for p in previous)
-    for finding in report.findings:
+
+    def mark(finding: Finding) -> Finding:
         if before[finding.fingerprint] > 0:
             before[finding.fingerprint] -= 1
             finding.baseline = "unchanged"
         else:
             finding.baseline = "new"
+        return finding
+
+    report.findings = rewrite(report.findings, mark)
     fixed = []
     for item in previous:
         fp = item["fingerprint"]
@@ -109,7 +115,7 @@ def compare(report: Report, previous: list[dict[str, Any]]) -> Report:
 def only_new(report: Report) -> Report:
     """Keep only the ``new`` findings (``--new-only``): they alone are reported and
     decide the exit status."""
-    report.findings = [f for f in report.findings if f.baseline == "new"]
+    report.findings = rewrite(report.findings, lambda f: f if f.baseline == "new" else None)
     return report
 
 

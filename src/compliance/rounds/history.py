@@ -350,7 +350,7 @@ class History:
         return rows
 
 
-def _finding_rows(run_id: int, findings: list[Finding], pii_shown: bool,
+def _finding_rows(run_id: int, findings: Iterable[Finding], pii_shown: bool,
                   ) -> Iterator[tuple[Any, ...]]:
     """The rows of ``findings``, masked (made one at a time as they are inserted)."""
     for f in findings:

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from compliance.host.engine import Engine
+    from compliance.outputs.report import Report
 
 USAGE_EXIT = 3
 MEMORY_EXIT = 4
@@ -91,7 +92,6 @@ def run(job: Job, engine: Engine | None = None) -> int:
     """Check ``job.path`` (on ``engine``, built beforehand by the zygote, or here) and
     write the outputs; returns the exit status."""
     from compliance.host.errors import ComplianceError
-    from compliance.outputs.reporter import RenderOptions
 
     out = Path(job.out)
     try:
@@ -102,23 +102,10 @@ def run(job: Job, engine: Engine | None = None) -> int:
             engine = with_curriculum(engine, job.curriculum)
         engine.options.lang = job.lang  # the engine is this process's own copy
         report = engine.check([job.path])
-        from compliance.rounds.apply import RoundOptions, apply_rounds
-
-        # what `compliance check` adds: fingerprints, evidence, and with --history the round
-        apply_rounds(report, engine, [job.path], RoundOptions(history=job.history, evidence=True))
-        options = RenderOptions(lang=job.lang)
-        for fmt in job.formats:
-            reporter = engine.registry.reporters[fmt]
-            target = out / f"report.{fmt}"
-            if reporter.binary:
-                with target.open("wb") as fh:
-                    reporter.render(report, fh, options)
-            else:
-                with target.open("w", encoding="utf-8", newline="\n") as fh:
-                    reporter.render(report, fh, options)
-        ids = set(report.schools) | {f.school_id for f in report.findings if f.school_id}
-        meta: dict[str, Any] = {"schools": sorted(ids), "findings": len(report.active)}
-        (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        try:
+            _write(report, engine, job, out)
+        finally:
+            report.close()  # a city's findings spilled to temporary files
         return 0
     except ComplianceError as exc:
         if _caused_by_memory(exc):  # e.g. a plugin that ran out of memory while loading
@@ -129,6 +116,29 @@ def run(job: Job, engine: Engine | None = None) -> int:
     except MemoryError:
         _error(out, "memory", "")
         return MEMORY_EXIT
+
+
+def _write(report: Report, engine: Engine, job: Job, out: Path) -> None:
+    """What `compliance check` adds (fingerprints, evidence, with --history the round),
+    then the outputs and ``meta.json``."""
+    from compliance.outputs.reporter import RenderOptions
+    from compliance.rounds.apply import RoundOptions, apply_rounds
+
+    apply_rounds(report, engine, [job.path], RoundOptions(history=job.history, evidence=True))
+    options = RenderOptions(lang=job.lang)
+    for fmt in job.formats:
+        reporter = engine.registry.reporters[fmt]
+        target = out / f"report.{fmt}"
+        if reporter.binary:
+            with target.open("wb") as fh:
+                reporter.render(report, fh, options)
+        else:
+            with target.open("w", encoding="utf-8", newline="\n") as fh:
+                reporter.render(report, fh, options)
+    ids = set(report.schools) | {f.school_id for f in report.findings if f.school_id}
+    meta: dict[str, Any] = {"schools": sorted(ids),
+                            "findings": sum(not f.waived for f in report.findings)}
+    (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
 def _caused_by_memory(exc: BaseException | None) -> bool:
