@@ -126,10 +126,15 @@ def test_the_compliant_row_gives_no_finding(tmp_path: Path) -> None:
     assert [f["location"]["line"] for f in report["findings"] if f["code"] == "GRD001"] == [2]
 
 
-@pytest.mark.parametrize(("show_pii", "jobs"), [(False, 1), (True, 1), (True, 2)])
-def test_the_history_stores_them_masked(tmp_path: Path, show_pii: bool, jobs: int) -> None:
+@pytest.mark.parametrize(("show_pii", "jobs", "spill"),
+                         [(False, 1, False), (True, 1, False), (True, 2, False), (True, 1, True)])
+def test_the_history_stores_them_masked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        show_pii: bool, jobs: int, spill: bool) -> None:
     """Masked as the finding factory masks them — the name quoted under ``who`` and
-    ``caller`` too — also when the findings come back from worker processes."""
+    ``caller`` too — also when the findings come back from worker processes, and when
+    they were written to temporary files on the way (past the spill limit)."""
+    if spill:
+        monkeypatch.setenv("COMPLIANCE_SPILL_FINDINGS", "1")
     db = tmp_path / "rounds.db"
     check(tmp_path, "json", "--history", str(db), *(["--show-pii"] if show_pii else []),
           jobs=jobs)

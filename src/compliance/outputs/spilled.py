@@ -62,12 +62,12 @@ def _packed(f: Finding) -> tuple[Any, ...]:
     loc = f.location
     return (f.code, f.severity, f.pack, f.school_id, f.message, loc.file, loc.line,
             loc.column, loc.sheet, f.subject, f.citation, f.waived, f.waiver,
-            f.fingerprint, f.baseline)
+            f.fingerprint, f.baseline, f.masked)
 
 
 def _unpacked(t: tuple[Any, ...]) -> Finding:
     return Finding(t[0], t[1], t[2], t[3], t[4], Location(t[5], t[6], t[7], t[8]), t[9],
-                   t[10], t[11], t[12], t[13], t[14])
+                   t[10], t[11], t[12], t[13], t[14], t[15])
 
 
 _dump = pickle.dump  # a test makes it fail as a full disk would
