@@ -404,6 +404,18 @@ class CsvFile:
     wide_row_at: int | None = None  # this row gets an extra filled cell
     short_row_at: int | None = None  # this row loses its last cell
     two_columns: bool = False  # two columns for one field
+    #: columns no field reads after the others, under a header written twice (``,,``, as
+    #: Excel ends rows right of which a cell was once touched), and the cells the rows
+    #: hold there (taken in turn)
+    spare: tuple[str, ...] = ()
+    spare_cells: tuple[str, ...] = ("",)
+
+    def written(self) -> tuple[list[str], list[list[str]]]:
+        """The header row and the rows as written, spare columns included."""
+        cells = self.spare_cells
+        return [*self.headers, *self.spare], [
+            [*row, *(cells[(i * len(self.spare) + j) % len(cells)] for j in range(len(self.spare)))]
+            for i, row in enumerate(self.rows)]
 
     @property
     def plain(self) -> bool:
@@ -413,26 +425,28 @@ class CsvFile:
             return False
         if self.short_row_at is not None or self.two_columns:
             return False
-        if any(self.note_like(row) for row in self.rows):
+        headers, rows = self.written()
+        if any(self.note_like(row, len(headers)) for row in rows):
             return False
-        return not any("\n" in c or "\r" in c for row in self.rows for c in row)
+        return not any("\n" in c or "\r" in c for row in rows for c in row)
 
-    def note_like(self, row: list[str]) -> bool:
+    @staticmethod
+    def note_like(row: list[str], width: int) -> bool:
         """Whether shaping may take ``row`` for a note or section row, not data: a row of
         one non-blank cell (``,,,1``: a section label between data rows, a note after
         them), or one whose first non-blank cell starts like ``注：``.  The columnar path
         leaves such files to the row path, which tells them apart."""
         inked = [cell for cell in row if cell.strip()]
-        return bool(inked) and ((len(inked) == 1 and len(self.headers) >= 2)
-                                or is_note_text(inked[0]))
+        return bool(inked) and ((len(inked) == 1 and width >= 2) or is_note_text(inked[0]))
 
     def write(self, path: Path) -> None:
         out = io.StringIO()
         ending = "\r\n" if self.crlf else "\n"
         writer = csv.writer(out, lineterminator=ending, delimiter=self.delimiter,
                             quoting=csv.QUOTE_ALL if self.quote_all else csv.QUOTE_MINIMAL)
-        writer.writerow(self.headers)
-        for i, row in enumerate(self.rows):
+        headers, rows = self.written()
+        writer.writerow(headers)
+        for i, row in enumerate(rows):
             if i == self.blank_line_at:
                 out.write(ending)
             if i == self.wide_row_at:
@@ -506,6 +520,10 @@ def table_files(draw: Any, kind: Kind, with_school: bool) -> CsvFile:
         crlf=draw(st.booleans()), quote_all=rarely(draw, 5),
         blank_line_at=sometimes(8), wide_row_at=sometimes(8), short_row_at=sometimes(10),
         two_columns=two_columns,
+        spare=draw(st.sampled_from([("", ""), ("备注", "备注"), ("备注", "", "备注")]))
+        if rarely(draw, 6) else (),
+        spare_cells=tuple(draw(st.lists(st.sampled_from(["", "", "见附页", "1"]), min_size=1,
+                                        max_size=5))),
     )
 
 
@@ -814,6 +832,39 @@ def test_identical_rows_and_a_row_of_one_cell_answer_alike(tmp_path: Path) -> No
     kept, arrow, taken, report = outcomes["without"]
     assert kept == arrow == taken and [Path(f).name for f in arrow] == ["教辅征订.csv"]
     assert file_notes(report, "教辅征订.csv") == []
+
+
+@pytest.mark.parametrize("headers", [
+    pytest.param(["年级", "学科", "书名", "类别", "", ""], id="two-empty-headers"),
+    pytest.param(["年级", "学科", "书名", "类别", "备注", "备注"], id="a-header-twice"),
+])
+def test_every_cell_of_a_row_counts_under_a_header_written_twice(tmp_path: Path,
+                                                                 headers: list[str]) -> None:
+    """Excel writes ``年级,学科,书名,类别,,`` when cells right of the table were once
+    touched.  A row is a section or note row by the cells it holds, whichever header
+    stands over them: ``,,,,x,1`` holds two (a record with cells missing, reported, as
+    both paths and a table under a title read it); ``,,,,x,`` one (a note).  The row
+    path once kept only the last cell under a repeated header: it took ``,,,,x,1`` for
+    a note "1" and ``x`` was lost, where the columnar path reported the row."""
+    root = tmp_path / "district"
+    write_district(root, 1)
+    order = [*ORDER, "", ""]
+    rows = [headers, order, order, ["", "", "", "", "见附页", "1"], order,
+            ["", "", "", "", "制表：王老师", ""]]
+    write_gbk_csv(root / "cs-0001" / "教辅征订.csv", rows)
+    spy = Spy()
+    assert_same_both_ways([root], spy=spy, variants=(("en", False), ("zh", True)))
+    assert not spy.files()  # the last row is a note: the row path reads the file
+    report = json.loads(outcome([root], False)["json"])
+    rejected = sorted({(f["location"]["line"], f["code"]) for f in report["findings"]
+                       if f["code"].startswith("INP")})
+    assert rejected == [(4, "INP001")]
+    assert file_notes(outcome([root], False)["json"], "教辅征订.csv") == [(6, "note", "制表：王老师")]
+    # the row of two cells between data rows, as the columnar path reads the file
+    write_gbk_csv(root / "cs-0001" / "教辅征订.csv", rows[:-1])
+    spy = Spy()
+    assert_same_both_ways([root], spy=spy)
+    assert [Path(f).name for f in spy.files()] == ["教辅征订.csv"]
 
 
 def test_a_loose_list_with_school_given_gives_the_same_report(tmp_path: Path) -> None:
