@@ -540,3 +540,39 @@ def test_a_plugin_kind_adds_period_names_through_its_shaper_and_choices(tmp_path
     table, = CsvReader().read(path)
     segment, = shape(table, {"trips": kind}, "trips").segments
     assert [r.cells["activity"] for r in segment.table.rows] == ["lesson", "field_trip", "游园"]
+
+
+@pytest.mark.parametrize("headers", [
+    pytest.param(["年级", "学科", "", "书名", "类别"], id="an-empty-header"),
+    pytest.param(["年级", "学科", "备注", "书名", "类别", "备注"], id="a-header-twice"),
+])
+def test_a_row_is_judged_by_every_cell_whatever_header_stands_over_it(
+        tmp_path: Path, headers: list[str]) -> None:
+    """A row of one text cell is a section label, a row of two a record with cells
+    missing: whether a header stands over a cell, or the same header over another one
+    too, changes neither (the rows once held only the last cell under each header, so
+    ``见附页 | 另订`` was a section "另订" and ``上学期`` under the empty header a record).
+    The same table under a title (read by position) says the same."""
+    spare = [i for i, h in enumerate(headers) if headers.count(h) > 1 or not h]
+    order = [{"年级": "一年级", "学科": "数学", "书名": "口算天天练", "类别": "练习册"}.get(h)
+             for h in headers]
+
+    def spares(*cells: str) -> list[str | None]:
+        row: list[str | None] = [None] * len(headers)
+        for i, cell in zip(spare, cells, strict=False):
+            row[i] = cell
+        return row
+
+    rows = [headers, order, spares("见附页", "另订") if len(spare) > 1 else
+            ["", "", "见附页", "", "另订"], order, spares("上学期"), order]
+    got = {}
+    for name, above in (("plain", []), ("titled", [["2025秋季教辅征订表"]])):
+        folder = school_folder(tmp_path, {}, name=name)
+        write_xlsx(folder / "教辅征订.xlsx", {"Sheet1": [*above, *rows]})
+        report = run([folder])
+        shift = len(above)
+        got[name] = (sorted({(code, line - shift) for code, line, _ in findings(report, "INP")
+                             if line is not None}),
+                     [(n["line"] - shift, n["why"], n["text"])
+                      for n in notes(report, "教辅征订.xlsx") if n["why"] != "preamble"])
+    assert got["plain"] == got["titled"] == ([("INP001", 3)], [(5, "section", "上学期")])

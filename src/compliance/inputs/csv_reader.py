@@ -141,6 +141,9 @@ class CsvReader:
     @staticmethod
     def _rows(path: Path, encoding: str, delimiter: str, headers: list[str]) -> Iterator[RawRow]:
         width = len(headers)
+        # a header written twice (``年级,学科,,`` ends in two empty ones): a row's cells by
+        # header keep the last cell under it, so the row carries all of them by position
+        repeated = len(set(headers)) < width
         with path.open(encoding=encoding, newline="") as fh:
             try:
                 rows = records(fh, delimiter, width)
@@ -151,15 +154,18 @@ class CsvReader:
                         continue
                     if not "".join(cells).strip():  # a blank row
                         continue
+                    written = tuple(cells) if repeated else None
                     if len(cells) == width:  # the usual row: no shape problem to look for
-                        yield RawRow(line, dict(zip(headers, cells, strict=False)))
+                        yield RawRow(line, dict(zip(headers, cells, strict=False)),
+                                     by_position=written)
                         continue
                     problem = None
                     if len(cells) > width and any(c.strip() for c in cells[width:]):
                         problem = f"too_many_cells:{len(cells)}:{width}"
                     elif len(cells) < width:
                         problem = f"too_few_cells:{len(cells)}:{width}"
-                    yield RawRow(line, dict(zip(headers, cells, strict=False)), problem)
+                    yield RawRow(line, dict(zip(headers, cells, strict=False)), problem,
+                                 by_position=written)
             except UnicodeDecodeError as exc:
                 raise ReadError(Msg("csv.undecodable", encoding=encoding, error=exc.reason)) from None
 

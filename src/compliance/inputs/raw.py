@@ -72,6 +72,10 @@ class RawRow:
     #: or a reader's own text (a ``str`` or a ``Msg``)
     problem: str | Msg | None = None
     cell_lines: dict[str, int | None] | None = None
+    #: every cell of the row by position, when ``cells`` cannot hold them all (a header
+    #: written twice, or several empty ones: ``年级,学科,,``): so that a row is told from
+    #: a note or section row by what it holds, not by the last cell under each header
+    by_position: tuple[Any, ...] | None = None
 
 
 #: one row of a sheet as it stands: its line (sheet row) and its cells by position

@@ -744,7 +744,7 @@ def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str
     rows: Iterable[RawRow] = table.rows
     if table.grid is not None and table.headers:
         personal = personal_columns(kind, columns)
-        rows = _notes_in_rows(table.rows, len(table.headers), table.sheet, out.notes,
+        rows = _notes_in_rows(table.rows, list(table.headers), table.sheet, out.notes,
                               {table.headers[i]: f for i, f in personal.items()})
     context = ShapeContext(table.sheet, out.notes, dict(seasons),
                            header_line if header_line is not None else table.line)
@@ -769,21 +769,28 @@ def _shape_plain(table: RawTable, kinds: dict[str, DocumentKind], kind_name: str
     return out
 
 
-def _notes_in_rows(rows: Iterable[RawRow], width: int, sheet: str | None,
+def _notes_in_rows(rows: Iterable[RawRow], headers: list[str], sheet: str | None,
                    notes: list[Note], personal: Mapping[str, str] | None = None
                    ) -> Iterator[RawRow]:
     """``rows`` without the note rows at their end and the section rows between them,
     streamed (the big-file path): a one-cell row is held until the next data row.
-    Cells under the ``personal`` headers are masked in the notes."""
+    Cells under the ``personal`` headers are masked in the notes.
+
+    A row is judged by every cell it holds: by position when its reader gave them so
+    (a header written twice), as the grid path and the columnar path judge it."""
+    width = len(headers)
+    placed = {i: personal[h] for i, h in enumerate(headers) if h in personal} if personal else None
 
     def note(row: RawRow, why: str) -> Note:
+        if row.by_position is not None:
+            return _row_note(row.line, sheet, row.by_position, why, placed)
         at = {i: personal[k] for i, k in enumerate(row.cells) if k in personal} if personal else None
         return _row_note(row.line, sheet, list(row.cells.values()), why, at)
 
     held: list[RawRow] = []
     rows = iter(rows)
     for row in rows:
-        values = row.cells.values()
+        values: Iterable[Any] = row.by_position if row.by_position is not None else row.cells.values()
         first = None
         inked = 0
         for value in values:  # at most two looked at: the usual row has many

@@ -186,6 +186,9 @@ class XlsxReader:
     def _shaped(rows: Iterator[tuple[int, tuple[Any, ...]]], headers: list[str],
                 start: int) -> Iterator[RawRow]:
         width = len(headers)
+        # an empty header cell, or one written twice: a row's cells by header leave some
+        # of its cells out, so the row carries all of them by position too
+        partial = not all(headers) or len(set(headers)) < width
         for line, values in rows:
             if not values or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
@@ -193,7 +196,7 @@ class XlsxReader:
             problem = None
             if len(values) > width and any(v is not None for v in values[width:]):
                 problem = f"too_many_cells:{len(values)}:{width}"
-            yield RawRow(line, cells, problem)
+            yield RawRow(line, cells, problem, by_position=tuple(values) if partial else None)
 
 
 def _know_cjk_dates(book: Any) -> None:
