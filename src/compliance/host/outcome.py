@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 #: rule code prefixes whose findings are kept whatever ``--select``/``--ignore`` say
 ALWAYS_ON = ("INP", "ERR")
 #: bytes of one run-wide check's parts (pickled) held in memory before they go to disk
-COLLECT_LIMIT = 16_000_000
+COLLECT_LIMIT = 4_000_000
 
 
 def collect_limit() -> int | None:

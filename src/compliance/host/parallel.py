@@ -7,8 +7,9 @@ the parent with ``--jobs 1``, else in a pool of worker processes — so memory g
 with the largest school, not with the number of schools.
 
 Run-wide checks (``pack.across_schools(..., collect=fn)``) ``collect`` in whichever
-process checks the school; the parts travel back (they must pickle) and
-``finish`` runs once in the parent, over the parts in school-id order.  Results
+process checks the school; the parts travel back pickled (they must pickle), the
+parent keeps them so (on disk past a limit: :class:`~compliance.host.outcome.Collected`)
+and ``finish`` runs once in the parent, over the parts in school-id order.  Results
 are merged in school-id order too, so the report is byte-identical for any
 ``--jobs``.  A worker that dies (a crash, not an exception) costs only its school:
 that school is retried alone and, if it kills its worker again, reported as ERR001.

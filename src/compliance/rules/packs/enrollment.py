@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.columnar import ArrowTable, Table, available
@@ -382,8 +382,8 @@ def admitted_twice(run: RunContext, parts: Sequence[Admitted]) -> Iterator[Findi
 PARTITIONS = 64
 #: rows a file may hold before it is spread again by the next 6 bits (≈ 16 MB)
 PARTITION_ROWS = 1 << 20
-#: rows gathered before they are written out to the files (≈ 2 MB)
-FLUSH_ROWS = 1 << 17
+#: rows gathered before they are written out to the files (≈ 0.5 MB)
+FLUSH_ROWS = 1 << 15
 _LEVELS = 10  # 60 of the hash's 64 bits
 
 
@@ -402,13 +402,17 @@ def _rows_on_disk(parts: Sequence[Admitted]) -> dict[str, list[_Row]]:
     total = 0
     with tempfile.TemporaryDirectory(prefix="compliance-enr004-") as folder:
         spread = _Spread(folder, 0)
-        for part in parts:  # one at a time
-            starts.append(total)
-            ids = part.ids if part.arrow is None else part.arrow.column("student_id").to_pylist()
-            spread.add(array("q", map(hash, ids)), total)
-            total += len(ids)
-            del part, ids
-        hits = sorted(spread.repeated())
+        try:
+            for part in parts:  # one at a time
+                starts.append(total)
+                ids = (part.ids if part.arrow is None
+                       else part.arrow.column("student_id").to_pylist())
+                spread.add(array("q", map(hash, ids)), total)
+                total += len(ids)
+                del part, ids
+            hits = sorted(spread.repeated())
+        finally:
+            spread.close()
     by_id: dict[str, list[_Row]] = {}
     for n, rows in itertools.groupby(hits, key=lambda at: bisect_right(starts, at) - 1):
         part = parts[n]
@@ -424,8 +428,8 @@ def _int64(pa: Any, values: array[int]) -> pa.Array:
 
 
 class _Spread:
-    """Hashes and row numbers gathered, then written to :data:`PARTITIONS` files by the
-    6 bits of the hash that ``level`` picks."""
+    """Hashes and row numbers gathered, then written out by the 6 bits of the hash that
+    ``level`` picks: to one of :data:`PARTITIONS` pairs of files (hashes, rows)."""
 
     def __init__(self, folder: str, level: int):
         self.folder = folder
@@ -435,6 +439,7 @@ class _Spread:
         self.rows: array[int] | None = None
         self.first = 0
         self.counts = [0] * PARTITIONS
+        self.files: dict[int, tuple[IO[bytes], IO[bytes]]] = {}
 
     def add(self, hashes: array[int], first: int) -> None:
         """``hashes`` of rows ``first``, ``first + 1``, … (each part after the last)."""
@@ -445,8 +450,8 @@ class _Spread:
         if len(self.hashes) >= FLUSH_ROWS:
             self._flush()
 
-    def _path(self, k: int) -> str:
-        return os.path.join(self.folder, f"{self.level}-{k}")
+    def _path(self, k: int, what: str) -> str:
+        return os.path.join(self.folder, f"{self.level}-{k}.{what}")
 
     def _flush(self) -> None:
         import pyarrow as pa
@@ -454,7 +459,6 @@ class _Spread:
 
         if not self.hashes:
             return
-        count = len(self.hashes)
         hashes = _int64(pa, self.hashes)
         key = pc.bit_wise_and(pc.shift_right(hashes, 6 * self.level), 63)
         order = pc.sort_indices(key)
@@ -467,14 +471,28 @@ class _Spread:
         start = 0
         for k in range(PARTITIONS):
             n = got.get(k, 0)
-            if n:  # a block: its size, the hashes, the rows
-                with open(self._path(k), "ab") as out:
-                    out.write(array("q", [n]))
-                    for column in (hashes, rows):
-                        out.write(memoryview(column.buffers()[1])[start * 8:(start + n) * 8])
-                self.counts[k] += n
-                start += n
-        assert start == count
+            if not n:
+                continue
+            if k not in self.files:  # open until every part is in (closed by close)
+                self.files[k] = (open(self._path(k, "hashes"), "wb"),  # noqa: SIM115
+                                 open(self._path(k, "rows"), "wb"))  # noqa: SIM115
+            for out, column in zip(self.files[k], (hashes, rows), strict=True):
+                out.write(memoryview(column.buffers()[1])[start * 8:(start + n) * 8])
+            self.counts[k] += n
+            start += n
+
+    def close(self) -> None:
+        for both in self.files.values():
+            for out in both:
+                out.close()
+        self.files = {}
+
+    def _read(self, k: int, what: str) -> array[int]:
+        got = array("q")
+        with open(self._path(k, what), "rb") as source:
+            got.frombytes(source.read())
+        os.remove(self._path(k, what))  # a deeper level's are made again for the next file
+        return got
 
     def repeated(self) -> Iterator[int]:
         """The row numbers of every hash seen more than once, file by file."""
@@ -482,29 +500,20 @@ class _Spread:
         import pyarrow.compute as pc
 
         self._flush()
-        for k in range(PARTITIONS):
-            n = self.counts[k]
-            if not n:
+        made = sorted(self.files)
+        self.close()
+        for k in made:
+            hashes, rows = self._read(k, "hashes"), self._read(k, "rows")
+            if len(hashes) < 2:
                 continue
-            data = array("q")
-            with open(self._path(k), "rb") as source:
-                data.frombytes(source.read())
-            os.remove(self._path(k))  # a deeper level's files are made again for the next
-            if n < 2:
-                continue
-            hashes, rows = array("q"), array("q")
-            at = 0
-            while at < len(data):  # a block per flush: its size, the hashes, the rows
-                size = data[at]
-                hashes.extend(data[at + 1:at + 1 + size])
-                rows.extend(data[at + 1 + size:at + 1 + 2 * size])
-                at += 1 + 2 * size
-            del data
-            if n > PARTITION_ROWS and self.level + 1 < _LEVELS:
+            if len(hashes) > PARTITION_ROWS and self.level + 1 < _LEVELS:
                 deeper = _Spread(self.folder, self.level + 1)
                 deeper.hashes, deeper.rows = hashes, rows  # flushed at once, as they are
                 del hashes, rows
-                yield from deeper.repeated()
+                try:
+                    yield from deeper.repeated()
+                finally:
+                    deeper.close()
                 continue
             column = _int64(pa, hashes)
             counts = pc.value_counts(column)
