@@ -56,8 +56,8 @@ def _cannot_write(where: str, exc: OSError) -> Exception:
     from compliance.host.errors import UsageError
 
     return UsageError(f"{where}: cannot write what the run-wide checks collected to a "
-                      f"temporary file: {exc.strerror or exc} (a city's is kept there until "
-                      "the end of the run; set TMPDIR to a folder with room)")
+                      f"temporary file: {exc.strerror or exc} (a city's parts wait there for "
+                      "the run-wide checks; set TMPDIR to a folder with room)")
 
 
 class SpilledParts(Sequence[Any]):

@@ -438,7 +438,6 @@ class _Spread:
         #: the row of each hash; ``None``: rows ``first``, ``first + 1``, … (as added)
         self.rows: array[int] | None = None
         self.first = 0
-        self.counts = [0] * PARTITIONS
         self.files: dict[int, tuple[IO[bytes], IO[bytes]]] = {}
 
     def add(self, hashes: array[int], first: int) -> None:
@@ -478,7 +477,6 @@ class _Spread:
                                  open(self._path(k, "rows"), "wb"))  # noqa: SIM115
             for out, column in zip(self.files[k], (hashes, rows), strict=True):
                 out.write(memoryview(column.buffers()[1])[start * 8:(start + n) * 8])
-            self.counts[k] += n
             start += n
 
     def close(self) -> None:
