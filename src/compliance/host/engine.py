@@ -236,8 +236,10 @@ class Engine:
             submission = loaded.submissions[school_id]
             ctx = SchoolContext(submission, rules, state)
             contexts.append(ctx)
-            outcome.findings.extend(self._run_school(ctx, checks, outcome.collected,
-                                                     outcome.skipped))
+            collected: dict[int, list[Any]] = {}
+            outcome.findings.extend(self._run_school(ctx, checks, collected, outcome.skipped))
+            for index, parts in collected.items():
+                outcome.collected.add(index, parts)
             if progress is not None:
                 progress(done, len(order))
         outcome.findings.extend(self.run_batch(contexts, state))  # all in memory: one batch

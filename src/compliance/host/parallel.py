@@ -7,8 +7,9 @@ the parent with ``--jobs 1``, else in a pool of worker processes — so memory g
 with the largest school, not with the number of schools.
 
 Run-wide checks (``pack.across_schools(..., collect=fn)``) ``collect`` in whichever
-process checks the school; the parts travel back (they must pickle) and
-``finish`` runs once in the parent, over the parts in school-id order.  Results
+process checks the school; the parts travel back pickled (they must pickle), the
+parent keeps them so (on disk past a limit: :class:`~compliance.host.outcome.Collected`)
+and ``finish`` runs once in the parent, over the parts in school-id order.  Results
 are merged in school-id order too, so the report is byte-identical for any
 ``--jobs``.  A worker that dies (a crash, not an exception) costs only its school:
 that school is retried alone and, if it kills its worker again, reported as ERR001.
@@ -23,6 +24,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from compliance.host.errors import UsageError
 from compliance.host.interrupts import PLUGIN_FAULTS, stop_on_signals, worker_signals
-from compliance.host.outcome import Outcome, build_report, selected
+from compliance.host.outcome import Collected, Outcome, build_report, collect_limit, selected
 from compliance.inputs import batch_read, columnar
 from compliance.inputs.batch_read import Prefetched
 from compliance.inputs.loader import Loaded, Loader, SchoolPlan, materialise
@@ -77,6 +79,8 @@ class SchoolResult:
     findings: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     collected: dict[int, list[Any]] = field(default_factory=dict)
+    #: the parts in ``collected`` are pickled (bytes): a worker's, kept so by the parent
+    pickled: bool = False
     files: int = 0
     rows_read: int = 0
     rows_rejected: int = 0
@@ -226,8 +230,13 @@ def _init_worker(options: RunOptions | None, plans: dict[str, SchoolPlan] | None
 def _work(school_ids: list[str]) -> list[SchoolResult]:
     plans, engine = _WORKER["plans"], _WORKER["engine"]
     with engine.period_names():  # the engine's own, whatever the worker's context holds
-        return list(check_in_batches(engine, (plans[sid] for sid in school_ids),
-                                     _WORKER["state"]))
+        results = list(check_in_batches(engine, (plans[sid] for sid in school_ids),
+                                        _WORKER["state"]))
+    for result in results:  # the parent keeps them pickled, or writes them out as they are
+        result.collected = {index: [pickle.dumps(part, pickle.HIGHEST_PROTOCOL) for part in parts]
+                            for index, parts in result.collected.items()}
+        result.pickled = True
+    return results
 
 
 #: schools per task: enough tasks per worker to balance the load, few enough that the
@@ -375,8 +384,13 @@ def _run_check(engine: Engine, paths: Sequence[str], progress: Progress | None) 
         state = run_state(engine)
         if not opts.show_pii:
             _hand_out_note_texts(loaded)
-        merger = _Merger(loaded, FindingRuns(spill_limit(), selected(engine)))
-        check_schools(engine, loaded.plans, jobs, merger, progress)
+        merger = _Merger(loaded, FindingRuns(spill_limit(), selected(engine)),
+                         Collected(collect_limit()))
+        try:
+            check_schools(engine, loaded.plans, jobs, merger, progress)
+        except BaseException:  # what run-wide checks collected, if on disk: removed now
+            merger.outcome.collected.close()
+            raise
     return build_report(engine, paths, state, merger.merged())
 
 
@@ -394,8 +408,9 @@ class _Merger:
     a time in school-id order: each school's findings go to :class:`FindingRuns` (which
     writes them out past its limit); the rest is small and kept."""
 
-    def __init__(self, loaded: Loaded, findings: FindingRuns):
-        self.outcome = Outcome(problems=loaded.problems, findings=findings, files=loaded.files,
+    def __init__(self, loaded: Loaded, findings: FindingRuns, collected: Collected):
+        self.outcome = Outcome(problems=loaded.problems, findings=findings, collected=collected,
+                               files=loaded.files,
                                rows_read=loaded.rows_read, rows_rejected=loaded.rows_rejected,
                                file_notes=dict(loaded.file_notes),
                                found_above=loaded.found_above)
@@ -412,7 +427,8 @@ class _Merger:
         result.findings = []
         outcome.skipped.extend(result.skipped)
         for index, parts in result.collected.items():
-            outcome.collected.setdefault(index, []).extend(parts)
+            outcome.collected.add(index, parts, result.pickled)
+        result.collected = {}
         outcome.files += result.files
         file_notes = outcome.file_notes
         for path, notes in result.file_notes.items():

@@ -17,11 +17,14 @@ them (unless ``--show-pii``) before any reporter sees them.
 
 from __future__ import annotations
 
+import itertools
+import os
+import tempfile
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from compliance.host.markers import hookimpl
 from compliance.inputs.columnar import ArrowTable, Table, available
@@ -174,6 +177,12 @@ class Admitted:
         if self.arrow is not None:
             return self.arrow.column("student_id")
         return pa.chunked_array([pa.array(self.ids, pa.string())])
+
+    def student_id(self, i: int) -> str:
+        if self.arrow is not None:
+            sid: str = self.arrow.column("student_id")[i].as_py()
+            return sid
+        return self.ids[i]
 
     def name(self, i: int) -> Any:
         return self.names[i] if self.arrow is None else self.arrow.column("name")[i].as_py()
@@ -331,24 +340,184 @@ def _rows_by_id_arrow(parts: list[Admitted]) -> dict[str, list[tuple[Admitted, i
     return by_id
 
 
+class _Row(NamedTuple):
+    """One admission of an id ENR004 reports: the school and where it stands."""
+
+    school_id: str | None
+    where: Location  # file, line, sheet (no column)
+    name: Any
+
+
+def _row(part: Admitted, i: int) -> _Row:
+    return _Row(part.school_id, part.location(i), part.name(i))
+
+
 @pack.across_schools("ENR004", collect=admitted)
-def admitted_twice(run: RunContext, parts: list[Admitted]) -> Iterator[Finding]:
-    for student_id, rows in sorted(_rows_by_id(parts).items()):
+def admitted_twice(run: RunContext, parts: Sequence[Admitted]) -> Iterator[Finding]:
+    # the parts of a city come read back from disk (not a list): looked at a few at a time
+    found = ({sid: [_row(p, i) for p, i in rows] for sid, rows in _rows_by_id(parts).items()}
+             if isinstance(parts, list) else _rows_on_disk(parts))
+    for student_id, rows in sorted(found.items()):
         # parse_id already trimmed and upper-cased the id.
-        schools = sorted({p.school_id for p, _ in rows if p.school_id})
+        schools = sorted({r.school_id for r in rows if r.school_id})
         if len(schools) < 2:
             continue
-        rows.sort(key=lambda r: (r[0].school_id or "", r[0].location(r[1]).file, r[0].line(r[1]) or 0))
-        first, at = rows[0]
-        where = [str(p.location(i)) for p, i in rows]
+        rows.sort(key=lambda r: (r.school_id or "", r.where.file, r.where.line or 0))
+        first = rows[0]
+        where = [str(r.where) for r in rows]
         yield run.finding(
-            "ENR004", first.location(at, "student_id"), first.school_id,
-            subject={"student_id": student_id, "name": first.name(at), "schools": schools,
+            "ENR004", Location(first.where.file, first.where.line, "student_id", first.where.sheet),
+            first.school_id,
+            subject={"student_id": student_id, "name": first.name, "schools": schools,
                      "files": where, "count": len(schools)},
             schools=("、" if run.lang == "zh" else ", ").join(
                 f"{s}（{w}）" if run.lang == "zh" else f"{s} ({w})"
-                for s, w in zip([p.school_id for p, _ in rows], where, strict=True)),
+                for s, w in zip([r.school_id for r in rows], where, strict=True)),
         )
+
+
+# -- a city's parts, read back from disk: ids spread over files by hash -----------------
+
+#: files the ids' hashes are spread over (by 6 bits of the hash: one *level*)
+PARTITIONS = 64
+#: rows a file may hold before it is spread again by the next 6 bits (≈ 16 MB)
+PARTITION_ROWS = 1 << 20
+#: rows gathered before they are written out to the files (≈ 0.5 MB)
+FLUSH_ROWS = 1 << 15
+_LEVELS = 10  # 60 of the hash's 64 bits
+
+
+def _rows_on_disk(parts: Sequence[Admitted]) -> dict[str, list[_Row]]:
+    """What :func:`_rows_by_id` gives (ids seen more than once, the rows of each in part
+    order), in memory that does not grow with the city, for parts read one at a time.
+
+    Each id is hashed (Python's 64-bit ``hash``: the same id, the same hash within the
+    process) and its hash and row number (counted over every part) written to one of
+    :data:`PARTITIONS` files by the hash; each file is then read alone to find the
+    hashes seen more than once (a file too big is spread again by further bits).
+    Only those rows — a few, as a rule — are read back from their parts, and grouped by
+    the id itself (a hash shared by two ids costs a look, never a wrong finding).
+    """
+    starts: list[int] = []
+    total = 0
+    with tempfile.TemporaryDirectory(prefix="compliance-enr004-") as folder:
+        spread = _Spread(folder, 0)
+        try:
+            for part in parts:  # one at a time
+                starts.append(total)
+                ids = (part.ids if part.arrow is None
+                       else part.arrow.column("student_id").to_pylist())
+                spread.add(array("q", map(hash, ids)), total)
+                total += len(ids)
+                del part, ids
+            hits = sorted(spread.repeated())
+        finally:
+            spread.close()
+    by_id: dict[str, list[_Row]] = {}
+    for n, rows in itertools.groupby(hits, key=lambda at: bisect_right(starts, at) - 1):
+        part = parts[n]
+        for at in rows:
+            i = at - starts[n]
+            by_id.setdefault(part.student_id(i), []).append(_row(part, i))
+    return by_id
+
+
+def _int64(pa: Any, values: array[int]) -> pa.Array:
+    """``values`` as a pyarrow int64 array, sharing their memory."""
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+class _Spread:
+    """Hashes and row numbers gathered, then written out by the 6 bits of the hash that
+    ``level`` picks: to one of :data:`PARTITIONS` pairs of files (hashes, rows)."""
+
+    def __init__(self, folder: str, level: int):
+        self.folder = folder
+        self.level = level
+        self.hashes: array[int] = array("q")
+        #: the row of each hash; ``None``: rows ``first``, ``first + 1``, … (as added)
+        self.rows: array[int] | None = None
+        self.first = 0
+        self.files: dict[int, tuple[IO[bytes], IO[bytes]]] = {}
+
+    def add(self, hashes: array[int], first: int) -> None:
+        """``hashes`` of rows ``first``, ``first + 1``, … (each part after the last)."""
+        if not self.hashes:
+            self.first = first
+        assert self.rows is None and first == self.first + len(self.hashes)
+        self.hashes.extend(hashes)
+        if len(self.hashes) >= FLUSH_ROWS:
+            self._flush()
+
+    def _path(self, k: int, what: str) -> str:
+        return os.path.join(self.folder, f"{self.level}-{k}.{what}")
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not self.hashes:
+            return
+        hashes = _int64(pa, self.hashes)
+        key = pc.bit_wise_and(pc.shift_right(hashes, 6 * self.level), 63)
+        order = pc.sort_indices(key)
+        got = {item["values"]: item["counts"] for item in pc.value_counts(key).to_pylist()}
+        rows = (_int64(pa, self.rows).take(order) if self.rows is not None
+                else pc.add(order.cast(pa.int64()), self.first))
+        hashes = hashes.take(order)
+        self.hashes, self.rows = array("q"), None
+        del key, order
+        start = 0
+        for k in range(PARTITIONS):
+            n = got.get(k, 0)
+            if not n:
+                continue
+            if k not in self.files:  # open until every part is in (closed by close)
+                self.files[k] = (open(self._path(k, "hashes"), "wb"),  # noqa: SIM115
+                                 open(self._path(k, "rows"), "wb"))  # noqa: SIM115
+            for out, column in zip(self.files[k], (hashes, rows), strict=True):
+                out.write(memoryview(column.buffers()[1])[start * 8:(start + n) * 8])
+            start += n
+
+    def close(self) -> None:
+        for both in self.files.values():
+            for out in both:
+                out.close()
+        self.files = {}
+
+    def _read(self, k: int, what: str) -> array[int]:
+        got = array("q")
+        with open(self._path(k, what), "rb") as source:
+            got.frombytes(source.read())
+        os.remove(self._path(k, what))  # a deeper level's are made again for the next file
+        return got
+
+    def repeated(self) -> Iterator[int]:
+        """The row numbers of every hash seen more than once, file by file."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        self._flush()
+        made = sorted(self.files)
+        self.close()
+        for k in made:
+            hashes, rows = self._read(k, "hashes"), self._read(k, "rows")
+            if len(hashes) < 2:
+                continue
+            if len(hashes) > PARTITION_ROWS and self.level + 1 < _LEVELS:
+                deeper = _Spread(self.folder, self.level + 1)
+                deeper.hashes, deeper.rows = hashes, rows  # flushed at once, as they are
+                del hashes, rows
+                try:
+                    yield from deeper.repeated()
+                finally:
+                    deeper.close()
+                continue
+            column = _int64(pa, hashes)
+            counts = pc.value_counts(column)
+            twice = counts.field("values").filter(pc.greater(counts.field("counts"), 1))
+            if len(twice):
+                yield from _int64(pa, rows).filter(pc.is_in(column, value_set=twice)).to_pylist()
 
 
 @hookimpl
