@@ -39,17 +39,9 @@ COLLECT_LIMIT = 4_000_000
 
 def collect_limit() -> int | None:
     """``COMPLIANCE_SPILL_COLLECTED`` (bytes; ``0`` never spills) or :data:`COLLECT_LIMIT`."""
-    given = os.environ.get("COMPLIANCE_SPILL_COLLECTED", "").strip()
-    if not given:
-        return COLLECT_LIMIT
-    try:
-        limit = int(given)
-    except ValueError:
-        from compliance.host.errors import UsageError
+    from compliance.outputs.spilled import env_limit
 
-        raise UsageError(f"COMPLIANCE_SPILL_COLLECTED must be a whole number, not {given!r}"
-                         ) from None
-    return limit if limit > 0 else None
+    return env_limit("COMPLIANCE_SPILL_COLLECTED", COLLECT_LIMIT)
 
 
 def _cannot_write(where: str, exc: OSError) -> Exception:

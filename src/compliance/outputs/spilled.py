@@ -43,19 +43,24 @@ CHUNK = 256
 MAX_RUNS = 16
 
 
-def spill_limit() -> int | None:
-    """``COMPLIANCE_SPILL_FINDINGS`` (a count; ``0`` never spills) or :data:`SPILL_LIMIT`."""
-    given = os.environ.get("COMPLIANCE_SPILL_FINDINGS", "").strip()
+def env_limit(name: str, default: int) -> int | None:
+    """A spill limit from the environment variable ``name`` (a whole number; ``0``:
+    never spill), else ``default``; anything else is one line naming the variable."""
+    given = os.environ.get(name, "").strip()
     if not given:
-        return SPILL_LIMIT
+        return default
     try:
         limit = int(given)
     except ValueError:
         from compliance.host.errors import UsageError
 
-        raise UsageError(f"COMPLIANCE_SPILL_FINDINGS must be a whole number, not {given!r}"
-                         ) from None
+        raise UsageError(f"{name} must be a whole number, not {given!r}") from None
     return limit if limit > 0 else None
+
+
+def spill_limit() -> int | None:
+    """``COMPLIANCE_SPILL_FINDINGS`` (a count; ``0`` never spills) or :data:`SPILL_LIMIT`."""
+    return env_limit("COMPLIANCE_SPILL_FINDINGS", SPILL_LIMIT)
 
 
 def _packed(f: Finding) -> tuple[Any, ...]:
